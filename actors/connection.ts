@@ -1,0 +1,418 @@
+// The work of one WebSocket connection: decoding frames, the heartbeat, the topic table, and one
+// ordered queue per topic, so frames of a topic are handled strictly in order even when a join or
+// a handler is asynchronous and the client pipelines. The connection actor
+// (`connection.machine.ts`) owns an instance and drives its lifecycle.
+
+import { createActor, type AnyActorRef, type Actor } from 'xstate';
+import type { WebSocket } from 'ws';
+import { CleanupStack } from '../runtime/cleanup-stack.ts';
+import { LiveError } from '../runtime/errors.ts';
+import { decodeFrame, encodeFrame, encodeReply, type Frame } from '../runtime/frame.ts';
+import { logger } from '../runtime/logger.ts';
+import type { CookieSession } from '../runtime/security/cookie-session.ts';
+import type { ConnectionPort, Services, ViewContext } from './view-context.ts';
+import { CLOSE_AFTER_NAVIGATION, viewMachine } from './view.machine.ts';
+
+type ViewActor = Actor<typeof viewMachine>;
+
+interface ViewEntry {
+  actor: ViewActor;
+  context: ViewContext;
+}
+
+type Job =
+  | { kind: 'join'; frame: Frame }
+  | { kind: 'frame'; frame: Frame }
+  | { kind: 'info'; joinRef: string; message: unknown };
+
+/** One topic's ordered work: the view serving it (if any) and the jobs waiting for it. */
+interface TopicSlot {
+  view: ViewEntry | null;
+  /** join_ref of the newest join queued or served on this topic; frames of older joins are stale. */
+  joinRef: string | null;
+  queue: Job[];
+  busy: boolean;
+}
+
+export interface ConnectionOptions {
+  id: string;
+  socket: WebSocket;
+  cookieSession: CookieSession | null;
+  liveSocketId: string | null;
+  services: Services;
+}
+
+export class Connection implements ConnectionPort {
+  readonly id: string;
+  readonly cookieSession: CookieSession | null;
+  readonly liveSocketId: string | null;
+  readonly #socket: WebSocket;
+  readonly #services: Services;
+  readonly #slots = new Map<string, TopicSlot>();
+  readonly #viewsByActorId = new Map<string, ViewEntry>();
+  readonly #resources = new CleanupStack();
+  #self: AnyActorRef | null = null;
+  #lastSeen: number;
+  #tokens: number;
+  #tokensAt: number;
+  #viewCount = 0;
+  #closed = false;
+
+  constructor(options: ConnectionOptions) {
+    this.id = options.id;
+    this.#socket = options.socket;
+    this.cookieSession = options.cookieSession;
+    this.liveSocketId = options.liveSocketId;
+    this.#services = options.services;
+    this.#lastSeen = this.#services.clock.now();
+    this.#tokens = this.#services.limits.maxEventsPerSecond;
+    this.#tokensAt = this.#lastSeen;
+  }
+
+  /** Called once by the connection actor on entry: views are spawned as its children. */
+  bind(self: AnyActorRef): void {
+    this.#self = self;
+    this.#armHeartbeat();
+  }
+
+  /** How long a draining socket may take to close before it is dropped. */
+  get drainTimeoutMs(): number {
+    return this.#services.limits.shutdownTimeoutMs;
+  }
+
+  /** Views currently held (joined or joining). */
+  get viewCount(): number {
+    return this.#viewCount;
+  }
+
+  /** A read-only picture for the inspector. */
+  describeViews(): { topic: string; view: string; state: string }[] {
+    const out: { topic: string; view: string; state: string }[] = [];
+    for (const [topic, slot] of this.#slots) {
+      if (!slot.view) continue;
+      const snapshot = slot.view.actor.getSnapshot();
+      out.push({ topic, view: slot.view.context.viewName, state: snapshot.status === 'active' ? String(snapshot.value) : snapshot.status });
+    }
+    return out;
+  }
+
+  send(text: string): void {
+    if (this.#closed || this.#socket.readyState !== this.#socket.OPEN) return;
+    this.#socket.send(text);
+  }
+
+  deliverInfo(topic: string, joinRef: string, message: unknown): void {
+    if (this.#closed) return;
+    const slot = this.#slots.get(topic);
+    if (!slot || slot.joinRef !== joinRef) return;
+    this.#enqueue(topic, slot, { kind: 'info', joinRef, message });
+  }
+
+  // ------------------------------------------------------------------------------------ frames
+
+  /** Handles one text frame from the socket. Never throws. */
+  dispatch(text: string): void {
+    this.#lastSeen = this.#services.clock.now();
+    const decoded = decodeFrame(text);
+    if (!decoded.ok) {
+      this.#rejectFrame(decoded.error, decoded.ref, decoded.joinRef, decoded.topic);
+      return;
+    }
+    const { frame } = decoded;
+    if (frame.topic === 'phoenix') {
+      if (frame.event === 'heartbeat') this.send(encodeReply(null, frame.ref, 'phoenix', 'ok', {}));
+      else this.#replyError(frame, new LiveError('LV_ERR_UNKNOWN_EVENT', `unknown socket event ${frame.event}`));
+      return;
+    }
+    switch (frame.event) {
+      case 'phx_join':
+        this.#join(frame);
+        return;
+      case 'phx_leave': {
+        const slot = this.#slots.get(frame.topic);
+        if (!slot || (slot.view === null && slot.queue.length === 0 && !slot.busy)) {
+          // The client leaves topics it never joined (the dead view "lv:"): answer, as Phoenix does.
+          this.send(encodeReply(frame.joinRef, frame.ref, frame.topic, 'ok', {}));
+          return;
+        }
+        this.#routeToTopic(frame, slot);
+        return;
+      }
+      default: {
+        const slot = this.#slots.get(frame.topic);
+        if (!slot) {
+          this.#replyError(frame, new LiveError('LV_ERR_UNMATCHED_TOPIC', `${frame.topic} was never joined`));
+          return;
+        }
+        this.#routeToTopic(frame, slot);
+      }
+    }
+  }
+
+  #join(frame: Frame): void {
+    const { topic } = frame;
+    if (!topic.startsWith('lv:') || topic.length <= 3) {
+      this.send(encodeReply(null, frame.ref, topic, 'error', { reason: 'unmatched topic' }));
+      this.#emitRejected('LV_ERR_UNMATCHED_TOPIC', `join of ${topic.slice(0, 64)}`);
+      return;
+    }
+    if (frame.joinRef === null) {
+      this.#replyError(frame, new LiveError('LV_ERR_MESSAGE_MALFORMED', 'phx_join needs a join_ref'));
+      return;
+    }
+    let slot = this.#slots.get(topic);
+    if (!slot && this.#slots.size >= this.#services.limits.maxViewsPerSocket) {
+      this.send(encodeReply(frame.joinRef, frame.ref, topic, 'error', { reason: 'too many channels joined' }));
+      return;
+    }
+    if (!slot) this.#slots.set(topic, (slot = { view: null, joinRef: null, queue: [], busy: false }));
+    slot.joinRef = frame.joinRef;
+    this.#enqueue(topic, slot, { kind: 'join', frame });
+  }
+
+  #routeToTopic(frame: Frame, slot: TopicSlot): void {
+    // A frame of an earlier join of this topic is stale (the client has rejoined since).
+    if (frame.joinRef !== null && frame.joinRef !== slot.joinRef) {
+      this.#replyError(frame, new LiveError('LV_ERR_UNMATCHED_TOPIC', `stale join_ref ${frame.joinRef} on ${frame.topic}`));
+      return;
+    }
+    if (frame.event === 'event' && !this.#takeEventToken()) {
+      this.#replyError(frame, new LiveError('LV_ERR_OVERLOADED', 'events per second exceeded'));
+      return;
+    }
+    this.#enqueue(frame.topic, slot, { kind: 'frame', frame });
+  }
+
+  #enqueue(topic: string, slot: TopicSlot, job: Job): void {
+    if (slot.queue.length >= this.#services.limits.maxQueuedFramesPerView) {
+      if (job.kind !== 'info') {
+        this.#replyError(job.frame, new LiveError('LV_ERR_OVERLOADED', `${topic} has too many frames waiting`));
+      } else {
+        logger.warn('view.info_dropped', { topic, connectionId: this.id });
+      }
+      return;
+    }
+    slot.queue.push(job);
+    this.#drain(topic, slot);
+  }
+
+  #drain(topic: string, slot: TopicSlot): void {
+    while (!slot.busy && slot.queue.length > 0) {
+      const job = slot.queue.shift()!;
+      let pending: Promise<void> | null = null;
+      try {
+        pending = this.#run(topic, slot, job);
+      } catch (err) {
+        logger.error('connection.job_failed', { connectionId: this.id, topic, error: err });
+      }
+      if (pending) {
+        slot.busy = true;
+        pending
+          .catch((err: unknown) => logger.error('connection.job_failed', { connectionId: this.id, topic, error: err }))
+          .finally(() => {
+            slot.busy = false;
+            this.#drain(topic, slot);
+          });
+        return;
+      }
+    }
+    this.#forgetSlotIfIdle(topic, slot);
+  }
+
+  #run(topic: string, slot: TopicSlot, job: Job): Promise<void> | null {
+    if (this.#closed) return null;
+    if (job.kind === 'join') return this.#startView(topic, slot, job.frame);
+    const entry = slot.view;
+    if (job.kind === 'info') {
+      if (!entry || entry.context.joinRef !== job.joinRef || !isLive(entry.actor)) return null;
+      entry.actor.send(
+        job.message === CLOSE_AFTER_NAVIGATION ? { type: 'close', why: 'navigated' } : { type: 'info', message: job.message },
+      );
+      return takePending(entry);
+    }
+    const { frame } = job;
+    if (!entry || !isLive(entry.actor) || (frame.joinRef !== null && frame.joinRef !== entry.context.joinRef)) {
+      if (frame.event === 'phx_leave') this.send(encodeReply(frame.joinRef, frame.ref, topic, 'ok', {}));
+      else this.#replyError(frame, new LiveError('LV_ERR_UNMATCHED_TOPIC', `${topic} has no live view`));
+      return null;
+    }
+    switch (frame.event) {
+      case 'event':
+        entry.actor.send({ type: 'client.event', ref: frame.ref, payload: frame.payload });
+        return takePending(entry);
+      case 'live_patch':
+        entry.actor.send({ type: 'client.live_patch', ref: frame.ref, payload: frame.payload });
+        return takePending(entry);
+      case 'phx_leave':
+        entry.actor.send({ type: 'client.leave', ref: frame.ref });
+        return null;
+      case 'cids_will_destroy':
+        this.send(encodeReply(frame.joinRef, frame.ref, topic, 'ok', {}));
+        return null;
+      case 'cids_destroyed':
+        // This runtime renders no stateful components, so there is nothing to delete.
+        this.send(encodeReply(frame.joinRef, frame.ref, topic, 'ok', { cids: [] }));
+        return null;
+      default:
+        this.#replyError(frame, new LiveError('LV_ERR_UNKNOWN_EVENT', `unknown event ${frame.event.slice(0, 64)}`));
+        return null;
+    }
+  }
+
+  #startView(topic: string, slot: TopicSlot, frame: Frame): Promise<void> {
+    const previous = slot.view;
+    if (previous) {
+      // A second join of a joined topic replaces the first (live navigation rejoins the topic).
+      this.send(encodeFrame(previous.context.joinRef, previous.context.joinRef, topic, 'phx_close', {}));
+      previous.actor.send({ type: 'close', why: 'rejoined' });
+    }
+    const joinRef = frame.joinRef!;
+    const context: ViewContext = {
+      topic,
+      joinRef,
+      connection: this,
+      services: this.#services,
+      joinPayload: frame.payload,
+      cleanup: new CleanupStack((err) => logger.error('view.cleanup_failed', { topic, error: err })),
+      socket: null,
+      route: null,
+      viewName: '(joining)',
+      pending: null,
+    };
+    const actorId = `${topic}#${joinRef}`;
+    const actor = createActor(viewMachine, { parent: this.#self!, id: actorId, input: context });
+    const entry: ViewEntry = { actor, context };
+    slot.view = entry;
+    this.#viewsByActorId.set(actorId, entry);
+    this.#viewCount++;
+    return new Promise<void>((resolve) => {
+      const subscription = actor.subscribe({
+        next: (snapshot) => {
+          if (snapshot.status !== 'active' || snapshot.value !== 'mount') {
+            subscription.unsubscribe();
+            resolve();
+          }
+        },
+        error: () => resolve(),
+        complete: () => resolve(),
+      });
+      actor.start();
+    });
+  }
+
+  /** The view actor reached `terminated` (or failed): drop it from the tables. */
+  forgetView(actorId: string): void {
+    const entry = this.#viewsByActorId.get(actorId);
+    if (!entry) return;
+    this.#viewsByActorId.delete(actorId);
+    this.#viewCount--;
+    const slot = this.#slots.get(entry.context.topic);
+    if (slot && slot.view === entry) {
+      slot.view = null;
+      this.#forgetSlotIfIdle(entry.context.topic, slot);
+    }
+  }
+
+  /** The view actor failed inside XState itself (not in a callback): supervise it the same way. */
+  viewFailed(actorId: string, error: unknown): void {
+    const entry = this.#viewsByActorId.get(actorId);
+    if (entry) this.#services.supervisor.viewCrashed(entry.context, error, 'internal');
+    this.forgetView(actorId);
+  }
+
+  #forgetSlotIfIdle(topic: string, slot: TopicSlot): void {
+    if (slot.view === null && slot.queue.length === 0 && !slot.busy && this.#slots.get(topic) === slot) {
+      this.#slots.delete(topic);
+    }
+  }
+
+  // -------------------------------------------------------------------------------- lifecycle
+
+  /** Ends every view and releases the connection's own resources. Idempotent. */
+  terminate(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const entry of this.#viewsByActorId.values()) {
+      entry.actor.send({ type: 'close', why: 'socket closed' });
+      // The view actor is done now; run its cleanup even if the close arrived mid-mount.
+      entry.context.cleanup.dispose();
+    }
+    this.#viewsByActorId.clear();
+    this.#slots.clear();
+    this.#viewCount = 0;
+    this.#resources.dispose();
+  }
+
+  /** Closes the socket with `code` (1001 makes the official client reconnect and remount). */
+  closeSocket(code: number, reason: string): void {
+    if (this.#socket.readyState === this.#socket.OPEN || this.#socket.readyState === this.#socket.CONNECTING) {
+      this.#socket.close(code, reason);
+    }
+  }
+
+  /** Drops the socket without a closing handshake (the peer is gone). */
+  terminateSocket(): void {
+    this.#socket.terminate();
+  }
+
+  // ---------------------------------------------------------------------------------- helpers
+
+  #armHeartbeat(): void {
+    const { clock, limits } = this.#services;
+    let handle: unknown;
+    const check = (): void => {
+      const silentFor = clock.now() - this.#lastSeen;
+      if (silentFor >= limits.heartbeatTimeoutMs) {
+        this.#self?.send({ type: 'heartbeat.timeout' });
+        return;
+      }
+      handle = clock.setTimeout(check, limits.heartbeatTimeoutMs - silentFor);
+    };
+    handle = clock.setTimeout(check, limits.heartbeatTimeoutMs);
+    this.#resources.add(() => clock.clearTimeout(handle));
+  }
+
+  #takeEventToken(): boolean {
+    const { clock, limits } = this.#services;
+    const now = clock.now();
+    const rate = limits.maxEventsPerSecond;
+    this.#tokens = Math.min(rate, this.#tokens + ((now - this.#tokensAt) / 1000) * rate);
+    this.#tokensAt = now;
+    if (this.#tokens < 1) return false;
+    this.#tokens -= 1;
+    return true;
+  }
+
+  #replyError(frame: Frame, error: LiveError): void {
+    this.#emitRejected(error.code, error.message);
+    if (frame.ref === null) return;
+    this.send(encodeReply(frame.joinRef, frame.ref, frame.topic, 'error', { reason: error.reason }));
+  }
+
+  #rejectFrame(error: LiveError, ref: string | null, joinRef: string | null, topic: string | null): void {
+    this.#emitRejected(error.code, error.message);
+    logger.warn('frame.rejected', { connectionId: this.id, code: error.code, detail: error.message });
+    // Answer the ref when one could be read; otherwise say so on the socket-level topic, which
+    // the official client ignores and a raw client can read.
+    if (ref !== null) {
+      this.send(encodeReply(joinRef, ref, topic ?? 'phoenix', 'error', { reason: error.reason, detail: error.message }));
+    } else {
+      this.send(encodeFrame(null, null, 'phoenix', 'phx_error', { reason: error.reason, detail: error.message }));
+    }
+  }
+
+  #emitRejected(code: string, detail: string): void {
+    this.#services.events.emit({ type: 'frame.rejected', connectionId: this.id, code, detail });
+  }
+}
+
+function isLive(actor: ViewActor): boolean {
+  const snapshot = actor.getSnapshot();
+  return snapshot.status === 'active' && snapshot.value === 'live';
+}
+
+function takePending(entry: ViewEntry): Promise<void> | null {
+  const pending = entry.context.pending;
+  entry.context.pending = null;
+  return pending;
+}

@@ -1,0 +1,175 @@
+// The registry actor: the root of the actor system. It spawns one connection actor per socket and
+// maps live socket ids (e.g. `users_socket:42`) to them, so `disconnect(id)` can close every socket
+// of a user at once. It is custom actor logic around Maps, not a machine: spawning thousands of
+// children from one machine is quadratic in XState (XSTATE-NOTES.md §2.3).
+
+import { createActor, type ActorLogic, type AnyActorRef, type Actor, type EventObject, type Snapshot } from 'xstate';
+import { connectionMachine } from './connection.machine.ts';
+import type { Connection } from './connection.ts';
+import { logger } from '../runtime/logger.ts';
+
+interface RegistryState {
+  /** Connection actors by connection id. */
+  connections: Map<string, { ref: AnyActorRef; connection: Connection }>;
+  /** Connection ids by live socket id. */
+  bySocketId: Map<string, Set<string>>;
+}
+
+type RegistrySnapshot = Snapshot<undefined> & { context: RegistryState };
+
+type RegistryEvent =
+  | { type: 'connection.open'; connection: Connection; reply: (ref: AnyActorRef) => void }
+  | { type: 'disconnect'; liveSocketId: string; reply: (closed: number) => void }
+  | { type: 'drain' }
+  | EventObject;
+
+const registryLogic: ActorLogic<RegistrySnapshot, RegistryEvent> = {
+  getInitialSnapshot: () => ({
+    status: 'active',
+    output: undefined,
+    error: undefined,
+    context: { connections: new Map(), bySocketId: new Map() },
+  }),
+  transition: (snapshot, event, scope) => {
+    const state = snapshot.context;
+    // An error here would orphan every connection: contain it and keep the registry running.
+    try {
+      switch (event.type) {
+        case 'connection.open': {
+          const { connection, reply } = event as Extract<RegistryEvent, { type: 'connection.open' }>;
+          const ref = createActor(connectionMachine, { parent: scope.self, id: connection.id, input: connection });
+          state.connections.set(connection.id, { ref, connection });
+          if (connection.liveSocketId !== null) {
+            let ids = state.bySocketId.get(connection.liveSocketId);
+            if (!ids) state.bySocketId.set(connection.liveSocketId, (ids = new Set()));
+            ids.add(connection.id);
+          }
+          ref.start();
+          reply(ref);
+          return snapshot;
+        }
+        case 'disconnect': {
+          const { liveSocketId, reply } = event as Extract<RegistryEvent, { type: 'disconnect' }>;
+          const ids = state.bySocketId.get(liveSocketId);
+          let closed = 0;
+          for (const id of ids ?? []) {
+            const entry = state.connections.get(id);
+            if (!entry) continue;
+            entry.ref.send({ type: 'kick', code: 1001, reason: 'disconnected' });
+            closed++;
+          }
+          reply(closed);
+          return snapshot;
+        }
+        case 'drain': {
+          for (const { ref } of state.connections.values()) ref.send({ type: 'drain' });
+          return snapshot;
+        }
+        case 'xstate.stop': {
+          for (const { ref } of state.connections.values()) scope.stopChild(ref);
+          state.connections.clear();
+          state.bySocketId.clear();
+          return { status: 'stopped', output: undefined, error: undefined, context: snapshot.context };
+        }
+        default: {
+          const actorId = (event as { actorId?: unknown }).actorId;
+          if (typeof actorId === 'string' && (event.type.startsWith('xstate.done.actor.') || event.type.startsWith('xstate.error.actor.'))) {
+            if (event.type.startsWith('xstate.error.actor.')) {
+              logger.error('connection.crashed', { connectionId: actorId, error: (event as { error?: unknown }).error });
+              state.connections.get(actorId)?.connection.terminate();
+            }
+            forget(state, actorId);
+          }
+          return snapshot;
+        }
+      }
+    } catch (err) {
+      logger.error('registry.transition_failed', { event: event.type, error: err });
+      return snapshot;
+    }
+  },
+  getPersistedSnapshot: (snapshot) => snapshot,
+};
+
+function forget(state: RegistryState, connectionId: string): void {
+  const entry = state.connections.get(connectionId);
+  if (!entry) return;
+  state.connections.delete(connectionId);
+  const socketId = entry.connection.liveSocketId;
+  if (socketId === null) return;
+  const ids = state.bySocketId.get(socketId);
+  ids?.delete(connectionId);
+  if (ids && ids.size === 0) state.bySocketId.delete(socketId);
+}
+
+export interface RegistryCounts {
+  connections: number;
+  liveSocketIds: number;
+  views: number;
+}
+
+/**
+ * The registry's public face. `disconnect(id)` closes every connection of a live socket id with
+ * 1001, so the clients reconnect and every view mounts again under the current session.
+ */
+export class Registry {
+  readonly #actor: Actor<typeof registryLogic>;
+
+  constructor() {
+    this.#actor = createActor(registryLogic, { id: 'registry', systemId: 'registry' });
+    this.#actor.subscribe({ error: (err) => logger.error('registry.failed', { error: err }) });
+    this.#actor.start();
+  }
+
+  /** Spawns the connection actor for a new socket. */
+  open(connection: Connection): AnyActorRef {
+    let spawned: AnyActorRef | null = null;
+    this.#actor.send({ type: 'connection.open', connection, reply: (ref: AnyActorRef) => (spawned = ref) });
+    if (!spawned) throw new Error('registry did not spawn the connection actor');
+    return spawned;
+  }
+
+  /**
+   * Closes every live connection of `liveSocketId` (logout, ban, password change) and returns how
+   * many it closed on this node.
+   *
+   * @example
+   *   registry.disconnect(`users_socket:${user.id}`); // → 3
+   */
+  disconnect(liveSocketId: string): number {
+    let closed = 0;
+    this.#actor.send({ type: 'disconnect', liveSocketId, reply: (n: number) => (closed = n) });
+    return closed;
+  }
+
+  /** Tells every connection to go elsewhere (1001) and to end its views (shutdown). */
+  drain(): void {
+    this.#actor.send({ type: 'drain' });
+  }
+
+  counts(): RegistryCounts {
+    const { connections, bySocketId } = this.#actor.getSnapshot().context;
+    let views = 0;
+    for (const { connection } of connections.values()) views += connection.viewCount;
+    return { connections: connections.size, liveSocketIds: bySocketId.size, views };
+  }
+
+  /** A read-only picture for the inspector. */
+  describe(): { liveSocketId: string | null; connectionId: string; state: string; views: ReturnType<Connection['describeViews']> }[] {
+    const out = [];
+    for (const { ref, connection } of this.#actor.getSnapshot().context.connections.values()) {
+      const snapshot = ref.getSnapshot() as { value?: unknown; status: string };
+      out.push({
+        liveSocketId: connection.liveSocketId,
+        connectionId: connection.id,
+        state: snapshot.status === 'active' ? String(snapshot.value) : snapshot.status,
+        views: connection.describeViews(),
+      });
+    }
+    return out;
+  }
+
+  stop(): void {
+    this.#actor.stop();
+  }
+}

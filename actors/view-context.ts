@@ -1,0 +1,55 @@
+// What a view actor works with: the topic it serves, the connection it writes to, the runtime
+// services, and the resources it holds (through a cleanup stack the supervisor also reaches).
+
+import type { CleanupStack } from '../runtime/cleanup-stack.ts';
+import type { Clock } from '../runtime/clock.ts';
+import type { Limits } from '../runtime/limits.ts';
+import type { PubSub } from '../runtime/pubsub.ts';
+import type { Router, LiveRoute } from '../runtime/router.ts';
+import type { RuntimeEvents } from '../runtime/runtime-events.ts';
+import type { CookieSession } from '../runtime/security/cookie-session.ts';
+import type { ViewTokens } from '../runtime/security/view-token.ts';
+import type { LiveViewSocket } from '../runtime/view-socket.ts';
+import type { Supervisor } from './supervisor.ts';
+
+/** Runtime-wide services, shared by every connection and view. */
+export interface Services {
+  router: Router;
+  tokens: ViewTokens;
+  pubsub: PubSub;
+  clock: Clock;
+  limits: Limits;
+  events: RuntimeEvents;
+  supervisor: Supervisor;
+}
+
+/** The part of a connection a view may use. */
+export interface ConnectionPort {
+  readonly id: string;
+  readonly cookieSession: CookieSession | null;
+  /** Writes a frame to the socket (dropped once the socket is closed). */
+  send(text: string): void;
+  /** Queues a `handleInfo` message for the view on `topic`, behind its pending frames. */
+  deliverInfo(topic: string, joinRef: string, message: unknown): void;
+}
+
+export interface ViewContext {
+  readonly topic: string;
+  readonly joinRef: string;
+  readonly connection: ConnectionPort;
+  readonly services: Services;
+  readonly joinPayload: Record<string, unknown>;
+  readonly cleanup: CleanupStack;
+  socket: LiveViewSocket | null;
+  route: LiveRoute | null;
+  /** The view's name once known (after the token is verified). */
+  viewName: string;
+  /** Work started by an async callback; the connection waits for it before the next frame. */
+  pending: Promise<void> | null;
+}
+
+/** The user id a view runs for, by convention `assigns.currentUser.id` (null when anonymous). */
+export function userIdOf(context: ViewContext): string | null {
+  const user = (context.socket?.assigns as { currentUser?: { id?: unknown } } | undefined)?.currentUser;
+  return user && (typeof user.id === 'string' || typeof user.id === 'number') ? String(user.id) : null;
+}

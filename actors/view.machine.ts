@@ -1,0 +1,406 @@
+// The view actor: one per joined `lv:` topic. `mount` verifies the join and runs the auth hooks,
+// `live` authorizes every event before its handler runs, `terminated` releases everything the
+// view held. Views are temporary (as in Phoenix): a crash is never restarted here; the client
+// rejoins and goes through `mount` again.
+
+import { fromPromise, setup } from 'xstate';
+import { LiveError, isLiveError } from '../runtime/errors.ts';
+import { encodeFrame, encodeReply } from '../runtime/frame.ts';
+import { decodeFormParams } from '../runtime/form-params.ts';
+import { authorizeJoin } from '../runtime/join-authorization.ts';
+import { runMount, paramsFromQuery, type MountOutcome } from '../runtime/mount.ts';
+import { LiveViewSocket } from '../runtime/view-socket.ts';
+import type { WireTree } from '../runtime/diff.ts';
+import { userIdOf, type ViewContext } from './view-context.ts';
+
+/** The LiveView client version we speak; sent in join replies to keep consoles quiet. */
+export const LIVEVIEW_VERSION = '1.2.12';
+
+export type ViewEvent =
+  | { type: 'client.event'; ref: string | null; payload: Record<string, unknown> }
+  | { type: 'client.live_patch'; ref: string | null; payload: Record<string, unknown> }
+  | { type: 'client.leave'; ref: string | null }
+  | { type: 'info'; message: unknown }
+  | { type: 'close'; why: string }
+  | { type: 'crash'; error: unknown; phase: string };
+
+type JoinResult =
+  | { kind: 'joined'; response: Record<string, unknown> }
+  | { kind: 'refused'; response: Record<string, unknown>; code: string };
+
+export interface ViewOutput {
+  why: string;
+}
+
+export const viewMachine = setup({
+  types: {
+    context: {} as { view: ViewContext; why: string },
+    input: {} as ViewContext,
+    events: {} as ViewEvent,
+    output: {} as ViewOutput,
+  },
+  actors: {
+    mountView: fromPromise<JoinResult, ViewContext>(({ input }) => mountView(input)),
+  },
+  guards: {
+    joined: ({ event }) => (event as unknown as { output: JoinResult }).output.kind === 'joined',
+    isAllowed: ({ context, event }) => isAllowed(context.view, event as Extract<ViewEvent, { type: 'client.event' }>),
+  },
+  actions: {
+    replyJoin: ({ context, event }) => replyJoin(context.view, (event as unknown as { output: JoinResult }).output),
+    crashedInMount: ({ context, event }) => {
+      const { view } = context;
+      view.connection.send(encodeReply(view.joinRef, view.joinRef, view.topic, 'error', { reason: 'join crashed' }));
+      view.services.supervisor.viewCrashed(view, (event as unknown as { error: unknown }).error, 'mount');
+    },
+    runEvent: ({ context, event, self }) =>
+      guardCrash(context.view, self, 'handleEvent', () =>
+        runEvent(context.view, event as Extract<ViewEvent, { type: 'client.event' }>)),
+    denyEvent: ({ context, event }) => denyEvent(context.view, event as Extract<ViewEvent, { type: 'client.event' }>),
+    runPatch: ({ context, event, self }) =>
+      guardCrash(context.view, self, 'handleParams', () =>
+        runClientPatch(context.view, event as Extract<ViewEvent, { type: 'client.live_patch' }>)),
+    runInfo: ({ context, event, self }) =>
+      guardCrash(context.view, self, 'handleInfo', () =>
+        runInfo(context.view, (event as Extract<ViewEvent, { type: 'info' }>).message)),
+    replyLeave: ({ context, event }) => {
+      const { view } = context;
+      const { ref } = event as Extract<ViewEvent, { type: 'client.leave' }>;
+      view.connection.send(encodeReply(view.joinRef, ref, view.topic, 'ok', {}));
+      view.connection.send(encodeFrame(view.joinRef, view.joinRef, view.topic, 'phx_close', {}));
+    },
+    recordWhy: ({ context, event }) => {
+      context.why = event.type === 'close' ? event.why : event.type === 'client.leave' ? 'leave' : event.type;
+    },
+    reportCrash: ({ context, event }) => {
+      const { error, phase } = event as Extract<ViewEvent, { type: 'crash' }>;
+      context.why = 'crash';
+      context.view.services.supervisor.viewCrashed(context.view, error, phase);
+    },
+    release: ({ context }) => {
+      const { view } = context;
+      view.cleanup.dispose();
+      view.services.events.emit({
+        type: 'view.terminated',
+        connectionId: view.connection.id,
+        topic: view.topic,
+        view: view.viewName,
+        why: context.why,
+      });
+    },
+  },
+}).createMachine({
+  id: 'view',
+  context: ({ input }) => ({ view: input, why: 'leave' }),
+  initial: 'mount',
+  output: ({ context }) => ({ why: context.why }),
+  states: {
+    mount: {
+      invoke: {
+        src: 'mountView',
+        input: ({ context }) => context.view,
+        onDone: [
+          { guard: 'joined', target: 'live', actions: 'replyJoin' },
+          { target: 'terminated', actions: ['replyJoin', 'recordWhy'] },
+        ],
+        onError: { target: 'terminated', actions: 'crashedInMount' },
+      },
+      on: {
+        close: { target: 'terminated', actions: 'recordWhy' },
+      },
+    },
+    live: {
+      on: {
+        'client.event': [{ guard: 'isAllowed', actions: 'runEvent' }, { actions: 'denyEvent' }],
+        'client.live_patch': { actions: 'runPatch' },
+        info: { actions: 'runInfo' },
+        'client.leave': { target: 'terminated', actions: ['replyLeave', 'recordWhy'] },
+        close: { target: 'terminated', actions: 'recordWhy' },
+        crash: { target: 'terminated', actions: 'reportCrash' },
+      },
+    },
+    terminated: { type: 'final', entry: 'release' },
+  },
+});
+
+// ---------------------------------------------------------------------------------------- mount
+
+async function mountView(view: ViewContext): Promise<JoinResult> {
+  const { services, connection } = view;
+  let outcome: MountOutcome;
+  try {
+    const join = await authorizeJoin(
+      view.topic,
+      view.joinPayload,
+      connection.cookieSession,
+      services.tokens,
+      services.router,
+    );
+    view.route = join.route;
+    view.viewName = join.route.view.name;
+    const socket = new LiveViewSocket({
+      id: join.claims.id,
+      view: join.route.view,
+      connected: true,
+      services: {
+        clock: services.clock,
+        pubsub: services.pubsub,
+        cleanup: view.cleanup,
+        deliverInfo: (message) => connection.deliverInfo(view.topic, view.joinRef, message),
+      },
+    });
+    view.socket = socket;
+    const budget = services.supervisor.checkCrashBudget(join.session, view.viewName);
+    if (budget) throw budget;
+    outcome = await runMount({
+      socket,
+      route: join.route,
+      params: join.params,
+      session: join.session,
+      url: join.url,
+      maxChainedPatches: services.limits.maxChainedPatches,
+    });
+  } catch (err) {
+    if (isLiveError(err) && err.code !== 'LV_ERR_HOOK_RESULT' && err.code !== 'LV_ERR_UNSAFE_REDIRECT') {
+      return { kind: 'refused', response: { reason: err.reason }, code: err.code };
+    }
+    throw err;
+  }
+
+  const socket = view.socket!;
+  const events = socket.takeEvents();
+  switch (outcome.kind) {
+    case 'halted':
+      return { kind: 'refused', response: { redirect: { to: outcome.redirect }, events }, code: 'halted' };
+    case 'redirect':
+      return { kind: 'refused', response: { redirect: { to: outcome.to }, events }, code: 'redirect' };
+    case 'navigate':
+      return {
+        kind: 'refused',
+        response: { live_redirect: { to: outcome.to, kind: outcome.replace ? 'replace' : 'push' }, events },
+        code: 'navigate',
+      };
+    case 'mounted': {
+      for (const event of events) socket.pushEvent(event[0], event[1]);
+      const response: Record<string, unknown> = { rendered: socket.renderJoin(), liveview_version: LIVEVIEW_VERSION };
+      if (outcome.patch) response.live_patch = outcome.patch;
+      return { kind: 'joined', response };
+    }
+  }
+}
+
+function replyJoin(view: ViewContext, result: JoinResult): void {
+  const { connection, services } = view;
+  if (result.kind === 'joined') {
+    connection.send(encodeReply(view.joinRef, view.joinRef, view.topic, 'ok', result.response));
+    services.events.emit({
+      type: 'view.mounted',
+      connectionId: connection.id,
+      topic: view.topic,
+      view: view.viewName,
+      userId: userIdOf(view),
+    });
+    return;
+  }
+  connection.send(encodeReply(view.joinRef, view.joinRef, view.topic, 'error', result.response));
+  services.events.emit({
+    type: 'view.join_refused',
+    connectionId: connection.id,
+    topic: view.topic,
+    code: result.code,
+    reason: String(result.response.reason ?? Object.keys(result.response)[0]),
+  });
+}
+
+// --------------------------------------------------------------------------------------- events
+
+function eventName(event: { payload: Record<string, unknown> }): string {
+  return typeof event.payload.event === 'string' ? event.payload.event : '';
+}
+
+/** The per-event authorization decision: declared, and allowed by its policy, or denied. */
+function isAllowed(view: ViewContext, event: Extract<ViewEvent, { type: 'client.event' }>): boolean {
+  const socket = view.socket;
+  const declaration = socket && Object.hasOwn(socket.view.handleEvent ?? {}, eventName(event))
+    ? socket.view.handleEvent![eventName(event)]
+    : undefined;
+  if (!socket || !declaration) return false;
+  try {
+    const verdict: unknown = declaration.policy.check({
+      event: eventName(event),
+      value: event.payload.value,
+      assigns: socket.assigns,
+    });
+    // Policies are synchronous by contract; anything but `true` (a Promise included) denies.
+    return verdict === true;
+  } catch (err) {
+    view.services.supervisor.logPolicyFailure(view, eventName(event), err);
+    return false;
+  }
+}
+
+function denyEvent(view: ViewContext, event: Extract<ViewEvent, { type: 'client.event' }>): void {
+  const name = eventName(event);
+  const declaration = view.socket?.view.handleEvent?.[name];
+  const declared = declaration !== undefined && Object.hasOwn(view.socket?.view.handleEvent ?? {}, name);
+  const why = declared ? `policy ${declaration.policy.name} refused` : 'event not declared';
+  view.connection.send(
+    encodeReply(view.joinRef, event.ref, view.topic, 'error', { reason: 'unauthorized', event: name }),
+  );
+  view.services.events.emit({
+    type: 'event.denied',
+    connectionId: view.connection.id,
+    topic: view.topic,
+    view: view.viewName,
+    event: name,
+    policy: declared ? declaration.policy.name : null,
+    userId: userIdOf(view),
+    why,
+  });
+}
+
+function decodeValue(payload: Record<string, unknown>): Record<string, unknown> {
+  const { value } = payload;
+  let decoded: Record<string, unknown>;
+  if (payload.type === 'form' && typeof value === 'string') decoded = decodeFormParams(value);
+  else if (typeof value === 'object' && value !== null && !Array.isArray(value)) decoded = { ...value };
+  else decoded = value === undefined ? {} : { value };
+  const meta = payload.meta;
+  if (typeof meta === 'object' && meta !== null && !Array.isArray(meta)) Object.assign(decoded, meta);
+  return decoded;
+}
+
+function runEvent(view: ViewContext, event: Extract<ViewEvent, { type: 'client.event' }>): void | Promise<void> {
+  const socket = view.socket!;
+  const name = eventName(event);
+  const declaration = socket.view.handleEvent![name]!;
+  view.services.events.emit({
+    type: 'event.allowed',
+    connectionId: view.connection.id,
+    topic: view.topic,
+    view: view.viewName,
+    event: name,
+    policy: declaration.policy.name,
+    userId: userIdOf(view),
+  });
+  const started = performance.now();
+  const result = declaration.handler(decodeValue(event.payload), socket);
+  const finish = (): void => {
+    finishCallback(view, event.ref);
+    if (view.services.events.watched) {
+      view.services.events.emit({
+        type: 'event.handled',
+        connectionId: view.connection.id,
+        topic: view.topic,
+        view: view.viewName,
+        event: name,
+        durationMs: performance.now() - started,
+      });
+    }
+  };
+  if (isPromise(result)) return result.then(finish);
+  finish();
+}
+
+function runInfo(view: ViewContext, message: unknown): void | Promise<void> {
+  const socket = view.socket!;
+  const result = socket.view.handleInfo?.(message, socket);
+  if (isPromise(result)) return result.then(() => finishCallback(view, null));
+  finishCallback(view, null);
+}
+
+function runClientPatch(view: ViewContext, event: Extract<ViewEvent, { type: 'client.live_patch' }>): void | Promise<void> {
+  const socket = view.socket!;
+  const target = typeof event.payload.url === 'string' ? safeUrl(event.payload.url) : null;
+  const match = target ? view.services.router.matchLive(target.pathname) : null;
+  if (!target || !match || match.route !== view.route) {
+    // Another view or liveSession: the client navigates, and the join decides (PROTOCOL.md §6.1).
+    view.connection.send(encodeReply(view.joinRef, event.ref, view.topic, 'ok', { link_redirect: true }));
+    return;
+  }
+  const params = { ...paramsFromQuery(target), ...match.params };
+  const result = socket.view.handleParams?.(params, target, socket);
+  if (isPromise(result)) return result.then(() => finishCallback(view, event.ref));
+  finishCallback(view, event.ref);
+}
+
+/**
+ * After a callback: act on the navigation it asked for, then send what changed — in the reply
+ * when the client is waiting for one (`ref`), else as a `diff` push.
+ */
+function finishCallback(view: ViewContext, ref: string | null, chained = 0): void | Promise<void> {
+  const socket = view.socket!;
+  const navigation = socket.takeNavigation();
+  const { connection, joinRef, topic } = view;
+  if (navigation?.kind === 'redirect' || navigation?.kind === 'navigate') {
+    const events = socket.takeEvents();
+    if (events.length > 0) connection.send(encodeFrame(joinRef, null, topic, 'diff', { e: events }));
+    const body = navigation.kind === 'redirect'
+      ? { redirect: { to: navigation.to } }
+      : { live_redirect: { to: navigation.to, kind: navigation.replace ? 'replace' : 'push' } };
+    if (ref !== null) connection.send(encodeReply(joinRef, ref, topic, 'ok', body));
+    else connection.send(encodeFrame(joinRef, null, topic, navigation.kind === 'redirect' ? 'redirect' : 'live_redirect', Object.values(body)[0]));
+    connection.send(encodeFrame(joinRef, joinRef, topic, 'phx_close', {}));
+    connection.deliverInfo(topic, joinRef, CLOSE_AFTER_NAVIGATION);
+    return;
+  }
+  if (navigation?.kind === 'patch') {
+    if (chained >= view.services.limits.maxChainedPatches) {
+      throw new LiveError('LV_ERR_HOOK_RESULT', `${view.viewName}: too many chained pushPatch calls`);
+    }
+    const url = new URL(navigation.to, 'http://localhost');
+    const match = view.services.router.matchLive(url.pathname);
+    if (!match || match.route !== view.route) {
+      throw new LiveError('LV_ERR_UNSAFE_REDIRECT', `pushPatch to ${url.pathname} leaves ${view.viewName}`);
+    }
+    connection.send(encodeFrame(joinRef, null, topic, 'live_patch', {
+      to: navigation.to,
+      kind: navigation.replace ? 'replace' : 'push',
+    }));
+    const result = socket.view.handleParams?.({ ...paramsFromQuery(url), ...match.params }, url, socket);
+    if (isPromise(result)) return result.then(() => finishCallback(view, ref, chained + 1));
+    return finishCallback(view, ref, chained + 1);
+  }
+  const diff: WireTree = socket.renderDiff();
+  const changed = Object.keys(diff).length > 0;
+  if (ref !== null) connection.send(encodeReply(joinRef, ref, topic, 'ok', changed ? { diff } : {}));
+  else if (changed) connection.send(encodeFrame(joinRef, null, topic, 'diff', diff));
+}
+
+/** A marker message: the view navigated away and must terminate after its reply went out. */
+export const CLOSE_AFTER_NAVIGATION = Symbol('close after navigation');
+
+/**
+ * Runs a callback; a synchronous throw or a rejected promise becomes a `crash` event, so every
+ * failure takes the same supervised path into `terminated`.
+ */
+function guardCrash(
+  view: ViewContext,
+  self: { send(event: ViewEvent): void },
+  phase: string,
+  work: () => void | Promise<void>,
+): void {
+  try {
+    const result = work();
+    if (isPromise(result)) {
+      view.pending = result.then(
+        () => {},
+        (error: unknown) => self.send({ type: 'crash', error, phase }),
+      );
+    }
+  } catch (error) {
+    self.send({ type: 'crash', error, phase });
+  }
+}
+
+function isPromise(value: unknown): value is Promise<void> {
+  return typeof (value as Promise<void> | undefined)?.then === 'function';
+}
+
+function safeUrl(value: string): URL | null {
+  try {
+    return new URL(value);
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,55 @@
+// A LIFO stack of disposers, owned by whoever supervises a resource holder. Every exit path of a
+// view (leave, crash, socket close, disconnect, shutdown) calls `dispose()`, so a subscription or a
+// timer can never outlive its view. Disposal is idempotent and one failing disposer never stops
+// the others.
+
+export type Disposer = () => void;
+
+export class CleanupStack {
+  #disposers: Disposer[] = [];
+  #disposed = false;
+  readonly #onError: (err: unknown) => void;
+
+  constructor(onError: (err: unknown) => void = () => {}) {
+    this.#onError = onError;
+  }
+
+  get disposed(): boolean {
+    return this.#disposed;
+  }
+
+  get size(): number {
+    return this.#disposers.length;
+  }
+
+  /** Registers a disposer; after disposal it runs at once (the resource arrived too late). */
+  add(disposer: Disposer): void {
+    if (this.#disposed) {
+      this.#run(disposer);
+      return;
+    }
+    this.#disposers.push(disposer);
+  }
+
+  /** Unregisters a disposer whose resource was released early (a fired one-shot timer). */
+  remove(disposer: Disposer): void {
+    const index = this.#disposers.lastIndexOf(disposer);
+    if (index >= 0) this.#disposers.splice(index, 1);
+  }
+
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    const disposers = this.#disposers;
+    this.#disposers = [];
+    for (let i = disposers.length - 1; i >= 0; i--) this.#run(disposers[i]!);
+  }
+
+  #run(disposer: Disposer): void {
+    try {
+      disposer();
+    } catch (err) {
+      this.#onError(err);
+    }
+  }
+}

@@ -1,0 +1,78 @@
+// The dead (HTTP) render of a live route: the liveSession's hooks, `mount`, `handleParams`, then
+// the page with the root container the official client joins (PROTOCOL.md §2.1). The hooks here
+// are the same ones the live mount runs again.
+
+import { randomBytes } from 'node:crypto';
+import type { Conn } from './http/conn.ts';
+import type { Layout } from './layout.ts';
+import type { LiveRoute, RouteMatch } from './router.ts';
+import { runMount, paramsFromQuery } from './mount.ts';
+import { LiveViewSocket } from './view-socket.ts';
+import type { ViewTokens } from './security/view-token.ts';
+import { CSRF_SESSION_KEY, maskCsrfToken } from './security/csrf.ts';
+import { escapeHtml } from './template.ts';
+
+/** `phx-` + 16 URL-safe characters, unique per render (the topic is `lv:<id>`). */
+export function newViewId(): string {
+  return 'phx-' + randomBytes(12).toString('base64url');
+}
+
+export interface DeadRenderServices {
+  tokens: ViewTokens;
+  layout: Layout;
+  defaultTitle: string;
+  maxChainedPatches: number;
+}
+
+export async function renderLiveRoute(
+  conn: Conn,
+  match: RouteMatch<LiveRoute>,
+  services: DeadRenderServices,
+): Promise<void> {
+  const { route } = match;
+  const id = newViewId();
+  const socket = new LiveViewSocket({ id, view: route.view, connected: false, parentAssigns: conn.assigns });
+  const session = { ...(conn.session ?? {}), ...route.liveSession.session };
+  const outcome = await runMount({
+    socket,
+    route,
+    params: { ...paramsFromQuery(conn.url), ...match.params },
+    session,
+    url: conn.url,
+    maxChainedPatches: services.maxChainedPatches,
+  });
+  switch (outcome.kind) {
+    case 'halted':
+      conn.redirect(outcome.redirect);
+      return;
+    case 'redirect':
+    case 'navigate':
+      conn.redirect(outcome.to);
+      return;
+    case 'mounted':
+      if (outcome.patch) {
+        conn.redirect(outcome.patch.to);
+        return;
+      }
+  }
+  const [sessionToken, staticToken] = await Promise.all([
+    services.tokens.signSession({
+      id,
+      view: route.view.name,
+      liveSession: route.liveSession.name,
+      session: { ...route.liveSession.session },
+    }),
+    services.tokens.signStatic({ id, assignNew: socket.assignedFromParent }),
+  ]);
+  const container =
+    `<div id="${id}" data-phx-main data-phx-session="${escapeHtml(sessionToken)}" ` +
+    `data-phx-static="${escapeHtml(staticToken)}">${socket.renderHtml()}</div>`;
+  conn.html(
+    200,
+    services.layout({
+      title: socket.pageTitle ?? services.defaultTitle,
+      csrfToken: maskCsrfToken(String(conn.getSession(CSRF_SESSION_KEY))),
+      content: container,
+    }),
+  );
+}

@@ -1,0 +1,81 @@
+// The catalogue of runtime errors. Two audiences: `reason` is the tiny vocabulary the client may
+// see (Phoenix's `stale`, `unauthorized`, …); `code` and `message` are for the server log.
+// Never reuse a retired code: add a new one.
+
+/** Every error code the runtime can raise. */
+export type LiveErrorCode =
+  | 'LV_ERR_MESSAGE_MALFORMED'
+  | 'LV_ERR_MESSAGE_TOO_LARGE'
+  | 'LV_ERR_UNMATCHED_TOPIC'
+  | 'LV_ERR_UNKNOWN_EVENT'
+  | 'LV_ERR_TOO_MANY_VIEWS'
+  | 'LV_ERR_OVERLOADED'
+  | 'LV_ERR_SESSION_MISSING'
+  | 'LV_ERR_SESSION_INVALID'
+  | 'LV_ERR_SESSION_EXPIRED'
+  | 'LV_ERR_SESSION_OUTDATED'
+  | 'LV_ERR_SESSION_TOPIC_MISMATCH'
+  | 'LV_ERR_STATIC_MISMATCH'
+  | 'LV_ERR_NO_COOKIE_SESSION'
+  | 'LV_ERR_ROUTE_MISMATCH'
+  | 'LV_ERR_CROSS_LIVE_SESSION'
+  | 'LV_ERR_UNAUTHORIZED'
+  | 'LV_ERR_EVENT_DENIED'
+  | 'LV_ERR_CRASH_LOOP'
+  | 'LV_ERR_HOOK_RESULT'
+  | 'LV_ERR_UNSAFE_REDIRECT'
+  | 'LV_ERR_VIEW_CRASHED';
+
+interface CatalogueEntry {
+  /** What the client is told (a join refusal `reason`, or an event error reply `reason`). */
+  reason: string;
+}
+
+const CATALOGUE: Record<LiveErrorCode, CatalogueEntry> = {
+  LV_ERR_MESSAGE_MALFORMED: { reason: 'malformed message' },
+  LV_ERR_MESSAGE_TOO_LARGE: { reason: 'message too large' },
+  LV_ERR_UNMATCHED_TOPIC: { reason: 'unmatched topic' },
+  LV_ERR_UNKNOWN_EVENT: { reason: 'unknown event' },
+  LV_ERR_TOO_MANY_VIEWS: { reason: 'too many channels joined' },
+  LV_ERR_OVERLOADED: { reason: 'overloaded' },
+  LV_ERR_SESSION_MISSING: { reason: 'stale' },
+  LV_ERR_SESSION_INVALID: { reason: 'stale' },
+  LV_ERR_SESSION_EXPIRED: { reason: 'stale' },
+  LV_ERR_SESSION_OUTDATED: { reason: 'stale' },
+  LV_ERR_SESSION_TOPIC_MISMATCH: { reason: 'stale' },
+  LV_ERR_STATIC_MISMATCH: { reason: 'stale' },
+  LV_ERR_NO_COOKIE_SESSION: { reason: 'stale' },
+  LV_ERR_ROUTE_MISMATCH: { reason: 'unauthorized' },
+  LV_ERR_CROSS_LIVE_SESSION: { reason: 'unauthorized' },
+  LV_ERR_UNAUTHORIZED: { reason: 'unauthorized' },
+  LV_ERR_EVENT_DENIED: { reason: 'unauthorized' },
+  LV_ERR_CRASH_LOOP: { reason: 'crash loop' },
+  LV_ERR_HOOK_RESULT: { reason: 'join crashed' },
+  LV_ERR_UNSAFE_REDIRECT: { reason: 'join crashed' },
+  LV_ERR_VIEW_CRASHED: { reason: 'join crashed' },
+};
+
+/**
+ * An operational error with a stable `code` and a client-safe `reason`.
+ *
+ * @example
+ *   throw new LiveError('LV_ERR_SESSION_EXPIRED', 'view token older than 14 days');
+ *   // the join is answered {"reason":"stale"}; the log gets the code and the detail
+ */
+export class LiveError extends Error {
+  readonly code: LiveErrorCode;
+  constructor(code: LiveErrorCode, detail: string) {
+    super(detail);
+    this.name = 'LiveError';
+    this.code = code;
+  }
+  /** The only part of this error that may reach the client. */
+  get reason(): string {
+    return CATALOGUE[this.code].reason;
+  }
+}
+
+/** True when `err` is a `LiveError` with `code`. */
+export function isLiveError(err: unknown, code?: LiveErrorCode): err is LiveError {
+  return err instanceof LiveError && (code === undefined || err.code === code);
+}

@@ -1,0 +1,43 @@
+// Serves the official client bundles straight from node_modules (never a copy or a fork), plus
+// the few lines that start `LiveSocket`.
+
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Conn } from './conn.ts';
+
+const require = createRequire(import.meta.url);
+
+interface Asset {
+  file: string;
+  type: string;
+  body?: Buffer;
+}
+
+function packageFile(pkg: string, file: string): string {
+  return join(dirname(require.resolve(pkg)), file);
+}
+
+const ASSETS: Record<string, Asset> = {
+  '/assets/phoenix.mjs': { file: packageFile('phoenix', 'phoenix.mjs'), type: 'text/javascript' },
+  '/assets/phoenix_live_view.esm.js': {
+    file: packageFile('phoenix_live_view', 'phoenix_live_view.esm.js'),
+    type: 'text/javascript',
+  },
+  '/assets/app.js': { file: fileURLToPath(new URL('../assets/app.js', import.meta.url)), type: 'text/javascript' },
+};
+
+/** Answers `GET /assets/…` for the client bundles; returns false for any other path. */
+export function serveAsset(conn: Conn): boolean {
+  if (conn.method !== 'GET' && conn.method !== 'HEAD') return false;
+  const asset = ASSETS[conn.path];
+  if (!asset) return false;
+  asset.body ??= readFileSync(asset.file);
+  conn.status = 200;
+  conn.headers.set('content-type', `${asset.type}; charset=utf-8`);
+  conn.headers.set('cache-control', 'public, max-age=3600');
+  conn.body = conn.method === 'HEAD' ? '' : asset.body.toString('utf8');
+  conn.halt();
+  return true;
+}

@@ -1,0 +1,56 @@
+// A liveSession groups live routes that may navigate to each other over one socket, and carries
+// the `onMount` hooks that guard every view in it. The same hooks run on the dead (HTTP) render
+// and again at the live mount: a guard on one path only is a bug (brief §3).
+
+import type { Assigns, Params, Session, ViewSocket } from './live-view.ts';
+import type { Plug } from './http/conn.ts';
+
+const CONT = Object.freeze({ kind: 'cont' as const });
+
+export type HookResult = typeof CONT | { readonly kind: 'halt'; readonly redirect: string };
+
+/** A hook's verdict: carry on to the next hook and then `mount`. */
+export function cont(): HookResult {
+  return CONT;
+}
+
+/** A hook's verdict: stop the mount and send the browser to `redirect` (required). */
+export function halt(redirect: string): HookResult {
+  if (typeof redirect !== 'string' || redirect.length === 0) {
+    throw new TypeError('halt(redirect): halting without a redirect would leave the page hanging');
+  }
+  return { kind: 'halt', redirect };
+}
+
+export type OnMountHook = (
+  params: Params,
+  session: Session,
+  socket: ViewSocket<Assigns>,
+) => HookResult | Promise<HookResult>;
+
+export interface LiveSessionOptions {
+  /** Hooks run in declaration order before `mount`, on HTTP and at the live mount. */
+  onMount?: OnMountHook[];
+  /** Extra session signed into the view token (string-keyed, public: no secrets). */
+  session?: Record<string, string>;
+  /** HTTP plugs run (after the router's own) for the dead render of these routes. */
+  pipeline?: Plug[];
+}
+
+export class LiveSession {
+  readonly name: string;
+  readonly onMount: readonly OnMountHook[];
+  readonly session: Readonly<Record<string, string>>;
+  readonly pipeline: readonly Plug[];
+
+  constructor(name: string, options: LiveSessionOptions = {}) {
+    if (!name) throw new TypeError('a liveSession needs a name');
+    this.name = name;
+    this.onMount = Object.freeze([...(options.onMount ?? [])]);
+    this.session = Object.freeze({ ...(options.session ?? {}) });
+    this.pipeline = Object.freeze([...(options.pipeline ?? [])]);
+    for (const [key, value] of Object.entries(this.session)) {
+      if (typeof value !== 'string') throw new TypeError(`liveSession ${name}: session.${key} must be a string`);
+    }
+  }
+}

@@ -1,0 +1,151 @@
+// The public shape of a live view: `defineView({ mount, handleParams, handleEvent, handleInfo,
+// render })`. Every event handler is declared with the policy that may run it (`allow(policy,
+// handler)`); an event with no declaration is denied (deny by default, brief §3).
+
+import type { Rendered } from './template.ts';
+
+/** A view's state. Any object type; kept immutable by the runtime. */
+export type Assigns = object;
+
+/** Navigation options shared by `pushPatch` and `pushNavigate`. */
+export interface NavigateOptions {
+  /** Replace the current history entry instead of pushing one. */
+  replace?: boolean;
+}
+
+/** What a view's callbacks receive: its assigns and the effects it may request. */
+export interface ViewSocket<A extends Assigns = Assigns> {
+  /** The view id (the channel topic is `lv:<id>`). */
+  readonly id: string;
+  /** False during the dead (HTTP) render, true once the WebSocket mount runs. */
+  readonly connected: boolean;
+  /** The current assigns; immutable (replace them with `assign` or `update`). */
+  readonly assigns: Readonly<A>;
+  /** Merges new values into the assigns. */
+  assign(values: Partial<A>): void;
+  /** Updates the assigns with an immer recipe: mutate the draft, get a new immutable value. */
+  update(recipe: (draft: A) => void): void;
+  /**
+   * Assigns `key` from what the HTTP pipeline already loaded on the dead render (or from an
+   * earlier hook), computing it with `compute` only when absent.
+   */
+  assignNew<K extends keyof A & string>(key: K, compute: () => A[K]): void;
+  /** Sends a `phx:<name>` window event (and hook `handleEvent`) to the browser. */
+  pushEvent(name: string, payload: Record<string, unknown>): void;
+  /** Changes the URL without leaving the view; `handleParams` runs again. */
+  pushPatch(to: string, options?: NavigateOptions): void;
+  /** Navigates to another view of the same liveSession over the socket. */
+  pushNavigate(to: string, options?: NavigateOptions): void;
+  /** Full page navigation through HTTP (and its pipeline). */
+  redirect(to: string): void;
+  /** Delivers messages broadcast on `topic` to `handleInfo` until the view terminates. */
+  subscribe(topic: string): void;
+  /** Broadcasts `message` on `topic` to every subscriber (on every node). */
+  broadcast(topic: string, message: unknown): void;
+  /** Delivers `message` to `handleInfo` after `ms` (cancelled when the view terminates). */
+  sendAfter(ms: number, message: unknown): void;
+  /** Delivers `message` to `handleInfo` every `ms` (cancelled when the view terminates). */
+  every(ms: number, message: unknown): void;
+  /** Sets the page title (`<title>`), sent as `"t"` when it changes. */
+  setPageTitle(title: string): void;
+}
+
+/** What a policy sees when it decides whether an event may run. */
+export interface PolicyContext<A extends Assigns = Assigns> {
+  readonly event: string;
+  readonly value: unknown;
+  readonly assigns: Readonly<A>;
+}
+
+/**
+ * A named, synchronous authorization rule for events. It must return `true` to allow. It runs
+ * before the handler for every single event, so it should re-read whatever can change (the user's
+ * role, say) rather than trust what `mount` saw.
+ */
+export interface Policy<A extends Assigns = Assigns> {
+  readonly name: string;
+  check(context: PolicyContext<A>): boolean;
+}
+
+/**
+ * Creates a named policy.
+ *
+ * @example
+ *   const editorsOnly = policy('editorsOnly', ({ assigns }) => Accounts.isEditor(assigns.userId));
+ */
+export function policy<A extends Assigns = Assigns>(
+  name: string,
+  check: (context: PolicyContext<A>) => boolean,
+): Policy<A> {
+  if (!name) throw new TypeError('a policy needs a name: it is recorded with every decision');
+  return { name, check };
+}
+
+/** Allows every user who could mount the view. Say so explicitly: undeclared events are denied. */
+export const anyone: Policy<any> = policy('anyone', () => true);
+
+export type EventHandlerFn<A extends Assigns> = (
+  value: Record<string, unknown>,
+  socket: ViewSocket<A>,
+) => void | Promise<void>;
+
+export interface EventDeclaration<A extends Assigns> {
+  readonly policy: Policy<A>;
+  readonly handler: EventHandlerFn<A>;
+}
+
+/**
+ * Declares an event handler together with the policy that guards it.
+ *
+ * @example
+ *   handleEvent: {
+ *     increment: allow(anyone, (_value, socket) => socket.update((a) => { a.count++ })),
+ *   }
+ */
+export function allow<A extends Assigns>(policy: Policy<A>, handler: EventHandlerFn<A>): EventDeclaration<A> {
+  return { policy, handler };
+}
+
+export type Params = Record<string, string>;
+export type Session = Record<string, unknown>;
+
+export interface ViewDefinition<A extends Assigns = Assigns> {
+  /** Used in logs, tokens and the inspector. */
+  name: string;
+  /** Runs on the dead render and again at the live mount. */
+  mount?(params: Params, session: Session, socket: ViewSocket<A>): void | Promise<void>;
+  /** Runs after mount and on every `pushPatch` / `live_patch`. */
+  handleParams?(params: Params, url: URL, socket: ViewSocket<A>): void | Promise<void>;
+  /** The events this view accepts, each with its policy. Anything else is denied. */
+  handleEvent?: Record<string, EventDeclaration<A>>;
+  /** Messages from `subscribe`, `sendAfter` and `every`. */
+  handleInfo?(message: unknown, socket: ViewSocket<A>): void | Promise<void>;
+  render(assigns: Readonly<A>): Rendered;
+}
+
+/** A view definition checked once when the app starts. */
+export type LiveView<A extends Assigns = any> = Readonly<ViewDefinition<A>>;
+
+/**
+ * Defines a live view.
+ *
+ * @example
+ *   export const Counter = defineView<{ count: number }>({
+ *     name: 'counter',
+ *     mount: (_params, _session, socket) => socket.assign({ count: 0 }),
+ *     handleEvent: { increment: allow(anyone, (_v, s) => s.update((a) => { a.count++ })) },
+ *     render: ({ count }) => html`<p id="count">${count}</p>`,
+ *   });
+ */
+export function defineView<A extends Assigns>(definition: ViewDefinition<A>): LiveView<A> {
+  if (!definition.name) throw new TypeError('defineView: a view needs a name');
+  if (typeof definition.render !== 'function') {
+    throw new TypeError(`defineView(${definition.name}): render must be a function`);
+  }
+  for (const [event, declaration] of Object.entries(definition.handleEvent ?? {})) {
+    if (!declaration || typeof declaration.handler !== 'function' || typeof declaration.policy?.check !== 'function') {
+      throw new TypeError(`defineView(${definition.name}): event "${event}" must be declared with allow(policy, handler)`);
+    }
+  }
+  return Object.freeze({ ...definition });
+}

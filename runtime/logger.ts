@@ -1,0 +1,40 @@
+// Structured, redacted log lines on stderr. Error stacks are logged here (server side) and
+// nowhere else: the client only ever sees an opaque error id.
+
+import { redact } from './redact.ts';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+export interface Logger {
+  debug(event: string, fields?: Record<string, unknown>): void;
+  info(event: string, fields?: Record<string, unknown>): void;
+  warn(event: string, fields?: Record<string, unknown>): void;
+  error(event: string, fields?: Record<string, unknown>): void;
+}
+
+function threshold(): number {
+  const configured = (process.env.LOG_LEVEL ?? (process.env.VITEST ? 'error' : 'info')) as LogLevel;
+  return LEVELS[configured] ?? LEVELS.info;
+}
+
+function write(level: LogLevel, event: string, fields: Record<string, unknown> = {}): void {
+  if (LEVELS[level] < threshold()) return;
+  const { error, ...rest } = fields;
+  const line: Record<string, unknown> = { t: new Date().toISOString(), level, event, ...(redact(rest) as object) };
+  if (error instanceof Error) {
+    line.error = error.message;
+    if (level === 'error') line.stack = error.stack;
+  } else if (error !== undefined) {
+    line.error = redact(error);
+  }
+  process.stderr.write(JSON.stringify(line) + '\n');
+}
+
+export const logger: Logger = {
+  debug: (event, fields) => write('debug', event, fields),
+  info: (event, fields) => write('info', event, fields),
+  warn: (event, fields) => write('warn', event, fields),
+  error: (event, fields) => write('error', event, fields),
+};

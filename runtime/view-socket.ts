@@ -1,0 +1,193 @@
+// One view's state between callbacks: its assigns, what the client holds (for diffs), and the
+// effects its callbacks asked for (events, navigation). The same class serves the dead render
+// (`connected: false`) and the live view, so both paths run identical mount code.
+
+import { produce } from 'immer';
+import type { Assigns, LiveView, NavigateOptions, ViewSocket } from './live-view.ts';
+import { diffTree, renderFull, type TreeNode, type WireTree } from './diff.ts';
+import { renderToString } from './template.ts';
+import type { CleanupStack } from './cleanup-stack.ts';
+import type { Clock } from './clock.ts';
+import type { PubSub } from './pubsub.ts';
+import { validateLocalPath } from './local-path.ts';
+
+export type Navigation =
+  | { kind: 'patch'; to: string; replace: boolean }
+  | { kind: 'navigate'; to: string; replace: boolean }
+  | { kind: 'redirect'; to: string };
+
+export interface ViewSocketServices {
+  clock: Clock;
+  pubsub: PubSub;
+  cleanup: CleanupStack;
+  /** Queues a message for `handleInfo`, in order with the view's other work. */
+  deliverInfo(message: unknown): void;
+}
+
+export class LiveViewSocket<A extends Assigns = Assigns> implements ViewSocket<A> {
+  readonly id: string;
+  readonly view: LiveView<A>;
+  readonly connected: boolean;
+  #assigns: A;
+  #changed = true;
+  #node: TreeNode | undefined;
+  #title: string | undefined;
+  #titleSent: string | undefined;
+  #events: [string, Record<string, unknown>][] = [];
+  #navigation: Navigation | null = null;
+  /** What the HTTP pipeline loaded, offered to `assignNew` on the dead render only. */
+  readonly #parentAssigns: Readonly<Record<string, unknown>>;
+  readonly assignedFromParent: string[] = [];
+  readonly #services: ViewSocketServices | null;
+
+  constructor(options: {
+    id: string;
+    view: LiveView<A>;
+    connected: boolean;
+    parentAssigns?: Record<string, unknown>;
+    services?: ViewSocketServices;
+  }) {
+    this.id = options.id;
+    this.view = options.view;
+    this.connected = options.connected;
+    this.#assigns = {} as A;
+    this.#parentAssigns = options.parentAssigns ?? {};
+    this.#services = options.services ?? null;
+  }
+
+  get assigns(): Readonly<A> {
+    return this.#assigns;
+  }
+
+  assign(values: Partial<A>): void {
+    this.#assigns = { ...this.#assigns, ...values };
+    this.#changed = true;
+  }
+
+  update(recipe: (draft: A) => void): void {
+    const next = produce(this.#assigns, recipe as (draft: unknown) => void) as A;
+    if (next !== this.#assigns) {
+      this.#assigns = next;
+      this.#changed = true;
+    }
+  }
+
+  assignNew<K extends keyof A & string>(key: K, compute: () => A[K]): void {
+    if (key in this.#assigns) return;
+    if (key in this.#parentAssigns) {
+      this.assignedFromParent.push(key);
+      this.assign({ [key]: this.#parentAssigns[key] } as unknown as Partial<A>);
+      return;
+    }
+    this.assign({ [key]: compute() } as unknown as Partial<A>);
+  }
+
+  pushEvent(name: string, payload: Record<string, unknown>): void {
+    this.#events.push([name, payload]);
+  }
+
+  pushPatch(to: string, options: NavigateOptions = {}): void {
+    this.#navigation = { kind: 'patch', to: validateLocalPath(to), replace: options.replace === true };
+  }
+
+  pushNavigate(to: string, options: NavigateOptions = {}): void {
+    this.#navigation = { kind: 'navigate', to: validateLocalPath(to), replace: options.replace === true };
+  }
+
+  redirect(to: string): void {
+    this.#navigation = { kind: 'redirect', to: validateLocalPath(to) };
+  }
+
+  subscribe(topic: string): void {
+    const services = this.#services;
+    if (!services) return; // the dead render does not live long enough to receive anything
+    const unsubscribe = services.pubsub.subscribe(topic, (message) => services.deliverInfo(message));
+    services.cleanup.add(unsubscribe);
+  }
+
+  broadcast(topic: string, message: unknown): void {
+    this.#services?.pubsub.broadcast(topic, message);
+  }
+
+  sendAfter(ms: number, message: unknown): void {
+    const services = this.#services;
+    if (!services) return;
+    const cancel = (): void => services.clock.clearTimeout(handle);
+    const handle = services.clock.setTimeout(() => {
+      services.cleanup.remove(cancel);
+      services.deliverInfo(message);
+    }, ms);
+    services.cleanup.add(cancel);
+  }
+
+  every(ms: number, message: unknown): void {
+    const services = this.#services;
+    if (!services) return;
+    if (!(ms > 0)) throw new TypeError('every(ms): ms must be positive');
+    let handle: unknown;
+    const tick = (): void => {
+      handle = services.clock.setTimeout(tick, ms);
+      services.deliverInfo(message);
+    };
+    handle = services.clock.setTimeout(tick, ms);
+    services.cleanup.add(() => services.clock.clearTimeout(handle));
+  }
+
+  setPageTitle(title: string): void {
+    this.#title = title;
+  }
+
+  get pageTitle(): string | undefined {
+    return this.#title;
+  }
+
+  /** Takes the navigation a callback asked for, if any. */
+  takeNavigation(): Navigation | null {
+    const navigation = this.#navigation;
+    this.#navigation = null;
+    return navigation;
+  }
+
+  /** Takes the `push_event`s queued by callbacks. */
+  takeEvents(): [string, Record<string, unknown>][] {
+    const events = this.#events;
+    this.#events = [];
+    return events;
+  }
+
+  /** The dead render's HTML. */
+  renderHtml(): string {
+    return renderToString(this.view.render(this.#assigns));
+  }
+
+  /** The full tree for a join reply (`rendered`), remembered as what the client holds. */
+  renderJoin(): WireTree {
+    const { wire, node } = renderFull(this.view.render(this.#assigns));
+    this.#node = node;
+    this.#changed = false;
+    this.#addExtras(wire, true);
+    return wire;
+  }
+
+  /** What changed since the last render; `{}` when nothing did (renders nothing if no assign changed). */
+  renderDiff(): WireTree {
+    let wire: WireTree = {};
+    if (this.#changed || this.#node === undefined) {
+      const rendered = this.view.render(this.#assigns);
+      const result = this.#node ? diffTree(this.#node, rendered) : renderFull(rendered);
+      this.#node = result.node;
+      wire = result.wire;
+      this.#changed = false;
+    }
+    this.#addExtras(wire, false);
+    return wire;
+  }
+
+  #addExtras(wire: WireTree, joining: boolean): void {
+    if (this.#title !== undefined && (joining || this.#title !== this.#titleSent)) {
+      wire.t = this.#title;
+      this.#titleSent = this.#title;
+    }
+    if (this.#events.length > 0) wire.e = this.takeEvents();
+  }
+}

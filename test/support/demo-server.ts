@@ -1,0 +1,40 @@
+// Starts the demo app in-process on a free port, with a fixed secret and a private data dir.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLiveServer, protectFromForgery, putSecureBrowserHeaders, type LiveServer, type LiveServerOptions } from '../../runtime/index.ts';
+import { demoRouter } from '../../apps/demo/router.ts';
+
+export interface RunningServer {
+  server: LiveServer;
+  baseUrl: string;
+  wsUrl: string;
+  host: string;
+  stop(): Promise<void>;
+}
+
+export const TEST_SECRET = 'test-secret-key-base-that-is-long-enough-0123456789';
+
+export async function startServer(options: Partial<LiveServerOptions> = {}): Promise<RunningServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'liveward-test-'));
+  const server = createLiveServer({
+    router: demoRouter(),
+    pipeline: [putSecureBrowserHeaders, protectFromForgery],
+    secretKeyBase: TEST_SECRET,
+    dataDir,
+    ...options,
+  });
+  const { port } = await server.listen(0, '127.0.0.1');
+  const host = `127.0.0.1:${port}`;
+  return {
+    server,
+    host,
+    baseUrl: `http://${host}`,
+    wsUrl: `ws://${host}/live/websocket`,
+    async stop() {
+      await server.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
