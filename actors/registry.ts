@@ -20,6 +20,7 @@ type RegistrySnapshot = Snapshot<undefined> & { context: RegistryState };
 type RegistryEvent =
   | { type: 'connection.open'; connection: Connection; reply: (ref: AnyActorRef) => void }
   | { type: 'disconnect'; liveSocketId: string; reply: (closed: number) => void }
+  | { type: 'disconnect.all'; reply: (closed: number) => void }
   | { type: 'drain' }
   | EventObject;
 
@@ -59,6 +60,12 @@ const registryLogic: ActorLogic<RegistrySnapshot, RegistryEvent> = {
             closed++;
           }
           reply(closed);
+          return snapshot;
+        }
+        case 'disconnect.all': {
+          const { reply } = event as Extract<RegistryEvent, { type: 'disconnect.all' }>;
+          for (const { ref } of state.connections.values()) ref.send({ type: 'kick', code: 1001, reason: 'disconnected' });
+          reply(state.connections.size);
           return snapshot;
         }
         case 'drain': {
@@ -139,6 +146,20 @@ export class Registry {
   disconnect(liveSocketId: string): number {
     let closed = 0;
     this.#actor.send({ type: 'disconnect', liveSocketId, reply: (n: number) => (closed = n) });
+    return closed;
+  }
+
+  /**
+   * Closes every live connection on this node with 1001 while the server keeps accepting new
+   * ones, so every client reconnects and remounts (a deploy of new view code, a test of the
+   * reconnect path). Returns how many it closed. Unlike `drain()`, the server is not closing.
+   *
+   * @example
+   *   registry.disconnectAll(); // → 12
+   */
+  disconnectAll(): number {
+    let closed = 0;
+    this.#actor.send({ type: 'disconnect.all', reply: (n: number) => (closed = n) });
     return closed;
   }
 

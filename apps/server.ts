@@ -1,18 +1,16 @@
-// `npm start`: the demo on http://127.0.0.1:4000 (PORT and HOST override; DATA_DIR holds the
-// development secret and the database).
+// `npm start`: the demo on http://127.0.0.1:4000 (PORT and HOST override; DATA_DIR, default
+// `.data/`, holds the SQLite file and the development secret).
 
-import { createLiveServer, logger, protectFromForgery, putSecureBrowserHeaders } from '../runtime/index.ts';
-import { demoRouter } from './demo/router.ts';
+import { createLiveServer, logger } from '../runtime/index.ts';
+import { buildApp } from './app.ts';
 
 const port = Number(process.env.PORT ?? 4000);
 const host = process.env.HOST ?? '127.0.0.1';
 const dataDir = process.env.DATA_DIR ?? '.data';
 
-const server = createLiveServer({
-  router: demoRouter(),
-  pipeline: [putSecureBrowserHeaders, protectFromForgery],
-  dataDir,
-});
+const app = buildApp({ dataDir });
+const server = createLiveServer({ router: app.router, pipeline: app.pipeline, dataDir });
+app.attach(server);
 
 const address = await server.listen(port, host);
 logger.info('server.listening', { url: `http://${address.host}:${address.port}` });
@@ -23,6 +21,9 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     if (stopping) return;
     stopping = true;
     logger.info('server.draining', { signal });
-    void server.close().then(() => process.exit(0));
+    void server.close().then(() => {
+      app.close();
+      process.exit(0);
+    });
   });
 }

@@ -2,7 +2,7 @@
 // the `onMount` hooks that guard every view in it. The same hooks run on the dead (HTTP) render
 // and again at the live mount: a guard on one path only is a bug (brief §3).
 
-import type { Assigns, Params, Session, ViewSocket } from './live-view.ts';
+import type { Params, Session, ViewSocket } from './live-view.ts';
 import type { Plug } from './http/conn.ts';
 
 const CONT = Object.freeze({ kind: 'cont' as const });
@@ -25,8 +25,11 @@ export function halt(redirect: string): HookResult {
 export type OnMountHook = (
   params: Params,
   session: Session,
-  socket: ViewSocket<Assigns>,
+  socket: ViewSocket<HookAssigns>,
 ) => HookResult | Promise<HookResult>;
+
+/** Hooks run for every view of a liveSession, so they see the assigns as an open record. */
+export type HookAssigns = Record<string, any>;
 
 export interface LiveSessionOptions {
   /** Hooks run in declaration order before `mount`, on HTTP and at the live mount. */

@@ -1,13 +1,15 @@
-// Starts the demo app in-process on a free port, with a fixed secret and a private data dir.
+// Starts the demo app in-process on a free port, with a fixed secret and a private data dir
+// (its own SQLite file, seeded with the brief's users).
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLiveServer, protectFromForgery, putSecureBrowserHeaders, type LiveServer, type LiveServerOptions } from '../../runtime/index.ts';
-import { demoRouter } from '../../apps/demo/router.ts';
+import { createLiveServer, type LiveServer, type LiveServerOptions } from '../../runtime/index.ts';
+import { buildApp, type App } from '../../apps/app.ts';
 
 export interface RunningServer {
   server: LiveServer;
+  app: App;
   baseUrl: string;
   wsUrl: string;
   host: string;
@@ -18,22 +20,26 @@ export const TEST_SECRET = 'test-secret-key-base-that-is-long-enough-0123456789'
 
 export async function startServer(options: Partial<LiveServerOptions> = {}): Promise<RunningServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'liveward-test-'));
+  const app = buildApp({ dataDir });
   const server = createLiveServer({
-    router: demoRouter(),
-    pipeline: [putSecureBrowserHeaders, protectFromForgery],
+    router: app.router,
+    pipeline: app.pipeline,
     secretKeyBase: TEST_SECRET,
     dataDir,
     ...options,
   });
+  app.attach(server);
   const { port } = await server.listen(0, '127.0.0.1');
   const host = `127.0.0.1:${port}`;
   return {
     server,
+    app,
     host,
     baseUrl: `http://${host}`,
     wsUrl: `ws://${host}/live/websocket`,
     async stop() {
       await server.close();
+      app.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

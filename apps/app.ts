@@ -1,0 +1,83 @@
+// The demo application of the brief (§5): counter and clock (liveSession `public`), the blog
+// (`authenticated`), the inspector (`admin`), login and logout over HTTP.
+
+import { Router, protectFromForgery, putSecureBrowserHeaders, type LiveServer, type Plug } from '../runtime/index.ts';
+import { Accounts } from './blog/accounts.ts';
+import { createAuthGuards } from './blog/auth.ts';
+import { Blog } from './blog/blog.ts';
+import { openDatabase, type Db } from './blog/database.ts';
+import { postIndexView } from './blog/post-index.ts';
+import { postShowView } from './blog/post-show.ts';
+import { createSessionController } from './blog/session-controller.ts';
+import { Clock } from './demo/clock.ts';
+import { Counter } from './demo/counter.ts';
+import { createAdminController } from './inspector/admin-controller.ts';
+import { InspectorFeed } from './inspector/feed.ts';
+import { inspectorView } from './inspector/inspector.ts';
+
+export interface App {
+  router: Router;
+  /** Plugs for every request. */
+  pipeline: Plug[];
+  db: Db;
+  accounts: Accounts;
+  blog: Blog;
+  /** Connects the app to the running server (registry, PubSub, runtime events). */
+  attach(server: LiveServer): void;
+  close(): void;
+}
+
+export function buildApp(options: { dataDir: string; inspectorBufferEvents?: number }): App {
+  const db = openDatabase(options.dataDir);
+  const accounts = new Accounts(db);
+  let server: LiveServer | null = null;
+  const running = (): LiveServer => {
+    if (!server) throw new Error('the app is not attached to a server yet');
+    return server;
+  };
+  const blog = new Blog(db, accounts, () => running().pubsub);
+  const auth = createAuthGuards(accounts);
+  const sessions = createSessionController(accounts, (id) => running().registry.disconnect(id));
+  const feed = new InspectorFeed(options.inspectorBufferEvents ?? 2_000);
+  const admin = createAdminController((id) => running().registry.disconnect(id));
+
+  const router = new Router();
+  router.liveSession('public', {}, (s) => {
+    s.live('/counter', Counter);
+    s.live('/clock', Clock);
+  });
+  router.liveSession(
+    'authenticated',
+    { pipeline: [auth.requireConfirmedUser], onMount: [auth.mountCurrentUser, auth.ensureConfirmedUser] },
+    (s) => {
+      s.live('/posts', postIndexView(blog));
+      s.live('/posts/:id', postShowView(blog));
+    },
+  );
+  router.liveSession(
+    'admin',
+    { pipeline: [auth.requireAdmin], onMount: [auth.mountCurrentUser, auth.ensureAdmin] },
+    (s) => s.live('/inspector', inspectorView(feed, accounts)),
+  );
+  router.get('/', (conn) => void conn.redirect('/counter'));
+  router.get('/login', sessions.showLogin);
+  router.post('/login', sessions.login);
+  router.post('/logout', sessions.logout);
+  router.post('/admin/disconnect', admin.disconnect, [auth.requireAdmin]);
+
+  return {
+    router,
+    pipeline: [putSecureBrowserHeaders, protectFromForgery, auth.fetchCurrentUser],
+    db,
+    accounts,
+    blog,
+    attach(live) {
+      server = live;
+      feed.attach(live);
+    },
+    close() {
+      feed.detach();
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,70 @@
+// Who the user is, checked on both paths. The plugs guard the HTTP request; the onMount hooks run
+// the same checks again at the live mount (and on every live navigation), reading the user from
+// the cookie session and the database as they are *now*.
+
+import { CSRF_SESSION_KEY, cont, halt, maskCsrfToken, type Conn, type OnMountHook, type Plug } from '../../runtime/index.ts';
+import type { Accounts, User } from './accounts.ts';
+
+/** Session key holding the login session token (the cookie session is encrypted). */
+export const USER_TOKEN_KEY = 'user_token';
+export const LOGIN_PATH = '/login';
+
+export interface AuthGuards {
+  /** Plug: loads `currentUser` from the login session (or null). */
+  fetchCurrentUser: Plug;
+  /** Plug: anonymous → /login. */
+  requireUser: Plug;
+  /** Plug: anonymous or unconfirmed → /login. */
+  requireConfirmedUser: Plug;
+  /** Plug: not an admin → /login. */
+  requireAdmin: Plug;
+  /** Hook: assigns `currentUser`, reusing what the HTTP pipeline loaded. */
+  mountCurrentUser: OnMountHook;
+  /** Hook: halts to /login unless a confirmed user is signed in. */
+  ensureConfirmedUser: OnMountHook;
+  /** Hook: halts to /login unless an admin is signed in. */
+  ensureAdmin: OnMountHook;
+}
+
+export function createAuthGuards(accounts: Accounts): AuthGuards {
+  const userOf = (conn: Conn): User | null => (conn.assigns.currentUser as User | null | undefined) ?? null;
+  const redirectToLogin = (conn: Conn): void => {
+    if (conn.method === 'GET') conn.putSession('return_to', conn.path);
+    conn.redirect(LOGIN_PATH);
+  };
+  const currentUser = (socket: { assigns: { currentUser?: User | null } }): User | null =>
+    socket.assigns.currentUser ?? null;
+
+  return {
+    fetchCurrentUser: (conn) => {
+      conn.assign('currentUser', accounts.getUserBySessionToken(conn.getSession(USER_TOKEN_KEY)));
+    },
+    requireUser: (conn) => {
+      if (!userOf(conn)) redirectToLogin(conn);
+    },
+    requireConfirmedUser: (conn) => {
+      const user = userOf(conn);
+      if (!user || !user.confirmed) redirectToLogin(conn);
+    },
+    requireAdmin: (conn) => {
+      const user = userOf(conn);
+      if (!user || !user.confirmed || user.role !== 'admin') redirectToLogin(conn);
+    },
+    mountCurrentUser: (_params, session, socket) => {
+      socket.assignNew('currentUser', () => accounts.getUserBySessionToken(session[USER_TOKEN_KEY]));
+      // Forms that post over HTTP (logout) need a token valid for this session, as Phoenix's
+      // `load_csrf_token`; a masked token, never the secret itself.
+      const secret = session[CSRF_SESSION_KEY];
+      socket.assign({ csrfToken: typeof secret === 'string' ? maskCsrfToken(secret) : '' });
+      return cont();
+    },
+    ensureConfirmedUser: (_params, _session, socket) => {
+      const user = currentUser(socket);
+      return user && user.confirmed ? cont() : halt(LOGIN_PATH);
+    },
+    ensureAdmin: (_params, _session, socket) => {
+      const user = currentUser(socket);
+      return user && user.confirmed && user.role === 'admin' ? cont() : halt(LOGIN_PATH);
+    },
+  };
+}

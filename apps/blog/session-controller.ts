@@ -1,0 +1,64 @@
+// `GET /login`, `POST /login`, `POST /logout`: plain HTTP, CSRF-protected by the pipeline.
+// Logging in renews the session (no fixation) and gives it a live socket id; logging out deletes
+// the login token (so a copied cookie stops working) and disconnects every live socket of the user.
+
+import {
+  CSRF_SESSION_KEY,
+  defaultLayout,
+  html,
+  maskCsrfToken,
+  type Conn,
+  type Handler,
+} from '../../runtime/index.ts';
+import { liveSocketIdFor, type Accounts } from './accounts.ts';
+import { USER_TOKEN_KEY } from './auth.ts';
+
+export interface SessionController {
+  showLogin: Handler;
+  login: Handler;
+  logout: Handler;
+}
+
+/** `disconnect` is `registry.disconnect` of the running server. */
+export function createSessionController(accounts: Accounts, disconnect: (liveSocketId: string) => number): SessionController {
+  const render = (conn: Conn, status: number, error: string | null, email = ''): void => {
+    const csrfToken = maskCsrfToken(String(conn.getSession(CSRF_SESSION_KEY)));
+    const page = html`<main class="login">
+  <h1>Log in</h1>
+  ${error ? html`<p id="login-error" class="error">${error}</p>` : ''}
+  <form id="login-form" method="post" action="/login">
+    <input type="hidden" name="_csrf_token" value="${csrfToken}">
+    <label>Email <input id="email" name="email" type="email" value="${email}" required></label>
+    <label>Password <input id="password" name="password" type="password" required></label>
+    <button id="login" type="submit">Log in</button>
+  </form>
+</main>`;
+    conn.html(status, defaultLayout({ title: 'Log in', csrfToken, content: page.toString() }));
+  };
+
+  return {
+    showLogin: (conn) => render(conn, 200, null),
+
+    login: async (conn) => {
+      const form = await conn.form();
+      const email = form.get('email') ?? '';
+      const user = accounts.authenticate(email, form.get('password') ?? '');
+      if (!user) return render(conn, 401, 'Invalid email or password.', email);
+      if (!user.confirmed) return render(conn, 403, 'Please confirm your email address first.', email);
+      const returnTo = conn.getSession('return_to');
+      // Renew the session: nothing from before the login survives, and the CSRF secret is new.
+      conn.clearSession();
+      conn.putSession(USER_TOKEN_KEY, accounts.createSessionToken(user));
+      conn.putSession('live_socket_id', liveSocketIdFor(user));
+      conn.redirect(typeof returnTo === 'string' && returnTo.startsWith('/') && !returnTo.startsWith('//') ? returnTo : '/posts');
+    },
+
+    logout: (conn) => {
+      accounts.deleteSessionToken(conn.getSession(USER_TOKEN_KEY));
+      const liveSocketId = conn.getSession('live_socket_id');
+      if (typeof liveSocketId === 'string') disconnect(liveSocketId);
+      conn.clearSession();
+      conn.redirect('/login');
+    },
+  };
+}

@@ -1,0 +1,17 @@
+// The signed-in user's bar with the logout form (a CSRF-protected POST).
+
+import { html, type Rendered } from '../../runtime/index.ts';
+import type { User } from './accounts.ts';
+
+/** `csrfToken` is a masked token of the session (assigned by the auth hook), never the secret. */
+export function userBar(user: User | null, csrfToken: string): Rendered {
+  if (!user) return html`<nav class="user-bar"><a href="/login">Log in</a></nav>`;
+  return html`<nav class="user-bar">
+  <span id="current-user">${user.email}</span> (<span id="current-role">${user.role}</span>)
+  <a href="/posts">Posts</a>
+  <form id="logout-form" method="post" action="/logout" style="display:inline">
+    <input type="hidden" name="_csrf_token" value="${csrfToken}">
+    <button id="logout" type="submit">Log out</button>
+  </form>
+</nav>`;
+}

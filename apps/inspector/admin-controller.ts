@@ -1,0 +1,19 @@
+// `POST /admin/disconnect`: admins (checked by the route's pipeline) disconnect every live socket
+// of an id, e.g. `users_socket:2`. CSRF-protected like every state-changing request.
+
+import type { Handler } from '../../runtime/index.ts';
+
+const LIVE_SOCKET_ID = /^[\w:.-]{1,128}$/;
+
+export function createAdminController(disconnect: (liveSocketId: string) => number): { disconnect: Handler } {
+  return {
+    disconnect: async (conn) => {
+      const id = (await conn.form()).get('id') ?? '';
+      if (!LIVE_SOCKET_ID.test(id)) {
+        conn.json(400, { error: 'id must be a live socket id such as users_socket:2' });
+        return;
+      }
+      conn.json(200, { id, closed: disconnect(id) });
+    },
+  };
+}
