@@ -7,6 +7,7 @@ import { createActor, type ActorLogic, type AnyActorRef, type Actor, type EventO
 import { connectionMachine } from './connection.machine.ts';
 import type { Connection } from './connection.ts';
 import { logger } from '../runtime/logger.ts';
+import type { RuntimeEvents } from '../runtime/runtime-events.ts';
 
 interface RegistryState {
   /** Connection actors by connection id. */
@@ -121,8 +122,10 @@ export interface RegistryCounts {
  */
 export class Registry {
   readonly #actor: Actor<typeof registryLogic>;
+  readonly #events: RuntimeEvents;
 
-  constructor() {
+  constructor(events: RuntimeEvents) {
+    this.#events = events;
     this.#actor = createActor(registryLogic, { id: 'registry', systemId: 'registry' });
     this.#actor.subscribe({ error: (err) => logger.error('registry.failed', { error: err }) });
     this.#actor.start();
@@ -146,6 +149,7 @@ export class Registry {
   disconnect(liveSocketId: string): number {
     let closed = 0;
     this.#actor.send({ type: 'disconnect', liveSocketId, reply: (n: number) => (closed = n) });
+    this.#events.emit({ type: 'socket.disconnected', liveSocketId, closed });
     return closed;
   }
 

@@ -10,6 +10,7 @@ import { Registry } from '../actors/registry.ts';
 import { Supervisor } from '../actors/supervisor.ts';
 import type { Services } from '../actors/view-context.ts';
 import { systemClock, type Clock } from './clock.ts';
+import { CountingClock } from './counting-clock.ts';
 import { renderLiveRoute } from './dead-render.ts';
 import { BodyTooLargeError, Conn, runPipeline, type Plug } from './http/conn.ts';
 import { serveAsset } from './http/assets.ts';
@@ -70,14 +71,14 @@ export class LiveServer {
   readonly #options: LiveServerOptions;
   readonly #services: Services;
   readonly #wss: WebSocketServer;
-  readonly #clock: Clock;
+  readonly #clock: CountingClock;
   #closing: Promise<void> | null = null;
 
   constructor(options: LiveServerOptions) {
     this.#options = options;
     this.router = options.router;
     this.limits = resolveLimits(options.limits);
-    this.#clock = options.clock ?? systemClock;
+    this.#clock = new CountingClock(options.clock ?? systemClock);
     const secret = options.secretKeyBase ?? loadSecretKeyBase(options.dataDir ?? '.data');
     const keyring = new Keyring(secret);
     this.tokens = new ViewTokens(keyring, this.#clock, this.limits.sessionMaxAgeS);
@@ -88,7 +89,7 @@ export class LiveServer {
     });
     this.pubsub = options.pubsub ?? new LocalPubSub();
     this.supervisor = new Supervisor(this.limits, this.#clock, this.events);
-    this.registry = new Registry();
+    this.registry = new Registry(this.events);
     this.#services = {
       router: this.router,
       tokens: this.tokens,
@@ -139,8 +140,12 @@ export class LiveServer {
   }
 
   /** Runtime counts for leak checks, the inspector and benchmarks. */
-  counts(): { connections: number; liveSocketIds: number; views: number; subscriptions: number } {
-    return { ...this.registry.counts(), subscriptions: this.pubsub.subscriptionCount() };
+  counts(): { connections: number; liveSocketIds: number; views: number; subscriptions: number; timers: number } {
+    return {
+      ...this.registry.counts(),
+      subscriptions: this.pubsub.subscriptionCount(),
+      timers: this.#clock.pendingTimers,
+    };
   }
 
   // ------------------------------------------------------------------------------------- HTTP
