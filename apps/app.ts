@@ -11,7 +11,7 @@ import { postShowView } from './blog/post-show.ts';
 import { createSessionController } from './blog/session-controller.ts';
 import { Clock } from './demo/clock.ts';
 import { Counter } from './demo/counter.ts';
-import { createAdminController } from './inspector/admin-controller.ts';
+import { DISCONNECT_ACTION, createAdminController } from './inspector/admin-controller.ts';
 import { InspectorFeed } from './inspector/feed.ts';
 import { inspectorView } from './inspector/inspector.ts';
 
@@ -63,11 +63,16 @@ export function buildApp(options: { dataDir: string; inspectorBufferEvents?: num
   router.get('/login', sessions.showLogin);
   router.post('/login', sessions.login);
   router.post('/logout', sessions.logout);
-  router.post('/admin/disconnect', admin.disconnect, [auth.requireAdmin]);
+  router.post('/admin/disconnect', admin.disconnect, [auth.requireAdminOrToken]);
 
   return {
     router,
-    pipeline: [putSecureBrowserHeaders, protectFromForgery, auth.fetchCurrentUser],
+    pipeline: [
+      putSecureBrowserHeaders,
+      auth.acceptAdminToken(DISCONNECT_ACTION, (token, action) => running().adminTokens.verify(token, action)),
+      protectFromForgery,
+      auth.fetchCurrentUser,
+    ],
     db,
     accounts,
     blog,

@@ -5,7 +5,7 @@
 // are omitted, lists use the keyed `"k"` form with moves. The client merges a subtree that has an
 // `"s"` by replacement and anything else by recursion, which is what keeps these rules sound.
 
-import { Keyed, Rendered, leafToString } from './template.ts';
+import { Keyed, Rendered, leafToString, renderToString } from './template.ts';
 
 /** What the client holds at one dynamic position. */
 export type RenderNode = string | TreeNode | ListNode;
@@ -58,9 +58,10 @@ function diffValue(prev: RenderNode | undefined, value: unknown): DiffResult<unk
   if (value instanceof Keyed) return diffRendered(prev, value.rendered);
   if (Array.isArray(value)) {
     if (isTemplateList(value)) return diffList(prev, value);
-    // An array of plain values renders as their concatenation, like a leaf.
+    // An array of plain values renders as their concatenation, like a leaf. Templates and nested
+    // arrays mixed into it render as in the dead render, not as escaped text.
     let text = '';
-    for (const item of value) text += leafToString(item);
+    for (const item of value) text += renderToString(item);
     return diffLeaf(prev, text);
   }
   return diffLeaf(prev, leafToString(value));

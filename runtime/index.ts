@@ -35,3 +35,8 @@ export type { LiveErrorCode } from './errors.ts';
 export type { RuntimeEvent, RuntimeEventType } from './runtime-events.ts';
 export { validateLocalPath } from './local-path.ts';
 export { logger } from './logger.ts';
+export { AdminTokens } from './security/admin-token.ts';
+export { Keyring } from './security/keyring.ts';
+export { loadSecretKeyBase } from './security/secret-key-base.ts';
+export { systemClock } from './clock.ts';
+export type { Clock } from './clock.ts';

@@ -26,6 +26,7 @@ import { CSRF_SESSION_KEY, generateCsrfSecret, isValidCsrfToken } from './securi
 import { Keyring } from './security/keyring.ts';
 import { loadSecretKeyBase } from './security/secret-key-base.ts';
 import { ViewTokens } from './security/view-token.ts';
+import { AdminTokens } from './security/admin-token.ts';
 import { isLiveError } from './errors.ts';
 
 export interface LiveServerOptions {
@@ -67,6 +68,8 @@ export class LiveServer {
   readonly limits: Limits;
   readonly tokens: ViewTokens;
   readonly sessions: CookieSessionStore;
+  /** Verifies the short-lived tokens of operator tools (`npm run disconnect`). */
+  readonly adminTokens: AdminTokens;
   readonly httpServer: Server;
   readonly #options: LiveServerOptions;
   readonly #services: Services;
@@ -87,6 +90,7 @@ export class LiveServer {
       maxAgeS: this.limits.loginMaxAgeS,
       secure: options.secureCookies ?? false,
     });
+    this.adminTokens = new AdminTokens(keyring, this.#clock);
     this.pubsub = options.pubsub ?? new LocalPubSub();
     this.supervisor = new Supervisor(this.limits, this.#clock, this.events);
     this.registry = new Registry(this.events);
@@ -261,7 +265,8 @@ export class LiveServer {
       ref.send({ type: 'frame', data: data.toString() });
     });
     ws.on('close', (code, reason) => {
-      ref.send({ type: 'socket.closed', code });
+      // After a kick or a heartbeat timeout the connection actor is already done.
+      if (ref.getSnapshot().status === 'active') ref.send({ type: 'socket.closed', code });
       this.events.emit({ type: 'connection.closed', connectionId: connection.id, code, reason: reason.toString() });
     });
     ws.on('error', (err) => logger.warn('socket.error', { connectionId: connection.id, error: err }));

@@ -18,6 +18,13 @@ export interface AuthGuards {
   requireConfirmedUser: Plug;
   /** Plug: not an admin → /login. */
   requireAdmin: Plug;
+  /**
+   * Plug: accepts an operator token (`Authorization: Bearer …`, see `npm run disconnect`) for
+   * `action`; `verify` is the server's `adminTokens.verify`.
+   */
+  acceptAdminToken(action: string, verify: (token: string, action: string) => Promise<boolean>): Plug;
+  /** Plug: an admin user, or a request carrying a valid operator token. */
+  requireAdminOrToken: Plug;
   /** Hook: assigns `currentUser`, reusing what the HTTP pipeline loaded. */
   mountCurrentUser: OnMountHook;
   /** Hook: halts to /login unless a confirmed user is signed in. */
@@ -35,7 +42,26 @@ export function createAuthGuards(accounts: Accounts): AuthGuards {
   const currentUser = (socket: { assigns: { currentUser?: User | null } }): User | null =>
     socket.assigns.currentUser ?? null;
 
+  const isAdmin = (user: User | null): boolean => user !== null && user.confirmed && user.role === 'admin';
+  const requireAdmin: Plug = (conn) => {
+    if (!isAdmin(userOf(conn))) redirectToLogin(conn);
+  };
+
   return {
+    acceptAdminToken: (action, verify) => async (conn) => {
+      const header = conn.req.headers.authorization;
+      if (!header?.startsWith('Bearer ')) return;
+      if (await verify(header.slice('Bearer '.length), action)) {
+        conn.authenticatedByHeader = true;
+        conn.assign('operatorToken', action);
+      } else {
+        conn.json(401, { error: 'invalid or expired operator token' });
+      }
+    },
+    requireAdminOrToken: (conn) => {
+      if (conn.assigns.operatorToken) return;
+      if (!isAdmin(userOf(conn))) conn.json(403, { error: 'admins only' });
+    },
     fetchCurrentUser: (conn) => {
       conn.assign('currentUser', accounts.getUserBySessionToken(conn.getSession(USER_TOKEN_KEY)));
     },
@@ -46,10 +72,7 @@ export function createAuthGuards(accounts: Accounts): AuthGuards {
       const user = userOf(conn);
       if (!user || !user.confirmed) redirectToLogin(conn);
     },
-    requireAdmin: (conn) => {
-      const user = userOf(conn);
-      if (!user || !user.confirmed || user.role !== 'admin') redirectToLogin(conn);
-    },
+    requireAdmin,
     mountCurrentUser: (_params, session, socket) => {
       socket.assignNew('currentUser', () => accounts.getUserBySessionToken(session[USER_TOKEN_KEY]));
       // Forms that post over HTTP (logout) need a token valid for this session, as Phoenix's
@@ -63,8 +86,7 @@ export function createAuthGuards(accounts: Accounts): AuthGuards {
       return user && user.confirmed ? cont() : halt(LOGIN_PATH);
     },
     ensureAdmin: (_params, _session, socket) => {
-      const user = currentUser(socket);
-      return user && user.confirmed && user.role === 'admin' ? cont() : halt(LOGIN_PATH);
+      return isAdmin(currentUser(socket)) ? cont() : halt(LOGIN_PATH);
     },
   };
 }

@@ -3,6 +3,9 @@
 
 import type { Handler } from '../../runtime/index.ts';
 
+/** The action an operator token must name to call this endpoint. */
+export const DISCONNECT_ACTION = 'disconnect';
+
 const LIVE_SOCKET_ID = /^[\w:.-]{1,128}$/;
 
 export function createAdminController(disconnect: (liveSocketId: string) => number): { disconnect: Handler } {

@@ -24,6 +24,11 @@ export class Conn {
   session: CookieSession | null = null;
   sessionChanged = false;
   halted = false;
+  /**
+   * Set only by a plug that authenticated the request with a token in a header (never a cookie):
+   * such a request cannot be forged cross-site, so `protectFromForgery` lets it through.
+   */
+  authenticatedByHeader = false;
   status = 200;
   readonly headers = new Map<string, string | string[]>();
   body = '';

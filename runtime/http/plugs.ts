@@ -7,7 +7,7 @@ import { CSRF_SESSION_KEY, isValidCsrfToken } from '../security/csrf.ts';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export const protectFromForgery: Plug = async (conn: Conn) => {
-  if (SAFE_METHODS.has(conn.method)) return;
+  if (SAFE_METHODS.has(conn.method) || conn.authenticatedByHeader) return;
   const form = await conn.form();
   const header = conn.req.headers['x-csrf-token'];
   const token = form.get('_csrf_token') ?? (typeof header === 'string' ? header : null);

@@ -1,0 +1,82 @@
+// The counter in the official client: clicks are events over the socket, and a connection the
+// server drops is re-established by the client, which mounts the view again in the same page.
+
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { launchBrowser } from '../support/browser.ts';
+import { startServer, type RunningServer } from '../support/demo-server.ts';
+import {
+  DocumentWatch,
+  UI_TIMEOUT_MS,
+  acceptedJoins,
+  recordCloseCodes,
+  recordContainerClasses,
+  recordFrames,
+  waitForConnected,
+  type WireFrame,
+} from '../support/live-page.ts';
+
+describe('/counter in a browser', () => {
+  let s: RunningServer;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let frames: WireFrame[];
+
+  beforeAll(async () => {
+    [s, browser] = await Promise.all([startServer(), launchBrowser()]);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await s?.stop();
+  });
+
+  beforeEach(async () => {
+    context = await browser.newContext();
+    page = await context.newPage();
+    page.setDefaultTimeout(UI_TIMEOUT_MS);
+    frames = recordFrames(page);
+    await page.goto(`${s.baseUrl}/counter`);
+    await waitForConnected(page);
+  });
+
+  afterEach(async () => {
+    await context?.close();
+  });
+
+  it('counts three clicks on #increment without reloading the page', async () => {
+    const watch = await DocumentWatch.start(page);
+
+    for (let i = 0; i < 3; i++) await page.click('#increment');
+
+    await page.waitForFunction(() => document.querySelector('#count')?.textContent === '3');
+    expect(await watch.isSameDocument()).toBe(true);
+  });
+
+  it('reconnects and mounts the view again after the server drops the connection with 1001', async () => {
+    await page.click('#increment');
+    await page.waitForFunction(() => document.querySelector('#count')?.textContent === '1');
+    const watch = await DocumentWatch.start(page);
+    const containerClasses = await recordContainerClasses(page);
+    const closeCodes = await recordCloseCodes(page);
+    expect(acceptedJoins(frames)).toHaveLength(1);
+
+    expect(s.server.registry.disconnectAll()).toBe(1);
+
+    // A fresh mount starts from `mount`: the count is back to 0 once the second join is accepted.
+    await expect.poll(() => acceptedJoins(frames).length, { timeout: UI_TIMEOUT_MS }).toBe(2);
+    await page.waitForFunction(() => document.querySelector('#count')?.textContent === '0');
+    await waitForConnected(page);
+    const [first, second] = acceptedJoins(frames);
+    expect(second!.socket).toBe(first!.socket + 1);
+    expect(second!.topic).toBe(first!.topic);
+    const history = await containerClasses();
+    const lost = history.findIndex((classes) => !classes.includes('phx-connected'));
+    expect(lost).toBeGreaterThan(0);
+    expect(history.slice(lost).some((classes) => classes.includes('phx-connected'))).toBe(true);
+    expect(await closeCodes()).toEqual([1001]);
+    expect(await watch.isSameDocument()).toBe(true);
+    expect(s.server.counts()).toMatchObject({ connections: 1, views: 1 });
+  });
+});

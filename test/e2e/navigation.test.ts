@@ -1,0 +1,71 @@
+// Live navigation in the official client: a `data-phx-link="redirect"` link swaps the root view
+// over the socket, within the same document.
+
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { launchBrowser } from '../support/browser.ts';
+import { startServer, type RunningServer } from '../support/demo-server.ts';
+import { DocumentWatch, UI_TIMEOUT_MS, acceptedJoins, recordFrames, waitForConnected, type WireFrame } from '../support/live-page.ts';
+
+describe('live navigation in a browser', () => {
+  let s: RunningServer;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let frames: WireFrame[];
+
+  beforeAll(async () => {
+    [s, browser] = await Promise.all([startServer(), launchBrowser()]);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await s?.stop();
+  });
+
+  beforeEach(async () => {
+    context = await browser.newContext();
+    page = await context.newPage();
+    page.setDefaultTimeout(UI_TIMEOUT_MS);
+    frames = recordFrames(page);
+    await page.goto(`${s.baseUrl}/counter`);
+    await waitForConnected(page);
+  });
+
+  afterEach(async () => {
+    await context?.close();
+  });
+
+  it('goes from /counter to /clock through #to-clock without loading a document', async () => {
+    const watch = await DocumentWatch.start(page);
+
+    await page.click('#to-clock');
+
+    await page.waitForURL(`${s.baseUrl}/clock`);
+    await page.waitForSelector('#now');
+    await waitForConnected(page);
+    expect(await page.locator('#count').count()).toBe(0);
+    expect(await page.title()).toBe('Clock');
+    expect(watch.documentRequests).toEqual([]);
+    expect(await watch.isSameDocument()).toBe(true);
+    const joins = acceptedJoins(frames);
+    expect(joins).toHaveLength(2);
+    expect(joins[1]!.socket).toBe(joins[0]!.socket);
+    expect((joins[1]!.payload as { redirect?: unknown }).redirect).toBe(`${s.baseUrl}/clock`);
+  });
+
+  it('comes back to /counter through #to-counter, with a freshly mounted counter', async () => {
+    const watch = await DocumentWatch.start(page);
+    await page.click('#increment');
+    await page.waitForFunction(() => document.querySelector('#count')?.textContent === '1');
+
+    await page.click('#to-clock');
+    await page.waitForSelector('#now');
+    await page.click('#to-counter');
+
+    await page.waitForURL(`${s.baseUrl}/counter`);
+    await page.waitForFunction(() => document.querySelector('#count')?.textContent === '0');
+    await waitForConnected(page);
+    expect(await watch.isSameDocument()).toBe(true);
+  });
+});
