@@ -1,6 +1,10 @@
 // The connection actor: one per WebSocket, a child of the registry. It owns the socket and its
-// views (spawned as its children, `view.machine.ts`). `open` handles frames; `draining` is a
-// shutdown in progress (sockets told to go elsewhere with 1001); `closed` ends every view.
+// views (created with the connection as their parent, `view.machine.ts`), and decides the
+// connection's lifecycle: `open` serves frames; `draining` is a shutdown in progress (the socket
+// told to go elsewhere with 1001); `closed` ends every view. Frames themselves are decoded and
+// queued by `Connection.dispatch` straight from the socket while the actor is `open`: routing each
+// one through the machine would cost a macrostep per frame and buy nothing, since ordering lives in
+// the per-topic queues.
 
 import { setup } from 'xstate';
 import type { Connection } from './connection.ts';
@@ -12,7 +16,6 @@ export const CLOSE_CODES = {
 } as const;
 
 export type ConnectionEvent =
-  | { type: 'frame'; data: string }
   | { type: 'socket.closed'; code: number }
   | { type: 'heartbeat.timeout' }
   | { type: 'kick'; code: number; reason: string }
@@ -29,7 +32,7 @@ export const connectionMachine = setup({
   },
   actions: {
     bind: ({ context, self }) => context.connection.bind(self),
-    dispatchFrame: ({ context, event }) => context.connection.dispatch((event as { data: string }).data),
+    stopServing: ({ context }) => context.connection.stopServing(),
     kickSocket: ({ context, event }) => {
       const { code, reason } = event as { code: number; reason: string };
       context.connection.closeSocket(code, reason);
@@ -51,7 +54,6 @@ export const connectionMachine = setup({
   states: {
     open: {
       on: {
-        frame: { actions: 'dispatchFrame' },
         'socket.closed': { target: 'closed' },
         'heartbeat.timeout': { target: 'closed', actions: 'terminateSocket' },
         kick: { target: 'closed', actions: 'kickSocket' },
@@ -61,7 +63,7 @@ export const connectionMachine = setup({
       },
     },
     draining: {
-      entry: 'drainSocket',
+      entry: ['stopServing', 'drainSocket'],
       after: { drainTimeout: { target: 'closed', actions: 'terminateSocket' } },
       on: {
         'socket.closed': { target: 'closed' },

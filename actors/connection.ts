@@ -56,6 +56,8 @@ export class Connection implements ConnectionPort {
   #tokens: number;
   #tokensAt: number;
   #viewCount = 0;
+  /** Frames are served only while the connection actor is `open`. */
+  #serving = true;
   #closed = false;
 
   constructor(options: ConnectionOptions) {
@@ -110,8 +112,14 @@ export class Connection implements ConnectionPort {
 
   // ------------------------------------------------------------------------------------ frames
 
+  /** The connection actor left `open` (draining): frames are no longer served. */
+  stopServing(): void {
+    this.#serving = false;
+  }
+
   /** Handles one text frame from the socket. Never throws. */
   dispatch(text: string): void {
+    if (!this.#serving || this.#closed) return;
     this.#lastSeen = this.#services.clock.now();
     const decoded = decodeFrame(text);
     if (!decoded.ok) {
@@ -332,6 +340,7 @@ export class Connection implements ConnectionPort {
   terminate(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#serving = false;
     for (const entry of this.#viewsByActorId.values()) {
       entry.actor.send({ type: 'close', why: 'socket closed' });
       // The view actor is done now; run its cleanup even if the close arrived mid-mount.

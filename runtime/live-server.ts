@@ -262,7 +262,7 @@ export class LiveServer {
         connection.dispatch('"binary frames are not supported"');
         return;
       }
-      ref.send({ type: 'frame', data: data.toString() });
+      connection.dispatch(data.toString());
     });
     ws.on('close', (code, reason) => {
       // After a kick or a heartbeat timeout the connection actor is already done.

@@ -33,6 +33,8 @@ function hostnameOf(hostHeader: string): string {
   }
 }
 
+const DEFAULT_PORTS: Record<string, string> = { 'http:': '80', 'https:': '443', 'ws:': '80', 'wss:': '443' };
+
 function matches(origin: URL, allowed: string): boolean {
   const withScheme = allowed.startsWith('//') ? `x:${allowed}` : allowed;
   let rule: URL;
@@ -42,7 +44,8 @@ function matches(origin: URL, allowed: string): boolean {
     return false;
   }
   if (!allowed.startsWith('//') && rule.protocol !== origin.protocol) return false;
-  if (rule.port && rule.port !== origin.port) return false;
+  // URL drops a scheme's default port (`https://a.com:443` has port ''), so compare effective ports.
+  if (rule.port && rule.port !== (origin.port || DEFAULT_PORTS[origin.protocol])) return false;
   const host = origin.hostname.toLowerCase();
   const ruleHost = rule.hostname.toLowerCase();
   if (ruleHost.startsWith('*.')) {

@@ -34,8 +34,9 @@ export class LocalPubSub implements PubSub {
     return () => {
       if (!active) return;
       active = false;
+      // After close() the entry is gone and already uncounted.
+      if (!listeners.delete(entry)) return;
       this.#count--;
-      listeners.delete(entry);
       if (listeners.size === 0 && this.#topics.get(topic) === listeners) this.#topics.delete(topic);
     };
   }
@@ -62,6 +63,7 @@ export class LocalPubSub implements PubSub {
   }
 
   async close(): Promise<void> {
+    for (const listeners of this.#topics.values()) listeners.clear();
     this.#topics.clear();
     this.#count = 0;
   }
