@@ -272,6 +272,9 @@ export class Connection implements ConnectionPort {
     if (previous) {
       // A second join of a joined topic replaces the first (live navigation rejoins the topic).
       this.send(encodeFrame(previous.context.joinRef, previous.context.joinRef, topic, 'phx_close', {}));
+      // Detach it first: its done event may reach `forgetView` synchronously, which must not
+      // drop this slot (and with it the view about to join).
+      slot.view = null;
       previous.actor.send({ type: 'close', why: 'rejoined' });
     }
     const joinRef = frame.joinRef!;
@@ -283,6 +286,7 @@ export class Connection implements ConnectionPort {
       joinPayload: frame.payload,
       cleanup: new CleanupStack((err) => logger.error('view.cleanup_failed', { topic, error: err })),
       socket: null,
+      session: {},
       route: null,
       viewName: '(joining)',
       pending: null,

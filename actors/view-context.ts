@@ -41,6 +41,8 @@ export interface ViewContext {
   readonly joinPayload: Record<string, unknown>;
   readonly cleanup: CleanupStack;
   socket: LiveViewSocket | null;
+  /** The session the view mounted with, for policies (server-side only). */
+  session: Readonly<Record<string, unknown>>;
   route: LiveRoute | null;
   /** The view's name once known (after the token is verified). */
   viewName: string;

@@ -137,6 +137,7 @@ async function mountView(view: ViewContext): Promise<JoinResult> {
       services.router,
     );
     view.route = join.route;
+    view.session = join.session;
     view.viewName = join.route.view.name;
     const socket = new LiveViewSocket({
       id: join.claims.id,
@@ -230,6 +231,7 @@ function isAllowed(view: ViewContext, event: Extract<ViewEvent, { type: 'client.
       event: eventName(event),
       value: event.payload.value,
       assigns: socket.assigns,
+      session: view.session,
     });
     // Policies are synchronous by contract; anything but `true` (a Promise included) denies.
     return verdict === true;

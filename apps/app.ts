@@ -51,7 +51,7 @@ export function buildApp(options: { dataDir: string; inspectorBufferEvents?: num
     { pipeline: [auth.requireConfirmedUser], onMount: [auth.mountCurrentUser, auth.ensureConfirmedUser] },
     (s) => {
       s.live('/posts', postIndexView(blog));
-      s.live('/posts/:id', postShowView(blog));
+      s.live('/posts/:id', postShowView(blog, accounts));
     },
   );
   router.liveSession(

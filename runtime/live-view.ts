@@ -55,6 +55,12 @@ export interface PolicyContext<A extends Assigns = Assigns> {
   readonly event: string;
   readonly value: unknown;
   readonly assigns: Readonly<A>;
+  /**
+   * The session the view mounted with (cookie session merged with the liveSession's extra
+   * session). Server-side only: never rendered, never sent. Lets a policy re-validate the login
+   * session itself on every event, not just the user's role.
+   */
+  readonly session: Readonly<Session>;
 }
 
 /**

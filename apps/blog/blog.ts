@@ -49,10 +49,10 @@ export class Blog {
     return user !== null && user.confirmed;
   }
 
-  /** Confirmed editors (and admins) may edit. Re-reads the user, so a revoked role counts at once. */
+  /** Confirmed editors may edit. Re-reads the user, so a revoked role counts at once. */
   canEdit(user: Pick<User, 'id'> | null): boolean {
     const current = user ? this.#accounts.getUser(user.id) : null;
-    return current !== null && current.confirmed && (current.role === 'editor' || current.role === 'admin');
+    return current !== null && current.confirmed && current.role === 'editor';
   }
 
   listPosts(user: User | null): Post[] {

@@ -3,7 +3,8 @@
 // Updates are broadcast, so every open view of the post re-renders.
 
 import { allow, defineView, html, policy } from '../../runtime/index.ts';
-import type { User } from './accounts.ts';
+import type { Accounts, User } from './accounts.ts';
+import { USER_TOKEN_KEY } from './auth.ts';
 import { postTopic, type Blog, type Post, type PostMessage } from './blog.ts';
 import { userBar } from './user-bar.ts';
 
@@ -16,9 +17,13 @@ interface PostShowAssigns {
   saved: boolean;
 }
 
-export function postShowView(blog: Blog) {
-  // Re-reads the user from the database on every event: a role revoked a second ago counts.
-  const editorsOnly = policy<PostShowAssigns>('editorsOnly', ({ assigns }) => blog.canEdit(assigns.currentUser));
+export function postShowView(blog: Blog, accounts: Accounts) {
+  // Re-checks on every event, against the database as it is now: the login session must still
+  // exist (logout elsewhere revokes it) and its user must still be a confirmed editor.
+  const editorsOnly = policy<PostShowAssigns>('editorsOnly', ({ assigns, session }) => {
+    const user = accounts.getUserBySessionToken(session[USER_TOKEN_KEY]);
+    return user !== null && user.id === assigns.currentUser.id && blog.canEdit(user);
+  });
 
   return defineView<PostShowAssigns>({
     name: 'post-show',
