@@ -335,13 +335,15 @@ function finishCallback(view: ViewContext, ref: string | null, chained = 0): voi
   const navigation = socket.takeNavigation();
   const { connection, joinRef, topic } = view;
   if (navigation?.kind === 'redirect' || navigation?.kind === 'navigate') {
+    // Pending push_events go first, as their own diff (PROTOCOL.md §5.3); then the redirect, in
+    // the reply when the client awaits one, else as a push; then the view closes.
     const events = socket.takeEvents();
     if (events.length > 0) connection.send(encodeFrame(joinRef, null, topic, 'diff', { e: events }));
-    const body = navigation.kind === 'redirect'
-      ? { redirect: { to: navigation.to } }
-      : { live_redirect: { to: navigation.to, kind: navigation.replace ? 'replace' : 'push' } };
-    if (ref !== null) connection.send(encodeReply(joinRef, ref, topic, 'ok', body));
-    else connection.send(encodeFrame(joinRef, null, topic, navigation.kind === 'redirect' ? 'redirect' : 'live_redirect', Object.values(body)[0]));
+    const [event, target] = navigation.kind === 'redirect'
+      ? (['redirect', { to: navigation.to }] as const)
+      : (['live_redirect', { to: navigation.to, kind: navigation.replace ? 'replace' : 'push' }] as const);
+    if (ref !== null) connection.send(encodeReply(joinRef, ref, topic, 'ok', { [event]: target }));
+    else connection.send(encodeFrame(joinRef, null, topic, event, target));
     connection.send(encodeFrame(joinRef, joinRef, topic, 'phx_close', {}));
     connection.deliverInfo(topic, joinRef, CLOSE_AFTER_NAVIGATION);
     return;
