@@ -112,6 +112,13 @@ export class Connection implements ConnectionPort {
 
   // ------------------------------------------------------------------------------------ frames
 
+  /** Binary frames carry uploads, which this runtime does not accept: say so, keep the socket. */
+  rejectBinary(): void {
+    if (!this.#serving || this.#closed) return;
+    this.#lastSeen = this.#services.clock.now();
+    this.#rejectFrame(new LiveError('LV_ERR_MESSAGE_MALFORMED', 'binary frames (uploads) are not supported'), null, null, null);
+  }
+
   /** The connection actor left `open` (draining): frames are no longer served. */
   stopServing(): void {
     this.#serving = false;

@@ -8,6 +8,11 @@ import { connectionMachine } from './connection.machine.ts';
 import type { Connection } from './connection.ts';
 import { logger } from '../runtime/logger.ts';
 import type { RuntimeEvents } from '../runtime/runtime-events.ts';
+import type { PubSub } from '../runtime/pubsub.ts';
+import { v4 as uuidv4 } from 'uuid';
+
+/** The PubSub topic on which nodes relay `disconnect` to each other. */
+const DISCONNECT_TOPIC = 'liveward:registry:disconnect';
 
 interface RegistryState {
   /** Connection actors by connection id. */
@@ -123,9 +128,23 @@ export interface RegistryCounts {
 export class Registry {
   readonly #actor: Actor<typeof registryLogic>;
   readonly #events: RuntimeEvents;
+  readonly #pubsub: PubSub;
+  readonly #nodeId = uuidv4();
+  readonly #stopRelay: (() => void) | null = null;
 
-  constructor(events: RuntimeEvents) {
+  /**
+   * With a distributed PubSub (Redis), `disconnect` is relayed to every node through it, so a
+   * logout on one node closes the user's sockets on all of them.
+   */
+  constructor(events: RuntimeEvents, pubsub: PubSub) {
     this.#events = events;
+    this.#pubsub = pubsub;
+    if (pubsub.distributed) {
+      this.#stopRelay = pubsub.subscribe(DISCONNECT_TOPIC, (message) => {
+        const { id, origin } = (message ?? {}) as { id?: unknown; origin?: unknown };
+        if (typeof id === 'string' && origin !== this.#nodeId) this.#kick(id);
+      });
+    }
     this.#actor = createActor(registryLogic, { id: 'registry', systemId: 'registry' });
     this.#actor.subscribe({ error: (err) => logger.error('registry.failed', { error: err }) });
     this.#actor.start();
@@ -147,6 +166,17 @@ export class Registry {
    *   registry.disconnect(`users_socket:${user.id}`); // → 3
    */
   disconnect(liveSocketId: string): number {
+    const closed = this.#kick(liveSocketId);
+    if (this.#pubsub.distributed) this.#pubsub.broadcast(DISCONNECT_TOPIC, { id: liveSocketId, origin: this.#nodeId });
+    return closed;
+  }
+
+  /** PubSub subscriptions the registry itself holds (the cluster relay), not any view's. */
+  get ownSubscriptions(): number {
+    return this.#stopRelay ? 1 : 0;
+  }
+
+  #kick(liveSocketId: string): number {
     let closed = 0;
     this.#actor.send({ type: 'disconnect', liveSocketId, reply: (n: number) => (closed = n) });
     this.#events.emit({ type: 'socket.disconnected', liveSocketId, closed });
@@ -195,6 +225,7 @@ export class Registry {
   }
 
   stop(): void {
+    this.#stopRelay?.();
     this.#actor.stop();
   }
 }

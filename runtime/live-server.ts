@@ -93,7 +93,7 @@ export class LiveServer {
     this.adminTokens = new AdminTokens(keyring, this.#clock);
     this.pubsub = options.pubsub ?? new LocalPubSub();
     this.supervisor = new Supervisor(this.limits, this.#clock, this.events);
-    this.registry = new Registry(this.events);
+    this.registry = new Registry(this.events, this.pubsub);
     this.#services = {
       router: this.router,
       tokens: this.tokens,
@@ -147,7 +147,7 @@ export class LiveServer {
   counts(): { connections: number; liveSocketIds: number; views: number; subscriptions: number; timers: number } {
     return {
       ...this.registry.counts(),
-      subscriptions: this.pubsub.subscriptionCount(),
+      subscriptions: this.pubsub.subscriptionCount() - this.registry.ownSubscriptions,
       timers: this.#clock.pendingTimers,
     };
   }
@@ -257,12 +257,8 @@ export class LiveServer {
     const ref = this.registry.open(connection);
     this.events.emit({ type: 'connection.opened', connectionId: connection.id, liveSocketId });
     ws.on('message', (data, isBinary) => {
-      if (isBinary) {
-        // Binary frames carry uploads, which this runtime does not accept.
-        connection.dispatch('"binary frames are not supported"');
-        return;
-      }
-      connection.dispatch(data.toString());
+      if (isBinary) connection.rejectBinary();
+      else connection.dispatch(data.toString());
     });
     ws.on('close', (code, reason) => {
       // After a kick or a heartbeat timeout the connection actor is already done.

@@ -6,6 +6,8 @@ import { logger } from './logger.ts';
 export type PubSubListener = (message: unknown) => void;
 
 export interface PubSub {
+  /** True when broadcasts reach other nodes (then `registry.disconnect` is relayed through it). */
+  readonly distributed: boolean;
   /** Subscribes; returns the function that unsubscribes. */
   subscribe(topic: string, listener: PubSubListener): () => void;
   /** Delivers `message` to every subscriber of `topic`, here and on other nodes. */
@@ -20,6 +22,7 @@ export interface PubSub {
  * so a broadcaster never re-enters its own handler.
  */
 export class LocalPubSub implements PubSub {
+  readonly distributed = false;
   readonly #topics = new Map<string, Set<PubSubListener>>();
   #count = 0;
 

@@ -81,7 +81,8 @@ export class UpgradeRefusedError extends Error {
   }
 }
 
-export const DEFAULT_WAIT_MS = 2_000;
+/** How long `waitFor`, replies and the upgrade may take before the test fails (a deadline, not a timing assertion). */
+export const DEFAULT_WAIT_MS = 5_000;
 const SOCKET_PATH = '/live/websocket';
 
 // --------------------------------------------------------------------------------- the page
@@ -215,6 +216,10 @@ interface Waiter {
   reject(error: Error): void;
 }
 
+/**
+ * One WebSocket speaking V2 frames. Made by `connectSocket`; every frame received goes to a
+ * mailbox read with `waitFor` (replies to `request`/`push` are taken from it by ref).
+ */
 export class LiveClient {
   readonly socket: WebSocket;
   /** Resolves when the socket has closed, with the close code the client saw. */

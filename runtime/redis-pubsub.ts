@@ -1,0 +1,87 @@
+// PubSub across nodes through Redis (brief §6): `REDIS_URL` switches to it. Each node keeps its
+// local subscribers and holds one Redis subscription per topic that has any; a broadcast is
+// published to Redis and comes back to every node subscribed to it, this one included.
+// Messages must be JSON-serializable.
+
+import { Redis } from 'ioredis';
+import { LocalPubSub, type PubSub, type PubSubListener } from './pubsub.ts';
+import { logger } from './logger.ts';
+
+const DEFAULT_PREFIX = 'liveward:';
+
+export class RedisPubSub implements PubSub {
+  readonly distributed = true;
+  readonly #publisher: Redis;
+  readonly #subscriber: Redis;
+  readonly #local = new LocalPubSub();
+  readonly #prefix: string;
+  /** Local listeners per topic: the Redis subscription lives while there is at least one. */
+  readonly #listenerCounts = new Map<string, number>();
+
+  constructor(url: string, options: { prefix?: string } = {}) {
+    this.#prefix = options.prefix ?? DEFAULT_PREFIX;
+    this.#publisher = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 3 });
+    this.#subscriber = new Redis(url, { lazyConnect: false });
+    for (const client of [this.#publisher, this.#subscriber]) {
+      client.on('error', (err) => logger.warn('pubsub.redis_error', { error: err }));
+    }
+    this.#subscriber.on('message', (channel: string, payload: string) => this.#receive(channel, payload));
+  }
+
+  /** Resolves once both connections are ready (useful before the first broadcast). */
+  async ready(): Promise<void> {
+    await Promise.all([this.#publisher.ping(), this.#subscriber.ping()]);
+  }
+
+  subscribe(topic: string, listener: PubSubListener): () => void {
+    const unsubscribe = this.#local.subscribe(topic, listener);
+    const count = (this.#listenerCounts.get(topic) ?? 0) + 1;
+    this.#listenerCounts.set(topic, count);
+    if (count === 1) {
+      this.#subscriber.subscribe(this.#prefix + topic).catch((err: unknown) => {
+        logger.error('pubsub.redis_subscribe_failed', { topic, error: err });
+      });
+    }
+    let active = true;
+    return () => {
+      if (!active) return;
+      active = false;
+      unsubscribe();
+      const left = (this.#listenerCounts.get(topic) ?? 1) - 1;
+      if (left > 0) {
+        this.#listenerCounts.set(topic, left);
+        return;
+      }
+      this.#listenerCounts.delete(topic);
+      this.#subscriber.unsubscribe(this.#prefix + topic).catch(() => {});
+    };
+  }
+
+  broadcast(topic: string, message: unknown): void {
+    this.#publisher.publish(this.#prefix + topic, JSON.stringify(message)).catch((err: unknown) => {
+      logger.error('pubsub.redis_publish_failed', { topic, error: err });
+    });
+  }
+
+  subscriptionCount(): number {
+    return this.#local.subscriptionCount();
+  }
+
+  async close(): Promise<void> {
+    await this.#local.close();
+    this.#listenerCounts.clear();
+    await Promise.allSettled([this.#subscriber.quit(), this.#publisher.quit()]);
+  }
+
+  #receive(channel: string, payload: string): void {
+    if (!channel.startsWith(this.#prefix)) return;
+    let message: unknown;
+    try {
+      message = JSON.parse(payload);
+    } catch {
+      logger.warn('pubsub.redis_bad_message', { channel });
+      return;
+    }
+    this.#local.broadcast(channel.slice(this.#prefix.length), message);
+  }
+}

@@ -1,0 +1,49 @@
+// Logs in over HTTP as a browser does: GET /login for the session cookie and the masked CSRF
+// token of its form, then POST the form (without following the redirect) and keep the cookie the
+// server sets. The login renews the session, so the cookie returned is a new one.
+
+/** Adds `Set-Cookie` values to a `Cookie` header (same name replaces). */
+export function mergeCookies(cookie: string, setCookies: string[]): string {
+  const jar = new Map<string, string>();
+  for (const header of [...cookie.split(';'), ...setCookies.map((h) => h.split(';')[0] ?? '')]) {
+    const eq = header.indexOf('=');
+    if (eq > 0) jar.set(header.slice(0, eq).trim(), header.slice(eq + 1).trim());
+  }
+  return [...jar].map(([name, value]) => `${name}=${value}`).join('; ');
+}
+
+/**
+ * The masked `_csrf_token` of the login form for the cookie session `cookie` (any token of that
+ * session is valid for its POST forms), and the cookie as it stands after the GET.
+ */
+export async function fetchCsrfToken(baseUrl: string, cookie = ''): Promise<{ csrfToken: string; cookie: string }> {
+  const response = await fetch(new URL('/login', baseUrl), {
+    redirect: 'manual',
+    headers: cookie ? { cookie } : {},
+  });
+  const html = await response.text();
+  const input = /<input type="hidden" name="_csrf_token" value="([^"]+)">/.exec(html);
+  if (response.status !== 200 || !input) throw new Error(`GET /login answered ${response.status} without a CSRF token`);
+  return { csrfToken: input[1]!, cookie: mergeCookies(cookie, response.headers.getSetCookie()) };
+}
+
+/**
+ * Logs `email` in and returns the `Cookie` header of the logged-in browser; throws when the
+ * server does not redirect (wrong password, unconfirmed account).
+ *
+ * @example
+ *   const cookie = await logIn(s.baseUrl, 'alice@example.com', 'alice-password');
+ *   const page = await fetchLivePage(s.baseUrl, '/posts', { cookie });
+ */
+export async function logIn(baseUrl: string, email: string, password: string): Promise<string> {
+  const form = await fetchCsrfToken(baseUrl);
+  const response = await fetch(new URL('/login', baseUrl), {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { cookie: form.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ _csrf_token: form.csrfToken, email, password }).toString(),
+  });
+  await response.text();
+  if (response.status !== 302) throw new Error(`POST /login for ${email} answered ${response.status}, not a redirect`);
+  return mergeCookies(form.cookie, response.headers.getSetCookie());
+}
