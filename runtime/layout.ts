@@ -21,6 +21,7 @@ export const defaultLayout: Layout = ({ title, csrfToken, content }) => `<!DOCTY
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="csrf-token" content="${escapeHtml(csrfToken)}">
 <title>${escapeHtml(title)}</title>
+<link rel="stylesheet" href="/assets/app.css">
 <script type="module" src="/assets/app.js"></script>
 </head>
 <body>

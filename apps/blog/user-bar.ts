@@ -7,8 +7,9 @@ import type { User } from './accounts.ts';
 export function userBar(user: User | null, csrfToken: string): Rendered {
   if (!user) return html`<nav class="user-bar"><a href="/login">Log in</a></nav>`;
   return html`<nav class="user-bar">
-  <span id="current-user">${user.email}</span> (<span id="current-role">${user.role}</span>)
+  <span><span id="current-user">${user.email}</span> (<span id="current-role">${user.role}</span>)</span>
   <a href="/posts">Posts</a>
+  ${user.role === 'admin' ? html`<a id="to-inspector" href="/inspector">Inspector</a>` : ''}
   <form id="logout-form" method="post" action="/logout" style="display:inline">
     <input type="hidden" name="_csrf_token" value="${csrfToken}">
     <button id="logout" type="submit">Log out</button>

@@ -97,6 +97,8 @@ function describe(event: StampedEvent): string {
       return `${event.view} ${event.event} by ${event.userId ?? 'anonymous'} (policy ${event.policy})`;
     case 'event.denied':
       return `${event.view} ${event.event} by ${event.userId ?? 'anonymous'}: ${event.why}`;
+    case 'event.handled':
+      return `${event.view} ${event.event} in ${event.durationMs.toFixed(2)} ms`;
     case 'view.mounted':
       return `${event.view} on ${event.topic} for ${event.userId ?? 'anonymous'}`;
     case 'view.join_refused':

@@ -26,6 +26,7 @@ const ASSETS: Record<string, Asset> = {
     type: 'text/javascript',
   },
   '/assets/app.js': { file: fileURLToPath(new URL('../assets/app.js', import.meta.url)), type: 'text/javascript' },
+  '/assets/app.css': { file: fileURLToPath(new URL('../assets/app.css', import.meta.url)), type: 'text/css' },
 };
 
 /** Answers `GET /assets/…` for the client bundles; returns false for any other path. */
