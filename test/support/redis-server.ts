@@ -2,23 +2,13 @@
 // CI installs Debian's redis-server (.ci/run); a missing binary is a clear failure, not a skip.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from './free-port.ts';
 
 export interface RunningRedis {
   url: string;
   stop(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 export async function startRedis(): Promise<RunningRedis> {
   const port = await freePort();
