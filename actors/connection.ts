@@ -253,6 +253,12 @@ export class Connection implements ConnectionPort {
     }
     switch (frame.event) {
       case 'event':
+        if (frame.payload.cid !== undefined && frame.payload.cid !== null && frame.payload.cid !== false) {
+          // Aimed at a component (`cid`); this runtime renders none, so, as Phoenix does for an
+          // unknown cid, the event is answered `{}` and never reaches the view's handlers.
+          this.send(encodeReply(frame.joinRef, frame.ref, topic, 'ok', {}));
+          return null;
+        }
         entry.actor.send({ type: 'client.event', ref: frame.ref, payload: frame.payload });
         return takePending(entry);
       case 'live_patch':

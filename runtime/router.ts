@@ -93,6 +93,10 @@ export class Router {
   }
 
   #addLive(path: string, view: LiveView, liveSession: LiveSession): void {
+    // The view token names the view; a join checks the route still serves that name, so one name
+    // must mean one view.
+    const clash = this.#live.find((r) => r.view.name === view.name && r.view !== view);
+    if (clash) throw new TypeError(`two different views are named "${view.name}" (${clash.path} and ${path})`);
     this.#live.push({ kind: 'live', path, segments: split(path), view, liveSession });
   }
 

@@ -1,0 +1,157 @@
+// The admin liveSession (`/inspector`) and the admin endpoint `POST /admin/disconnect`. The
+// inspector is guarded on both paths like every liveSession; the endpoint takes an admin's
+// cookie session plus its CSRF token, or an operator's short-lived bearer token (no cookie, so
+// no CSRF risk), and nothing else.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_SECRET, startServer, type RunningServer } from '../../support/demo-server.ts';
+import { ClientTracker, connectSocket, fetchLivePage, joinPayload, type LivePage } from '../../support/live-client.ts';
+import { fetchCsrfToken, logIn } from '../../support/login.ts';
+import { AdminTokens, Keyring, systemClock } from '../../../runtime/index.ts';
+import type { User } from '../../../apps/blog/accounts.ts';
+
+describe('the admin area', () => {
+  let s: RunningServer;
+  const clients = new ClientTracker();
+  let bob: User;
+  let adminCookie: string;
+  let bobCookie: string;
+  let adminInspector: LivePage;
+
+  beforeAll(async () => {
+    s = await startServer();
+    bob = s.app.accounts.listUsers().find((u) => u.email === 'bob@example.com')!;
+    adminCookie = await logIn(s.baseUrl, 'admin@example.com', 'admin-password');
+    bobCookie = await logIn(s.baseUrl, bob.email, 'bob-password');
+    adminInspector = await fetchLivePage(s.baseUrl, '/inspector', { cookie: adminCookie });
+  });
+  afterAll(async () => {
+    await clients.closeAll();
+    await s.stop();
+  });
+
+  /** Opens a socket for `cookie` with a valid CSRF token. */
+  async function socketFor(cookie: string) {
+    const form = await fetchCsrfToken(s.baseUrl, cookie);
+    return clients.track(await connectSocket(s.baseUrl, { cookie: form.cookie, csrfToken: form.csrfToken }));
+  }
+
+  /** Connections the registry holds for a live socket id. */
+  function openSocketsOf(liveSocketId: string): number {
+    return s.server.registry.describe().filter((c) => c.liveSocketId === liveSocketId).length;
+  }
+
+  async function disconnect(id: string, { cookie = '', csrfToken = null as string | null, bearer = null as string | null } = {}) {
+    const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
+    if (cookie) headers.cookie = cookie;
+    if (bearer !== null) headers.authorization = `Bearer ${bearer}`;
+    const form = new URLSearchParams({ id });
+    if (csrfToken !== null) form.set('_csrf_token', csrfToken);
+    const response = await fetch(new URL('/admin/disconnect', s.baseUrl), { method: 'POST', redirect: 'manual', headers, body: form.toString() });
+    const text = await response.text();
+    return { status: response.status, type: response.headers.get('content-type'), text };
+  }
+
+  describe('/inspector', () => {
+    it('redirects bob (a reader) to /login over HTTP', async () => {
+      const response = await fetch(new URL('/inspector', s.baseUrl), { redirect: 'manual', headers: { cookie: bobCookie } });
+      await response.text();
+
+      expect(response.status).toBe(302);
+      expect(response.headers.get('location')).toBe('/login');
+    });
+
+    it('halts the join of the admin\'s page token on bob\'s socket with a redirect to /login', async () => {
+      const client = await socketFor(bobCookie);
+
+      const reply = await client.channel(adminInspector.topic).join(joinPayload(adminInspector));
+
+      expect(reply.response).toEqual({ redirect: { to: '/login' }, events: [] });
+    });
+
+    it('mounts for the admin (the control)', async () => {
+      const client = await socketFor(adminCookie);
+
+      const reply = await client.channel(adminInspector.topic).join(joinPayload(adminInspector));
+
+      expect(reply.status).toBe('ok');
+    });
+  });
+
+  describe('POST /admin/disconnect', () => {
+    it('is refused to bob with 403 (JSON), even with his valid CSRF token', async () => {
+      const form = await fetchCsrfToken(s.baseUrl, bobCookie);
+
+      const result = await disconnect(`users_socket:${bob.id}`, form);
+
+      expect(result.status).toBe(403);
+      expect(result.type).toBe('application/json');
+      expect(JSON.parse(result.text)).toEqual({ error: 'admins only' });
+    });
+
+    it('is refused to an anonymous visitor with 403 (JSON)', async () => {
+      const anonymous = await fetchCsrfToken(s.baseUrl);
+
+      const result = await disconnect(`users_socket:${bob.id}`, { cookie: anonymous.cookie, csrfToken: anonymous.csrfToken });
+
+      expect(result.status).toBe(403);
+      expect(JSON.parse(result.text)).toEqual({ error: 'admins only' });
+    });
+
+    // PHX websocket_channels_test.exs "shuts down when receiving disconnect broadcasts on socket's id"
+    it('closes every socket of the id with 1001 for the admin with a CSRF token, and says how many', async () => {
+      const bobSockets = [await socketFor(bobCookie), await socketFor(bobCookie)];
+      const form = await fetchCsrfToken(s.baseUrl, adminCookie);
+      const open = openSocketsOf(`users_socket:${bob.id}`);
+
+      const result = await disconnect(`users_socket:${bob.id}`, form);
+
+      expect(result.status).toBe(200);
+      expect(open).toBeGreaterThanOrEqual(2);
+      expect(JSON.parse(result.text)).toEqual({ id: `users_socket:${bob.id}`, closed: open });
+      for (const socket of bobSockets) expect((await socket.closed).code).toBe(1001);
+      expect(openSocketsOf(`users_socket:${bob.id}`)).toBe(0);
+    });
+
+    it('is refused to the admin with 403 without a CSRF token, and closes nothing', async () => {
+      const bobSocket = await socketFor(bobCookie);
+
+      const { cookie } = await fetchCsrfToken(s.baseUrl, adminCookie);
+
+      const result = await disconnect(`users_socket:${bob.id}`, { cookie });
+
+      expect(result.status).toBe(403);
+      expect((await bobSocket.heartbeat()).status).toBe('ok');
+    });
+
+    it('is refused with 401 (JSON) to a forged, expired, garbage or other-purpose bearer token', async () => {
+      const bobSocket = await socketFor(bobCookie);
+      const forged = await new AdminTokens(new Keyring(`${TEST_SECRET}-but-not-quite`), systemClock).sign('disconnect');
+      const twoMinutesAgo = { ...systemClock, now: () => Date.now() - 120_000 };
+      const expired = await new AdminTokens(new Keyring(TEST_SECRET), twoMinutesAgo).sign('disconnect');
+      const otherAction = await s.server.adminTokens.sign('ban');
+
+      for (const bearer of [forged, expired, 'garbage', otherAction]) {
+        const result = await disconnect(`users_socket:${bob.id}`, { bearer });
+
+        expect(result.status).toBe(401);
+        expect(result.type).toBe('application/json');
+        expect(JSON.parse(result.text)).toEqual({ error: 'invalid or expired operator token' });
+      }
+      expect((await bobSocket.heartbeat()).status).toBe('ok');
+    });
+
+    it('is allowed with a fresh operator token, without cookie or CSRF token (the control)', async () => {
+      const bobSocket = await socketFor(bobCookie);
+
+      const open = openSocketsOf(`users_socket:${bob.id}`);
+
+      const result = await disconnect(`users_socket:${bob.id}`, { bearer: await s.server.adminTokens.sign('disconnect') });
+
+      expect(result.status).toBe(200);
+      expect(open).toBeGreaterThanOrEqual(1);
+      expect(JSON.parse(result.text)).toEqual({ id: `users_socket:${bob.id}`, closed: open });
+      expect((await bobSocket.closed).code).toBe(1001);
+    });
+  });
+});

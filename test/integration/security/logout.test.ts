@@ -1,0 +1,109 @@
+// Login sessions live on the server (brief §3): logging out deletes the login token, so a cookie
+// copied before the logout opens nothing, on HTTP or at join. Logout also disconnects the user's
+// live sockets (1001), so open pages remount against the current session and land on /login.
+// Logout is a state-changing POST: it needs the CSRF token of its session.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from '../../support/demo-server.ts';
+import { ClientTracker, connectSocket, fetchLivePage, joinPayload, type LivePage } from '../../support/live-client.ts';
+import { fetchCsrfToken, logIn, mergeCookies } from '../../support/login.ts';
+
+describe('logout', () => {
+  let s: RunningServer;
+  const clients = new ClientTracker();
+
+  beforeAll(async () => {
+    s = await startServer();
+  });
+  afterAll(async () => {
+    await clients.closeAll();
+    await s.stop();
+  });
+
+  async function get(path: string, cookie: string): Promise<Response> {
+    const response = await fetch(new URL(path, s.baseUrl), { redirect: 'manual', headers: { cookie } });
+    await response.text();
+    return response;
+  }
+
+  function postLogout(cookie: string, csrfToken: string | null): Promise<Response> {
+    const form = new URLSearchParams(csrfToken === null ? {} : { _csrf_token: csrfToken });
+    return fetch(new URL('/logout', s.baseUrl), {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: form.toString(),
+    });
+  }
+
+  /** Opens and joins `page` on a new socket with `cookie` and `csrfToken`. */
+  async function rejoin(page: LivePage, cookie: string, csrfToken: string) {
+    const client = clients.track(await connectSocket(s.baseUrl, { cookie, csrfToken }));
+    return { client, reply: await client.channel(page.topic).join(joinPayload(page)) };
+  }
+
+  // SECURITY-TESTS §4 full scenario: login → page open → logout → disconnect → rejoin refused
+  it('revokes a copied cookie on both paths and kicks the open page with 1001', async () => {
+    const cookie = await logIn(s.baseUrl, 'alice@example.com', 'alice-password');
+    const page = await fetchLivePage(s.baseUrl, '/posts', { cookie });
+    const open = clients.track(await connectSocket(s.baseUrl, { cookie: page.cookie, csrfToken: page.csrfToken }));
+    expect((await open.channel(page.topic).join(joinPayload(page))).status).toBe('ok');
+    const copied = page.cookie;
+
+    const logout = await postLogout(copied, page.csrfToken);
+    await logout.text();
+    const kicked = await open.closed;
+
+    expect(logout.status).toBe(302);
+    expect(logout.headers.get('location')).toBe('/login');
+    // PHX socket_test.exs "disconnect broadcast emits close code 1001 so phoenix.js reconnects"
+    expect(kicked.code).toBe(1001);
+    // HTTP with the copied cookie: the login token it names is gone.
+    const http = await get('/posts', copied);
+    expect(http.status).toBe(302);
+    expect(http.headers.get('location')).toBe('/login');
+    // The client reconnects with the copied cookie and rejoins: the hooks find no user.
+    const { client, reply } = await rejoin(page, copied, page.csrfToken);
+    expect(reply.status).toBe('error');
+    expect(reply.response).toEqual({ redirect: { to: '/login' }, events: [] });
+    expect((await client.heartbeat()).status).toBe('ok');
+  });
+
+  it('gives the browser a fresh session whose socket no longer matches the old page (stale)', async () => {
+    const cookie = await logIn(s.baseUrl, 'bob@example.com', 'bob-password');
+    const page = await fetchLivePage(s.baseUrl, '/posts', { cookie });
+
+    const logout = await postLogout(page.cookie, page.csrfToken);
+    await logout.text();
+    const afterLogout = mergeCookies(page.cookie, logout.headers.getSetCookie());
+    const http = await get('/posts', afterLogout);
+    // The reloaded page's socket still presents the old page's CSRF token: no session.
+    const { reply } = await rejoin(page, afterLogout, page.csrfToken);
+
+    expect(afterLogout).not.toBe(page.cookie);
+    expect(http.headers.get('location')).toBe('/login');
+    expect(reply.response).toEqual({ reason: 'stale' });
+  });
+
+  it('is refused with 403 without a CSRF token, and the session keeps working', async () => {
+    // A cookie that holds a CSRF secret, so only the missing token can be the reason.
+    const { cookie } = await fetchCsrfToken(s.baseUrl, await logIn(s.baseUrl, 'alice@example.com', 'alice-password'));
+
+    const logout = await postLogout(cookie, null);
+
+    expect(logout.status).toBe(403);
+    expect(await logout.text()).toContain('CSRF');
+    expect((await get('/posts', cookie)).status).toBe(200);
+  });
+
+  it('is refused with 403 with the CSRF token of another session', async () => {
+    const { cookie } = await fetchCsrfToken(s.baseUrl, await logIn(s.baseUrl, 'alice@example.com', 'alice-password'));
+    const stranger = await fetchCsrfToken(s.baseUrl);
+
+    const logout = await postLogout(cookie, stranger.csrfToken);
+    await logout.text();
+
+    expect(logout.status).toBe(403);
+    expect((await get('/posts', cookie)).status).toBe(200);
+  });
+});
