@@ -1,9 +1,11 @@
 // The connection actor: one per WebSocket, a child of the registry. It owns the socket and its
 // views (created with the connection as their parent, `view.machine.ts`), and decides the
-// connection's lifecycle: `open` serves frames; `draining` is a shutdown in progress (the socket
-// told to go elsewhere with 1001); `closed` ends every view. Frames themselves are decoded and
-// queued by `Connection.dispatch` straight from the socket while the actor is `open`: routing each
-// one through the machine would cost a macrostep per frame and buy nothing, since ordering lives in
+// connection's lifecycle: `open` serves frames; `draining` means the server asked the client to go
+// (a kick by `registry.disconnect`, or a shutdown): no more frames are served, the socket is
+// closed with 1001 and the views end when the closing handshake completes (or after
+// `drainTimeout`); `closed` ends every view. Frames themselves are decoded and queued by
+// `Connection.dispatch` straight from the socket while the actor is `open`: routing each one
+// through the machine would cost a macrostep per frame and buy nothing, since ordering lives in
 // the per-topic queues.
 
 import { setup } from 'xstate';
@@ -21,6 +23,9 @@ export type ConnectionEvent =
   | { type: 'kick'; code: number; reason: string }
   | { type: 'drain' };
 
+/** Why the server closes a socket: the reason travels in the close frame. */
+const CLOSE_REASONS = { kick: 'disconnected', drain: 'server shutting down' } as const;
+
 export const connectionMachine = setup({
   types: {
     context: {} as { connection: Connection },
@@ -33,11 +38,12 @@ export const connectionMachine = setup({
   actions: {
     bind: ({ context, self }) => context.connection.bind(self),
     stopServing: ({ context }) => context.connection.stopServing(),
-    kickSocket: ({ context, event }) => {
-      const { code, reason } = event as { code: number; reason: string };
-      context.connection.closeSocket(code, reason);
+    // Sending the close frame is all a kick does at once: a disconnect of a thousand sockets
+    // reaches every client first, and the views are torn down as each handshake completes.
+    closeSocket: ({ context, event }) => {
+      const reason = event.type === 'kick' ? event.reason || CLOSE_REASONS.kick : CLOSE_REASONS.drain;
+      context.connection.closeSocket(CLOSE_CODES.goingAway, reason);
     },
-    drainSocket: ({ context }) => context.connection.closeSocket(CLOSE_CODES.goingAway, 'server shutting down'),
     terminateSocket: ({ context }) => context.connection.terminateSocket(),
     forgetView: ({ context, event }) => context.connection.forgetView((event as unknown as { actorId: string }).actorId),
     viewFailed: ({ context, event }) => {
@@ -56,14 +62,14 @@ export const connectionMachine = setup({
       on: {
         'socket.closed': { target: 'closed' },
         'heartbeat.timeout': { target: 'closed', actions: 'terminateSocket' },
-        kick: { target: 'closed', actions: 'kickSocket' },
+        kick: { target: 'draining' },
         drain: { target: 'draining' },
         'xstate.done.actor.*': { actions: 'forgetView' },
         'xstate.error.actor.*': { actions: 'viewFailed' },
       },
     },
     draining: {
-      entry: ['stopServing', 'drainSocket'],
+      entry: ['stopServing', 'closeSocket'],
       after: { drainTimeout: { target: 'closed', actions: 'terminateSocket' } },
       on: {
         'socket.closed': { target: 'closed' },

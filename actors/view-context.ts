@@ -38,7 +38,8 @@ export interface ViewContext {
   readonly joinRef: string;
   readonly connection: ConnectionPort;
   readonly services: Services;
-  readonly joinPayload: Record<string, unknown>;
+  /** The `phx_join` payload, until the join is authorized (then dropped). */
+  joinPayload: Record<string, unknown> | null;
   readonly cleanup: CleanupStack;
   socket: LiveViewSocket | null;
   /** The session the view mounted with, for policies (server-side only). */

@@ -3,7 +3,7 @@
 // view held. Views are temporary (as in Phoenix): a crash is never restarted here; the client
 // rejoins and goes through `mount` again.
 
-import { fromPromise, setup } from 'xstate';
+import { setup } from 'xstate';
 import { LiveError, isLiveError } from '../runtime/errors.ts';
 import { encodeFrame, encodeReply } from '../runtime/frame.ts';
 import { decodeFormParams } from '../runtime/form-params.ts';
@@ -17,6 +17,8 @@ import { userIdOf, type ViewContext } from './view-context.ts';
 export const LIVEVIEW_VERSION = '1.2.12';
 
 export type ViewEvent =
+  | { type: 'mount.done'; result: JoinResult }
+  | { type: 'mount.failed'; error: unknown }
   | { type: 'client.event'; ref: string | null; payload: Record<string, unknown> }
   | { type: 'client.live_patch'; ref: string | null; payload: Record<string, unknown> }
   | { type: 'client.leave'; ref: string | null }
@@ -39,19 +41,25 @@ export const viewMachine = setup({
     events: {} as ViewEvent,
     output: {} as ViewOutput,
   },
-  actors: {
-    mountView: fromPromise<JoinResult, ViewContext>(({ input }) => mountView(input)),
-  },
   guards: {
-    joined: ({ event }) => (event as unknown as { output: JoinResult }).output.kind === 'joined',
+    joined: ({ event }) => (event as Extract<ViewEvent, { type: 'mount.done' }>).result.kind === 'joined',
     isAllowed: ({ context, event }) => isAllowed(context.view, event as Extract<ViewEvent, { type: 'client.event' }>),
   },
   actions: {
-    replyJoin: ({ context, event }) => replyJoin(context.view, (event as unknown as { output: JoinResult }).output),
+    // The mount is asynchronous (token verification, hooks); its outcome comes back as an event.
+    // A plain promise, not an invoked actor: one less actor per join, and no child bookkeeping.
+    startMount: ({ context, self }) => {
+      mountView(context.view).then(
+        (result) => self.send({ type: 'mount.done', result }),
+        (error: unknown) => self.send({ type: 'mount.failed', error }),
+      );
+    },
+    replyJoin: ({ context, event }) => replyJoin(context.view, (event as Extract<ViewEvent, { type: 'mount.done' }>).result),
     crashedInMount: ({ context, event }) => {
       const { view } = context;
+      context.why = 'crash';
       view.connection.send(encodeReply(view.joinRef, view.joinRef, view.topic, 'error', { reason: 'join crashed' }));
-      view.services.supervisor.viewCrashed(view, (event as unknown as { error: unknown }).error, 'mount');
+      view.services.supervisor.viewCrashed(view, (event as Extract<ViewEvent, { type: 'mount.failed' }>).error, 'mount');
     },
     runEvent: ({ context, event, self }) =>
       guardCrash(context.view, self, 'handleEvent', () =>
@@ -70,7 +78,11 @@ export const viewMachine = setup({
       view.connection.send(encodeFrame(view.joinRef, view.joinRef, view.topic, 'phx_close', {}));
     },
     recordWhy: ({ context, event }) => {
-      context.why = event.type === 'close' ? event.why : event.type === 'client.leave' ? 'leave' : event.type;
+      context.why =
+        event.type === 'close' ? event.why
+        : event.type === 'client.leave' ? 'leave'
+        : event.type === 'mount.done' ? 'join refused'
+        : event.type;
     },
     reportCrash: ({ context, event }) => {
       const { error, phase } = event as Extract<ViewEvent, { type: 'crash' }>;
@@ -96,16 +108,13 @@ export const viewMachine = setup({
   output: ({ context }) => ({ why: context.why }),
   states: {
     mount: {
-      invoke: {
-        src: 'mountView',
-        input: ({ context }) => context.view,
-        onDone: [
+      entry: 'startMount',
+      on: {
+        'mount.done': [
           { guard: 'joined', target: 'live', actions: 'replyJoin' },
           { target: 'terminated', actions: ['replyJoin', 'recordWhy'] },
         ],
-        onError: { target: 'terminated', actions: 'crashedInMount' },
-      },
-      on: {
+        'mount.failed': { target: 'terminated', actions: 'crashedInMount' },
         close: { target: 'terminated', actions: 'recordWhy' },
       },
     },
@@ -129,13 +138,10 @@ async function mountView(view: ViewContext): Promise<JoinResult> {
   const { services, connection } = view;
   let outcome: MountOutcome;
   try {
-    const join = await authorizeJoin(
-      view.topic,
-      view.joinPayload,
-      connection.cookieSession,
-      services.tokens,
-      services.router,
-    );
+    const payload = view.joinPayload!;
+    // The payload (tokens, URL) is needed only here; a live view should not hold it for hours.
+    view.joinPayload = null;
+    const join = await authorizeJoin(view.topic, payload, connection.cookieSession, services.tokens, services.router);
     view.route = join.route;
     view.session = join.session;
     view.viewName = join.route.view.name;
@@ -276,39 +282,47 @@ function runEvent(view: ViewContext, event: Extract<ViewEvent, { type: 'client.e
   const socket = view.socket!;
   const name = eventName(event);
   const declaration = socket.view.handleEvent![name]!;
-  view.services.events.emit({
-    type: 'event.allowed',
-    connectionId: view.connection.id,
-    topic: view.topic,
-    view: view.viewName,
-    event: name,
-    policy: declaration.policy.name,
-    userId: userIdOf(view),
-  });
-  const started = performance.now();
+  const { events } = view.services;
+  // The hot path: build runtime events only when someone (the inspector) is watching.
+  const watched = events.watched;
+  if (watched) {
+    events.emit({
+      type: 'event.allowed',
+      connectionId: view.connection.id,
+      topic: view.topic,
+      view: view.viewName,
+      event: name,
+      policy: declaration.policy.name,
+      userId: userIdOf(view),
+    });
+  }
+  const started = watched ? performance.now() : 0;
   const result = declaration.handler(decodeValue(event.payload), socket);
-  const finish = (): void => {
-    finishCallback(view, event.ref);
-    if (view.services.events.watched) {
-      view.services.events.emit({
-        type: 'event.handled',
-        connectionId: view.connection.id,
-        topic: view.topic,
-        view: view.viewName,
-        event: name,
-        durationMs: performance.now() - started,
-      });
-    }
-  };
-  if (isPromise(result)) return result.then(finish);
-  finish();
+  if (isPromise(result)) return result.then(() => finishEvent(view, event.ref, name, started));
+  return finishEvent(view, event.ref, name, started);
+}
+
+function finishEvent(view: ViewContext, ref: string | null, name: string, started: number): void | Promise<void> {
+  const pending = finishCallback(view, ref);
+  const { events } = view.services;
+  if (events.watched && started > 0) {
+    events.emit({
+      type: 'event.handled',
+      connectionId: view.connection.id,
+      topic: view.topic,
+      view: view.viewName,
+      event: name,
+      durationMs: performance.now() - started,
+    });
+  }
+  return pending;
 }
 
 function runInfo(view: ViewContext, message: unknown): void | Promise<void> {
   const socket = view.socket!;
   const result = socket.view.handleInfo?.(message, socket);
   if (isPromise(result)) return result.then(() => finishCallback(view, null));
-  finishCallback(view, null);
+  return finishCallback(view, null);
 }
 
 function runClientPatch(view: ViewContext, event: Extract<ViewEvent, { type: 'client.live_patch' }>): void | Promise<void> {
@@ -323,7 +337,7 @@ function runClientPatch(view: ViewContext, event: Extract<ViewEvent, { type: 'cl
   const params = { ...paramsFromQuery(target), ...match.params };
   const result = socket.view.handleParams?.(params, target, socket);
   if (isPromise(result)) return result.then(() => finishCallback(view, event.ref));
-  finishCallback(view, event.ref);
+  return finishCallback(view, event.ref);
 }
 
 /**

@@ -46,6 +46,12 @@ export interface ViewSocket<A extends Assigns = Assigns> {
   sendAfter(ms: number, message: unknown): void;
   /** Delivers `message` to `handleInfo` every `ms` (cancelled when the view terminates). */
   every(ms: number, message: unknown): void;
+  /**
+   * Runs `dispose` when the view terminates, however it ends (leave, navigation, crash,
+   * disconnect, shutdown). For resources the runtime does not know about. Ignored on the dead
+   * render (it acquires nothing long-lived).
+   */
+  onCleanup(dispose: () => void): void;
   /** Sets the page title (`<title>`), sent as `"t"` when it changes. */
   setPageTitle(title: string): void;
 }

@@ -15,6 +15,8 @@ export class RedisPubSub implements PubSub {
   readonly #subscriber: Redis;
   readonly #local = new LocalPubSub();
   readonly #prefix: string;
+  /** SUBSCRIBE commands not yet acknowledged by Redis. */
+  readonly #inFlight = new Set<Promise<void>>();
   /** Local listeners per topic: the Redis subscription lives while there is at least one. */
   readonly #listenerCounts = new Map<string, number>();
 
@@ -33,14 +35,24 @@ export class RedisPubSub implements PubSub {
     await Promise.all([this.#publisher.ping(), this.#subscriber.ping()]);
   }
 
+  /** Resolves when every subscription made so far is active at Redis (broadcasts will reach it). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.#inFlight]);
+  }
+
   subscribe(topic: string, listener: PubSubListener): () => void {
     const unsubscribe = this.#local.subscribe(topic, listener);
     const count = (this.#listenerCounts.get(topic) ?? 0) + 1;
     this.#listenerCounts.set(topic, count);
     if (count === 1) {
-      this.#subscriber.subscribe(this.#prefix + topic).catch((err: unknown) => {
-        logger.error('pubsub.redis_subscribe_failed', { topic, error: err });
-      });
+      const pending: Promise<void> = this.#subscriber
+        .subscribe(this.#prefix + topic)
+        .then(
+          () => {},
+          (err: unknown) => logger.error('pubsub.redis_subscribe_failed', { topic, error: err }),
+        )
+        .finally(() => this.#inFlight.delete(pending));
+      this.#inFlight.add(pending);
     }
     let active = true;
     return () => {

@@ -133,6 +133,10 @@ export class LiveViewSocket<A extends Assigns = Assigns> implements ViewSocket<A
     services.cleanup.add(() => services.clock.clearTimeout(handle));
   }
 
+  onCleanup(dispose: () => void): void {
+    this.#services?.cleanup.add(dispose);
+  }
+
   setPageTitle(title: string): void {
     this.#title = title;
   }

@@ -1,7 +1,8 @@
 // The inspector's feed: a bounded ring of recent runtime events (redacted at the source: runtime
 // events carry ids and names only), and a coalesced PubSub notice so open inspector views
 // re-render when something happens — pushed, never polled. The inspector's own views are left
-// out of the ring, so watching does not feed itself.
+// out of the ring, so watching does not feed itself. The feed listens only while an inspector is
+// open: with nobody watching, the runtime builds no events at all on its hot paths.
 
 import type { LiveServer, RuntimeEvent } from '../../runtime/index.ts';
 
@@ -24,14 +25,30 @@ export class InspectorFeed {
     this.#capacity = capacity;
   }
 
+  #watchers = 0;
+
   attach(server: LiveServer): void {
     this.#server = server;
-    this.#unsubscribe = server.events.subscribe((event) => this.#record(event));
   }
 
   detach(): void {
     this.#unsubscribe?.();
+    this.#unsubscribe = null;
     if (this.#notifyTimer) clearTimeout(this.#notifyTimer);
+  }
+
+  /** An inspector view starts watching; returns the function that stops it. */
+  watch(): () => void {
+    if (this.#watchers++ === 0) this.#unsubscribe = this.server.events.subscribe((event) => this.#record(event));
+    let watching = true;
+    return () => {
+      if (!watching) return;
+      watching = false;
+      if (--this.#watchers === 0) {
+        this.#unsubscribe?.();
+        this.#unsubscribe = null;
+      }
+    };
   }
 
   get server(): LiveServer {

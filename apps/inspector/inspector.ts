@@ -49,7 +49,10 @@ export function inspectorView(feed: InspectorFeed, accounts: Accounts) {
     mount(_params, _session, socket) {
       socket.assign({ snapshot: snapshot(), notice: null });
       socket.setPageTitle('Inspector');
-      if (socket.connected) socket.subscribe(INSPECTOR_TOPIC);
+      if (socket.connected) {
+        socket.onCleanup(feed.watch());
+        socket.subscribe(INSPECTOR_TOPIC);
+      }
     },
     handleInfo(_message, socket) {
       socket.assign({ snapshot: snapshot() });

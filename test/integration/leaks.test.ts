@@ -4,6 +4,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectSocket, fetchLivePage, joinPayload } from '../support/live-client.ts';
+import { eventually } from '../support/eventually.ts';
 import { startLabServer, type LabServer } from '../support/lab-server.ts';
 
 const CYCLES = 30;
@@ -17,13 +18,6 @@ afterAll(async () => {
   await lab.stop();
 });
 
-async function eventually(condition: () => boolean, what: string, deadlineMs = 5_000): Promise<void> {
-  const deadline = Date.now() + deadlineMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`still not true after ${deadlineMs} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 describe('LiveServer resources', () => {
   it('return to zero after many connect, join, crash, navigate and disconnect cycles', async () => {

@@ -11,6 +11,7 @@ import { TEST_SECRET } from '../support/demo-server.ts';
 import { connectSocket, fetchLivePage, joinPayload } from '../support/live-client.ts';
 import { logIn } from '../support/login.ts';
 import { startRedis, type RunningRedis } from '../support/redis-server.ts';
+import { eventually } from '../support/eventually.ts';
 
 interface Node {
   server: LiveServer;
@@ -86,11 +87,6 @@ describe('RedisPubSub across two nodes', () => {
 
 /** The view subscribed through Redis asynchronously; a broadcast before that would be missed. */
 async function eventuallySubscribed(node: Node): Promise<void> {
-  const deadline = Date.now() + 5_000;
-  while (node.server.counts().subscriptions < 1) {
-    if (Date.now() > deadline) throw new Error('view never subscribed');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  // The SUBSCRIBE round trip to Redis: one PING on the same ordered connection flushes it.
-  await new Promise((r) => setTimeout(r, 50));
+  await eventually(() => node.server.counts().subscriptions >= 1, 'the view subscribed');
+  await (node.server.pubsub as RedisPubSub).settled();
 }
