@@ -2,8 +2,8 @@
 // views (created with the connection as their parent, `view.machine.ts`), and decides the
 // connection's lifecycle: `open` serves frames; `draining` means the server asked the client to go
 // (a kick by `registry.disconnect`, or a shutdown): no more frames are served, the socket is
-// closed with 1001 and the views end when the closing handshake completes (or after
-// `drainTimeout`); `closed` ends every view. Frames themselves are decoded and queued by
+// closed with 1001 and the views end when the closing handshake completes; `closed` ends every
+// view. Frames themselves are decoded and queued by
 // `Connection.dispatch` straight from the socket while the actor is `open`: routing each one
 // through the machine would cost a macrostep per frame and buy nothing, since ordering lives in
 // the per-topic queues.
@@ -31,9 +31,6 @@ export const connectionMachine = setup({
     context: {} as { connection: Connection },
     input: {} as Connection,
     events: {} as ConnectionEvent,
-  },
-  delays: {
-    drainTimeout: ({ context }) => context.connection.drainTimeoutMs,
   },
   actions: {
     bind: ({ context, self }) => context.connection.bind(self),
@@ -68,9 +65,10 @@ export const connectionMachine = setup({
         'xstate.error.actor.*': { actions: 'viewFailed' },
       },
     },
+    // No timer of our own here: ws drops a peer that does not answer the close frame within its
+    // close timeout (30 s), and a shutdown terminates whatever is left after `shutdownTimeoutMs`.
     draining: {
       entry: ['stopServing', 'closeSocket'],
-      after: { drainTimeout: { target: 'closed', actions: 'terminateSocket' } },
       on: {
         'socket.closed': { target: 'closed' },
         'xstate.done.actor.*': { actions: 'forgetView' },

@@ -77,11 +77,6 @@ export class Connection implements ConnectionPort {
     this.#armHeartbeat();
   }
 
-  /** How long a draining socket may take to close before it is dropped. */
-  get drainTimeoutMs(): number {
-    return this.#services.limits.shutdownTimeoutMs;
-  }
-
   /** Views currently held (joined or joining). */
   get viewCount(): number {
     return this.#viewCount;

@@ -92,6 +92,7 @@ export const viewMachine = setup({
     release: ({ context }) => {
       const { view } = context;
       view.cleanup.dispose();
+      if (!view.services.events.watched) return;
       view.services.events.emit({
         type: 'view.terminated',
         connectionId: view.connection.id,
