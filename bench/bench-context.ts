@@ -1,0 +1,129 @@
+// What every phase needs: the options, the load generator (one process for the whole run, on core
+// 1), and a way to start a fresh target process (Liveward or the echo floor, on core 0).
+
+import type { Limits } from '../runtime/index.ts';
+import type { BenchOptions } from './bench-options.ts';
+import { ControlChannel } from './control-channel.ts';
+import type { EchoCommands } from './echo-server.ts';
+import type { LoadCommands, RampResult } from './load-generator.ts';
+import type { ServerCommands } from './server-process.ts';
+import type { ProcessSample } from './process-sample.ts';
+import { estimateOffset, type ClockOffset } from './wall-clock.ts';
+
+export const SERVER_CORE = 0;
+export const LOAD_CORE = 1;
+
+export type TargetKind = 'liveward' | 'floor';
+
+/** Commands both targets serve. */
+export type TargetCommands = {
+  now: (_: void) => number;
+  sample: (args: { gc: boolean }) => Promise<ProcessSample>;
+  startProfile: (_: void) => Promise<void>;
+  stopProfile: (args: { path: string }) => Promise<void>;
+};
+
+export interface Target {
+  kind: TargetKind;
+  baseUrl: string;
+  channel: ControlChannel<TargetCommands>;
+  /** The Liveward server's own channel (null for the floor). */
+  server: ControlChannel<ServerCommands> | null;
+  info: Record<string, unknown>;
+  stop(): Promise<void>;
+}
+
+export class BenchContext {
+  readonly options: BenchOptions;
+  readonly loadgen: ControlChannel<LoadCommands>;
+  readonly #started = performance.now();
+
+  private constructor(options: BenchOptions, loadgen: ControlChannel<LoadCommands>) {
+    this.options = options;
+    this.loadgen = loadgen;
+  }
+
+  static async create(options: BenchOptions): Promise<BenchContext> {
+    const loadgen = await ControlChannel.start<LoadCommands>('bench/load-generator.ts', {
+      name: 'load generator',
+      core: options.pin ? LOAD_CORE : null,
+    });
+    return new BenchContext(options, loadgen);
+  }
+
+  /** A fresh target process, listening. Liveward gets `limits` (defaults otherwise). */
+  async startTarget(kind: TargetKind, limits: Partial<Limits> = {}): Promise<Target> {
+    const core = this.options.pin ? SERVER_CORE : null;
+    if (kind === 'floor') {
+      const echo = await ControlChannel.start<EchoCommands>('bench/echo-server.ts', { name: 'echo floor', core, nodeFlags: ['--expose-gc'] });
+      const started = await echo.call('start', {});
+      return {
+        kind,
+        baseUrl: started.baseUrl,
+        channel: echo as unknown as ControlChannel<TargetCommands>,
+        server: null,
+        info: { ...started, pinnedTo: echo.pinnedTo },
+        stop: () => echo.stop(),
+      };
+    }
+    const server = await ControlChannel.start<ServerCommands>('bench/server-process.ts', {
+      name: 'liveward server',
+      core,
+      nodeFlags: ['--expose-gc'],
+      env: { LOG_LEVEL: 'warn' },
+    });
+    const started = await server.call('start', { limits });
+    return {
+      kind,
+      baseUrl: started.baseUrl,
+      channel: server as unknown as ControlChannel<TargetCommands>,
+      server,
+      info: { ...started, limits, pinnedTo: server.pinnedTo },
+      stop: () => server.stop(),
+    };
+  }
+
+  /** Offsets of the target's and the load generator's clocks from ours. */
+  async offsets(target: Target): Promise<{ target: ClockOffset; loadgen: ClockOffset }> {
+    return {
+      target: await estimateOffset(() => target.channel.call('now', undefined)),
+      loadgen: await estimateOffset(() => this.loadgen.call('now', undefined)),
+    };
+  }
+
+  /** Opens `count` more clients on the target (GET + socket + join, `concurrency` at once). */
+  ramp(target: Target, count: number, options: { path?: string; cookie?: string } = {}): Promise<RampResult> {
+    return this.loadgen.call('ramp', {
+      baseUrl: target.baseUrl,
+      path: options.path ?? '/counter',
+      count,
+      concurrency: this.options.concurrency,
+      ...(options.cookie ? { cookie: options.cookie } : {}),
+      bare: target.kind === 'floor',
+      heartbeatMs: this.options.heartbeatS * 1000,
+    });
+  }
+
+  /** Waits until the target's counts satisfy `done` (polling), or `timeoutMs` passes. */
+  async waitForCounts(target: Target, done: (counts: ProcessSample['counts']) => boolean, timeoutMs = 15_000): Promise<ProcessSample['counts']> {
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      const { counts } = await target.channel.call('sample', { gc: false });
+      if (done(counts) || performance.now() > deadline) return counts;
+      await sleep(100);
+    }
+  }
+
+  log(message: string): void {
+    const s = ((performance.now() - this.#started) / 1000).toFixed(0).padStart(4);
+    process.stderr.write(`[bench ${s}s] ${message}\n`);
+  }
+
+  async close(): Promise<void> {
+    await this.loadgen.stop();
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

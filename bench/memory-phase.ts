@@ -1,0 +1,173 @@
+// Memory: idle connected counter views. A fresh server is warmed up (a few hundred joins, then
+// closed), collected (`global.gc()` until the heap stops shrinking) and sampled as the baseline.
+// Clients are then ramped up to each population (1,000, then 10,000): each GETs /counter, opens
+// its own socket and joins, then sits idle, heartbeating every 30 s as phoenix.js does. After a
+// short settle the server is collected and sampled: (heap − baseline) / views, and the same for RSS.
+// The first run then holds the largest population (60 s by default) and checks that no socket and
+// no view was lost and every heartbeat was answered. Finally every client closes, the server's
+// counts must drain to zero, and the heap is compared with the baseline.
+
+import { sleep, type BenchContext } from './bench-context.ts';
+import type { JoinRamp } from './event-phase.ts';
+import type { Status } from './load-generator.ts';
+import type { ProcessSample, ServerCounts } from './process-sample.ts';
+import { summarize } from './samples.ts';
+
+export interface MemoryLevel {
+  views: number;
+  heapPerViewBytes: number;
+  rssPerViewBytes: number;
+  /** Memory outside the JS heap that V8 knows about (ws buffers), per view. */
+  externalPerViewBytes: number;
+  sample: ProcessSample;
+}
+
+export interface HoldResult {
+  seconds: number;
+  views: number;
+  /** Views the server no longer held at the end (expected − `counts().views`). */
+  lostViews: number;
+  /** Sockets the load generator no longer had open at the end. */
+  lostSockets: number;
+  /** Lowest `counts().views` seen while holding (polled every 5 s). */
+  minViews: number;
+  unexpectedCloses: number;
+  loadgen: Status;
+  after: MemoryLevel;
+}
+
+export interface MemoryRun {
+  rep: number;
+  target: Record<string, unknown>;
+  warmupViews: number;
+  baseline: ProcessSample;
+  levels: MemoryLevel[];
+  /** The ramp from 0 to the largest population (its stages, back to back). */
+  ramp: JoinRamp;
+  hold: HoldResult | null;
+  closed: {
+    closeMs: number;
+    counts: ServerCounts;
+    after: ProcessSample;
+    heapDeltaBytes: number;
+    rssDeltaBytes: number;
+  };
+}
+
+const WARMUP_VIEWS = 300;
+const SETTLE_MS = 2_000;
+
+export async function runMemoryPhase(ctx: BenchContext, rep: number, hold: boolean): Promise<MemoryRun> {
+  const { options, loadgen } = ctx;
+  const target = await ctx.startTarget('liveward');
+  const channel = target.channel;
+  try {
+    ctx.log(`memory: run ${rep + 1}, warm-up with ${WARMUP_VIEWS} views`);
+    await ctx.ramp(target, WARMUP_VIEWS);
+    await loadgen.call('closeAll', undefined);
+    await ctx.waitForCounts(target, (c) => c.connections === 0 && c.views === 0);
+    await sleep(500);
+    const baseline = await channel.call('sample', { gc: true });
+
+    const levels: MemoryLevel[] = [];
+    const totals: number[] = [];
+    let elapsedMs = 0;
+    let rampCpu = 0;
+    let retriedGets = 0;
+    let lastRamp = null as Awaited<ReturnType<BenchContext['ramp']>> | null;
+    let open = 0;
+    let failed = 0;
+    const errors: string[] = [];
+    for (const views of options.views) {
+      ctx.log(`memory: run ${rep + 1}, ramp to ${views} views`);
+      const ramp = await ctx.ramp(target, views - open);
+      open += ramp.opened;
+      failed += ramp.failed;
+      errors.push(...ramp.errors);
+      totals.push(...ramp.total);
+      elapsedMs += ramp.elapsedMs;
+      rampCpu += ramp.cpuMicros;
+      retriedGets += ramp.retriedGets;
+      lastRamp = ramp;
+      await sleep(SETTLE_MS);
+      levels.push(level(views, baseline, await channel.call('sample', { gc: true })));
+    }
+    const largest = options.views.at(-1)!;
+
+    let holdResult: HoldResult | null = null;
+    if (hold) {
+      ctx.log(`memory: holding ${largest} idle views for ${options.holdS} s (heartbeats every ${options.heartbeatS} s)`);
+      const deadline = performance.now() + options.holdS * 1000;
+      let minViews = Infinity;
+      while (performance.now() < deadline) {
+        await sleep(Math.min(5_000, Math.max(0, deadline - performance.now())));
+        const { counts } = await channel.call('sample', { gc: false });
+        minViews = Math.min(minViews, counts.views);
+      }
+      const status = await loadgen.call('status', undefined);
+      const after = level(largest, baseline, await channel.call('sample', { gc: true }));
+      holdResult = {
+        seconds: options.holdS,
+        views: largest,
+        lostViews: largest - after.sample.counts.views,
+        lostSockets: largest - status.open,
+        minViews,
+        unexpectedCloses: status.unexpectedCloses,
+        loadgen: status,
+        after,
+      };
+    }
+
+    ctx.log(`memory: run ${rep + 1}, closing ${open} clients`);
+    const started = performance.now();
+    await loadgen.call('closeAll', undefined);
+    const counts = await ctx.waitForCounts(target, (c) => c.connections === 0 && c.views === 0 && c.subscriptions === 0);
+    const closeMs = performance.now() - started;
+    await sleep(500);
+    const after = await channel.call('sample', { gc: true });
+    return {
+      rep,
+      target: target.info,
+      warmupViews: WARMUP_VIEWS,
+      baseline,
+      levels,
+      ramp: {
+        clients: open,
+        opened: totals.length,
+        failed,
+        errors: errors.slice(0, 5),
+        elapsedMs,
+        joinsPerSecond: totals.length / (elapsedMs / 1000),
+        latency: summarize(totals),
+        get: lastRamp!.get,
+        socket: lastRamp!.socket,
+        join: lastRamp!.join,
+        loadgenBusy: rampCpu / (elapsedMs * 1000),
+        retriedGets,
+      },
+      hold: holdResult,
+      closed: {
+        closeMs,
+        counts,
+        after,
+        heapDeltaBytes: after.heapUsed - baseline.heapUsed,
+        rssDeltaBytes: after.rss - baseline.rss,
+      },
+    };
+  } finally {
+    await loadgen.call('closeAll', undefined);
+    await target.stop();
+  }
+}
+
+function level(expected: number, baseline: ProcessSample, sample: ProcessSample): MemoryLevel {
+  // Divide by what the server actually holds (the same as `expected` unless joins failed).
+  const views = sample.counts.views || expected;
+  return {
+    views: expected,
+    heapPerViewBytes: (sample.heapUsed - baseline.heapUsed) / views,
+    rssPerViewBytes: (sample.rss - baseline.rss) / views,
+    externalPerViewBytes: (sample.external - baseline.external) / views,
+    sample,
+  };
+}

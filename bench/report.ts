@@ -1,0 +1,330 @@
+// The one table: every figure as the median of its runs (with the lowest and highest run), the
+// echo floor beside each event figure and the ratio to it, and the targets of the issue. Notes
+// under the table say what was measured how, and which targets are missed and by how much.
+// Reports, never asserts.
+
+import type { BenchOptions } from './bench-options.ts';
+import type { EventRun, JoinRamp } from './event-phase.ts';
+import type { FanOutRun } from './fan-out-phase.ts';
+import { machineLine, type Machine } from './machine.ts';
+import type { MemoryRun } from './memory-phase.ts';
+import { repeated, type Repeated } from './samples.ts';
+
+export interface BenchResults {
+  date: string;
+  durationS: number;
+  command: string;
+  options: Omit<BenchOptions, 'phases'> & { phases: string[] };
+  machine: Machine;
+  /** Load average when the run ended. */
+  loadAtEnd: string;
+  pinning: string;
+  events: EventRun[];
+  memory: MemoryRun[];
+  fanout: { target: Record<string, unknown>; runs: FanOutRun[] } | null;
+  rows: Row[];
+  notes: string[];
+}
+
+export type Unit = 'ms' | '/s' | 'µs' | 'B' | 'text';
+
+export interface Row {
+  area: string;
+  figure: string;
+  n: string;
+  unit: Unit;
+  liveward: Repeated | null;
+  floor: Repeated | null;
+  /** Liveward ÷ floor (medians). */
+  ratio: number | null;
+  /** Text for `unit: 'text'` rows. */
+  text?: string;
+  target?: { text: string; met: boolean | null; detail?: string };
+}
+
+const LOADGEN_SATURATED = 0.9;
+const OTHER_LOAD_WARNING = 0.15;
+export const HEAP_TARGET_BYTES = 6 * 1024;
+export const CPU_RATIO_TARGET = 1.5;
+export const DISCONNECT_TARGET_MS = 100;
+/** The issue's estimate of the floor's server CPU per event on this machine. */
+const ISSUE_FLOOR_MICROS = 50;
+
+const fmtInt = (n: number): string => Math.round(n).toLocaleString('en-US');
+
+/** Bytes are shown in one scale per cell, chosen by its median. */
+function byteScale(value: number): [number, string] {
+  const a = Math.abs(value);
+  return a >= 2 ** 20 ? [2 ** 20, ' MiB'] : a >= 10 * 1024 ? [1024, ' KiB'] : [1, ' B'];
+}
+
+function number(value: number, unit: Unit, scale = 1): string {
+  if (!Number.isFinite(value)) return 'n/a';
+  switch (unit) {
+    case 'ms':
+      return value >= 100 ? fmtInt(value) : value >= 10 ? value.toFixed(1) : value >= 1 ? value.toFixed(2) : value.toFixed(3);
+    case '/s':
+      return fmtInt(value);
+    case 'µs':
+      return value >= 100 ? fmtInt(value) : value.toFixed(1);
+    case 'B':
+      return scale === 1 ? fmtInt(value) : (value / scale).toFixed(1);
+    case 'text':
+      return String(value);
+  }
+}
+
+const suffix = (unit: Unit): string => (unit === 'ms' ? ' ms' : unit === '/s' ? '/s' : unit === 'µs' ? ' µs' : '');
+
+/** A value with its unit. */
+function fmt(value: number, unit: Unit): string {
+  if (unit !== 'B') return `${number(value, unit)}${suffix(unit)}`;
+  const [scale, name] = byteScale(value);
+  return `${number(value, unit, scale)}${name}`;
+}
+
+function cell(r: Repeated | null, unit: Unit): string {
+  if (!r) return '—';
+  const [scale, name] = unit === 'B' ? byteScale(r.median) : [1, suffix(unit)];
+  const main = `${number(r.median, unit, scale)}${name}`;
+  return r.runs.length > 1 ? `${main} (${number(r.min, unit, scale)}–${number(r.max, unit, scale)})` : main;
+}
+
+// ------------------------------------------------------------------------------------ rows
+
+export function buildRows(results: Omit<BenchResults, 'rows' | 'notes'>): Row[] {
+  const rows: Row[] = [];
+  const lw = results.events.filter((r) => r.kind === 'liveward');
+  const floor = results.events.filter((r) => r.kind === 'floor');
+
+  const joinRows = (ramps: JoinRamp[], label: string): void => {
+    if (ramps.length === 0) return;
+    const n = `ramp to ${fmtInt(ramps[0]!.clients)}`;
+    rows.push({ area: 'Join', figure: `GET + socket + \`phx_join\`, p50 (${label})`, n, unit: 'ms', liveward: repeated(ramps.map((r) => r.latency.p50)), floor: null, ratio: null });
+    rows.push({ area: 'Join', figure: `GET + socket + \`phx_join\`, p99 (${label})`, n, unit: 'ms', liveward: repeated(ramps.map((r) => r.latency.p99)), floor: null, ratio: null });
+    rows.push({ area: 'Join', figure: `joins per second while ramping (${label})`, n, unit: '/s', liveward: repeated(ramps.map((r) => r.joinsPerSecond)), floor: null, ratio: null });
+  };
+  joinRows(lw.map((r) => r.ramp), 'fresh server');
+  joinRows(results.memory.map((r) => r.ramp), 'after 300 warm-up joins');
+
+  const clients = [...new Set(lw.flatMap((r) => r.levels.map((l) => l.clients)))];
+  const maxClients = Math.max(...clients);
+  for (const n of clients) {
+    const pick = (runs: EventRun[], f: (l: EventRun['levels'][number]) => number): Repeated | null => {
+      const values = runs.map((r) => r.levels.find((l) => l.clients === n)).filter((l) => l !== undefined).map(f);
+      return values.length ? repeated(values) : null;
+    };
+    const add = (figure: string, unit: Unit, f: (l: EventRun['levels'][number]) => number, target?: (ratio: number | null) => Row['target']): void => {
+      const a = pick(lw, f);
+      const b = pick(floor, f);
+      const ratio = a && b ? a.median / b.median : null;
+      rows.push({ area: 'Events', figure, n: `${fmtInt(n)} client${n === 1 ? '' : 's'}`, unit, liveward: a, floor: b, ratio, ...(target ? { target: target(ratio) } : {}) });
+    };
+    add('`increment` round trip p50', 'ms', (l) => l.latency.p50);
+    add('`increment` round trip p99', 'ms', (l) => l.latency.p99);
+    add('events per second', '/s', (l) => l.eventsPerSecond);
+    add('server CPU per event', 'µs', (l) => l.serverCpuPerEventMicros, n === maxClients
+      ? (ratio) => ({ text: `≤ ${CPU_RATIO_TARGET}× floor`, met: ratio === null ? null : ratio <= CPU_RATIO_TARGET })
+      : undefined);
+  }
+
+  const mem = results.memory;
+  if (mem.length > 0) {
+    const views = mem[0]!.levels.map((l) => l.views);
+    const maxViews = Math.max(...views);
+    for (const v of views) {
+      const at = (f: (l: MemoryRun['levels'][number]) => number): Repeated =>
+        repeated(mem.map((r) => r.levels.find((l) => l.views === v)).filter((l) => l !== undefined).map(f));
+      const heap = at((l) => l.heapPerViewBytes);
+      rows.push({
+        area: 'Memory', figure: 'heap per idle counter view (after GC)', n: `${fmtInt(v)} views`, unit: 'B', liveward: heap, floor: null, ratio: null,
+        ...(v === maxViews ? { target: { text: `≤ ${fmt(HEAP_TARGET_BYTES, 'B')}`, met: heap.median <= HEAP_TARGET_BYTES } } : {}),
+      });
+      rows.push({ area: 'Memory', figure: 'RSS per idle counter view', n: `${fmtInt(v)} views`, unit: 'B', liveward: at((l) => l.rssPerViewBytes), floor: null, ratio: null });
+    }
+    const held = mem.find((r) => r.hold)?.hold;
+    if (held) {
+      rows.push({
+        area: 'Memory', figure: `heap per view after the ${held.seconds} s hold (after GC)`, n: `${fmtInt(held.views)} views`, unit: 'B',
+        liveward: repeated([held.after.heapPerViewBytes]), floor: null, ratio: null,
+      });
+      const hb = held.loadgen;
+      const ok = held.lostViews === 0 && held.lostSockets === 0 && held.unexpectedCloses === 0 && hb.heartbeatsMissed === 0;
+      rows.push({
+        area: 'Memory', figure: `idle views held ${held.seconds} s with heartbeats: lost`, n: `${fmtInt(held.views)} views`, unit: 'text',
+        liveward: null, floor: null, ratio: null,
+        text: `${held.lostViews} views, ${held.lostSockets} sockets; heartbeats ${fmtInt(hb.heartbeatsAcked)}/${fmtInt(hb.heartbeatsSent)} answered`,
+        target: { text: 'none lost', met: ok },
+      });
+    }
+    rows.push({
+      area: 'Memory', figure: 'heap after every view closed − baseline', n: `${fmtInt(maxViews)} → 0`, unit: 'B',
+      liveward: repeated(mem.map((r) => r.closed.heapDeltaBytes)), floor: null, ratio: null,
+    });
+  }
+
+  const fan = results.fanout?.runs ?? [];
+  if (fan.length > 0) {
+    const n = `${fmtInt(fan[0]!.sockets)} sockets`;
+    const disconnect = repeated(fan.map((r) => r.disconnect.lastMs));
+    rows.push({
+      area: 'Fan-out', figure: '`registry.disconnect(id)` → every socket of the id closed (client `close` event)', n, unit: 'ms', liveward: disconnect, floor: null, ratio: null,
+      target: { text: `≤ ${DISCONNECT_TARGET_MS} ms`, met: disconnect.median <= DISCONNECT_TARGET_MS },
+    });
+    rows.push({
+      area: 'Fan-out', figure: '`registry.disconnect(id)` → every client got its close frame', n, unit: 'ms',
+      liveward: repeated(fan.map((r) => r.disconnect.lastCloseFrameMs)), floor: null, ratio: null,
+    });
+    rows.push({
+      area: 'Fan-out', figure: 'PubSub broadcast (post update) → every view got its `diff`', n: `${fmtInt(fan[0]!.sockets)} views`, unit: 'ms',
+      liveward: repeated(fan.flatMap((r) => r.broadcasts.map((b) => b.lastMs))), floor: null, ratio: null,
+    });
+  }
+  return rows;
+}
+
+// ----------------------------------------------------------------------------------- notes
+
+export function buildNotes(results: Omit<BenchResults, 'notes'>): string[] {
+  const notes: string[] = [];
+  const targets = results.rows.filter((r) => r.target);
+  for (const row of targets) {
+    const t = row.target!;
+    if (t.met !== false) continue;
+    if (row.unit === 'µs' && row.ratio !== null) {
+      const lw = row.liveward!.median;
+      const fl = row.floor!.median;
+      notes.push(`**Missed:** server CPU per event at ${row.n} is ${row.ratio.toFixed(2)}× the floor (${fmt(lw, 'µs')} vs ${fmt(fl, 'µs')}, medians); the target is ≤ ${CPU_RATIO_TARGET}×, so it is over by ${((row.ratio / CPU_RATIO_TARGET - 1) * 100).toFixed(0)}%: ${fmt(lw - CPU_RATIO_TARGET * fl, 'µs')} per event above ${fmt(CPU_RATIO_TARGET * fl, 'µs')}.` +
+        (Math.abs(fl - ISSUE_FLOOR_MICROS) / ISSUE_FLOOR_MICROS > 0.25
+          ? ` (The issue put the floor at about ${ISSUE_FLOOR_MICROS} µs; measured here it is ${fmt(fl, 'µs')}. Against ${ISSUE_FLOOR_MICROS} µs, Liveward would be at ${(lw / ISSUE_FLOOR_MICROS).toFixed(2)}×.)`
+          : ''));
+    } else if (row.area === 'Memory' && row.unit === 'B' && row.liveward) {
+      notes.push(`**Missed:** heap per idle view at ${row.n} is ${fmt(row.liveward.median, 'B')}, ${(row.liveward.median / HEAP_TARGET_BYTES).toFixed(2)}× the ${fmt(HEAP_TARGET_BYTES, 'B')} target (over by ${fmt(row.liveward.median - HEAP_TARGET_BYTES, 'B')} per view).`);
+    } else if (row.unit === 'ms' && row.liveward) {
+      notes.push(`**Missed:** every socket of the id closed ${fmt(row.liveward.median, 'ms')} after \`registry.disconnect\` of ${row.n} (median; runs ${fmt(row.liveward.min, 'ms')}–${fmt(row.liveward.max, 'ms')}), over the ${DISCONNECT_TARGET_MS} ms target by ${fmt(row.liveward.median - DISCONNECT_TARGET_MS, 'ms')}. Timed to the client's \`close\` event (what phoenix.js acts on); see the split below.`);
+    } else {
+      notes.push(`**Missed:** ${row.figure.replace(/`/g, '')} at ${row.n}: ${row.text ?? ''}.`);
+    }
+  }
+  if (targets.length > 0 && targets.every((r) => r.target!.met === true)) notes.push('Every target of the issue is met in this run.');
+
+  const lw = results.events.filter((r) => r.kind === 'liveward');
+  const floor = results.events.filter((r) => r.kind === 'floor');
+  const busiest = (runs: EventRun[], f: (l: EventRun['levels'][number]) => number): number => Math.max(...runs.flatMap((r) => r.levels.map(f)));
+  if (lw.length > 0) {
+    const maxN = Math.max(...lw.flatMap((r) => r.levels.map((l) => l.clients)));
+    const at = (runs: EventRun[], f: (l: EventRun['levels'][number]) => number): Repeated =>
+      repeated(runs.map((r) => r.levels.find((l) => l.clients === maxN)).filter((l) => l !== undefined).map(f));
+    const lg = (runs: EventRun[]): string => `${(at(runs, (l) => l.loadgenBusy).median * 100).toFixed(0)}% of its core (${at(runs, (l) => l.loadgenCpuPerEventMicros).median.toFixed(1)} µs per event)`;
+    const sv = (runs: EventRun[]): string => `${(at(runs, (l) => l.serverBusy).median * 100).toFixed(0)}%`;
+    notes.push(`At ${fmtInt(maxN)} clients the load generator used ${lg(lw)} against Liveward and ${lg(floor)} against the floor; the servers used ${sv(lw)} (Liveward) and ${sv(floor)} (floor) of their core. A busier server handles more frames per wakeup, so the floor's CPU per event is lowest when it is saturated; it is compared here at the same client count, as the issue asks.`);
+    const saturated: string[] = [];
+    for (const [name, runs] of [['Liveward', lw], ['the floor', floor]] as const) {
+      const ns = [...new Set(runs.flatMap((r) => r.levels.filter((l) => l.loadgenBusy >= LOADGEN_SATURATED).map((l) => l.clients)))];
+      if (ns.length > 0) saturated.push(`against ${name} at ${ns.map((n) => fmtInt(n)).join(' and ')} client(s)`);
+    }
+    if (saturated.length > 0) {
+      notes.push(`**The load generator was saturated** (≥ ${LOADGEN_SATURATED * 100}% of its core in at least one run) ${saturated.join('; ')}: events/s there are a lower bound of what that server can do, and its latencies include the load generator's queueing.`);
+    }
+    const other = busiest([...lw, ...floor], (l) => l.otherCores);
+    if (other >= OTHER_LOAD_WARNING) {
+      notes.push(`**Other processes were using the machine** during some event windows (up to ${other.toFixed(2)} cores besides the server and the load generator, from /proc/stat); figures from a busy machine are pessimistic.`);
+    }
+    const failed = [...lw, ...floor].flatMap((r) => r.levels).reduce((s, l) => s + l.failed, 0);
+    if (failed > 0) notes.push(`${fmtInt(failed)} event replies were errors (not timed, not counted as events).`);
+  }
+  const retried = [...lw, ...results.memory].reduce((sum, r) => sum + r.ramp.retriedGets, 0);
+  if (retried > 0) notes.push(`${fmtInt(retried)} page GET(s) were retried once after the server closed a reused keep-alive connection under them (as browsers retry); their join latency includes the retry.`);
+  for (const run of [...lw, ...results.memory]) {
+    if (run.ramp.failed > 0) notes.push(`**${run.ramp.failed} join(s) failed** in a ramp to ${fmtInt(run.ramp.clients)}: ${run.ramp.errors.join('; ')}`);
+  }
+  const held = results.memory.find((r) => r.hold)?.hold;
+  if (held && held.minViews < held.views) notes.push(`During the hold the server's view count dipped to ${fmtInt(held.minViews)}.`);
+  for (const run of results.memory) {
+    const c = run.closed.counts;
+    if (c.connections || c.views || c.subscriptions) notes.push(`**After closing (run ${run.rep + 1}) the server still counted ${JSON.stringify(c)}.**`);
+  }
+  const fan = results.fanout?.runs ?? [];
+  if (fan.length > 0) {
+    const med = (f: (r: FanOutRun) => number): string => fmt(repeated(fan.map(f)).median, 'ms');
+    notes.push(`Disconnect of ${fmtInt(fan[0]!.sockets)} sockets, split (medians): the synchronous \`registry.disconnect\` call itself took ${med((r) => r.disconnect.callMs)}; the last close frame reached its client at ${med((r) => r.disconnect.lastCloseFrameMs)}, the last closing handshake completed (client \`close\` event) at ${med((r) => r.disconnect.lastMs)}. One load generator process handles all ${fmtInt(fan[0]!.sockets)} clients' close frames in turn, so the later figures include its own queueing.`);
+    const bs = fan.flatMap((r) => r.broadcasts);
+    notes.push(`Broadcast to ${fmtInt(fan[0]!.sockets)} views (medians over ${bs.length} broadcasts): the post update (SQLite write + \`broadcast\`) took ${fmt(repeated(bs.map((b) => b.callMs)).median, 'ms')}; half the views had their \`diff\` after ${fmt(repeated(bs.map((b) => b.spread.p50)).median, 'ms')}, the last after ${fmt(repeated(bs.map((b) => b.lastMs)).median, 'ms')} (received in turn by the one load generator process).`);
+  }
+  if (results.memory.length > 0) {
+    const run = results.memory[0]!;
+    const peak = run.levels.at(-1)!;
+    const grown = peak.sample.heapUsed - run.baseline.heapUsed;
+    notes.push(`Heap after closing every view: ${fmt(run.closed.heapDeltaBytes, 'B')} above the baseline in run 1, i.e. ${((run.closed.heapDeltaBytes / grown) * 100).toFixed(1)}% of the ${fmt(grown, 'B')} the ${fmtInt(peak.views)} views took; the server's counts were back at zero (${JSON.stringify(run.closed.counts)}).`);
+  }
+  for (const run of fan) {
+    if (run.disconnect.arrived < run.sockets) notes.push(`**Disconnect run ${run.rep + 1}: only ${run.disconnect.arrived} of ${run.sockets} sockets saw their close within 30 s.**`);
+    for (const b of run.broadcasts) if (b.arrived < b.sockets) notes.push(`**A broadcast reached only ${b.arrived} of ${b.sockets} views within 30 s.**`);
+  }
+  return notes;
+}
+
+// ---------------------------------------------------------------------------------- markdown
+
+export function renderTable(rows: Row[]): string {
+  const lines = [
+    '| | figure | N | Liveward | floor (bare `ws`) | ratio | target |',
+    '|---|---|---|---:|---:|---:|---|',
+  ];
+  for (const row of rows) {
+    const value = row.unit === 'text' ? (row.text ?? '') : cell(row.liveward, row.unit);
+    const ratio = row.ratio === null ? '' : `${row.ratio.toFixed(2)}×`;
+    const target = row.target ? `${row.target.text} ${row.target.met === null ? '?' : row.target.met ? '✅' : '❌'}` : '';
+    lines.push(`| ${row.area} | ${row.figure} | ${row.n} | ${value} | ${cell(row.floor, row.unit).replace('—', '')} | ${ratio} | ${target} |`);
+  }
+  return lines.join('\n');
+}
+
+export function renderMarkdown(results: BenchResults): string {
+  const o = results.options;
+  const reps = (n: number): string => `${n} run${n === 1 ? '' : 's'}`;
+  const offsets = (results.fanout?.runs ?? []).map((r) => r.offsets.server.uncertaintyMs + r.offsets.loadgen.uncertaintyMs);
+  const lw = results.events.find((r) => r.kind === 'liveward')?.target ?? results.memory[0]?.target ?? results.fanout?.target;
+  return [
+    `### Liveward benchmark — ${results.date.slice(0, 10)}`,
+    '',
+    `\`${results.command}\` on ${machineLine(results.machine)}. ${results.pinning}. ` +
+      `Load average ${results.machine.loadAtStart} at the start, ${results.loadAtEnd} at the end; the run took ${Math.round(results.durationS)} s.`,
+    '',
+    renderTable(results.rows),
+    '',
+    'Each cell is the median of the runs, with the lowest and highest run in parentheses; a ratio is Liveward\'s median ÷ the floor\'s. ' +
+      `Events: ${reps(o.reps)} per target, each in a fresh server process; memory: ${reps(o.memoryReps)}; fan-out: ${reps(o.fanoutReps)} in one server, after a full-size warm-up run that is not reported` +
+      `${o.phases.includes('fanout') ? ` (broadcast: ${o.broadcasts} per run, all pooled)` : ''}.`,
+    '',
+    ...results.notes.map((n) => `- ${n}`),
+    '',
+    '<details><summary>How each figure is measured</summary>',
+    '',
+    ...[
+      `- **Processes.** The server (the demo app of \`apps/app.ts\` on \`createLiveServer\`, \`LOG_LEVEL=warn\`, xstate resolved to \`${shortXstate(lw)}\`, no \`--conditions\`) and the floor each run in their own process; the load generator is another process holding every client. They are controlled over the child_process IPC channel.`,
+      `- **Join.** Per client: GET the page (cookie, CSRF meta tag, root container tokens; a fresh browser each), open \`/live/websocket?_csrf_token=…&vsn=2.0.0\` with the cookie, send \`phx_join\` and wait for its \`ok\` reply. The latency covers all three; ${o.concurrency} clients open at once; joins per second = clients ÷ ramp time. The “fresh server” rows are the event phase's ramp (${o.clients.map((n, i) => n - (o.clients[i - 1] ?? 0)).join(', then ')} clients between its windows, on a server that has not joined anything before); the other rows are the memory phase's ramp, after 300 warm-up joins.`,
+      `- **Events.** Each client sends \`increment\` (a \`click\` event) and the next as soon as the reply arrives. ${o.warmupS} s warm-up, then a ${o.measureS} s window bracketed by a sample of the server's \`process.cpuUsage()\` (user + system, all threads) and a mark of the load generator. Round trips are timed with \`process.hrtime.bigint()\` around each frame; percentiles are nearest-rank over every reply in the window. CPU per event = server CPU time in the window ÷ replies in the window. Liveward runs with \`maxEventsPerSecond: 1,000,000\` in this phase only (the default 200/s per socket would throttle one closed-loop client; the bucket costs the same either way).`,
+      `- **Floor.** A bare \`ws\` server that JSON-decodes each frame and answers a \`phx_reply\` of the same shape and size as Liveward's \`increment\` reply, driven by the same load generator with the same frames (no page GET).`,
+      `- **Memory.** A fresh server is warmed up (300 joins, closed), then collected with \`global.gc()\` until the heap stops shrinking and sampled (\`heapUsed\`, \`rss\`) as the baseline. Clients are ramped to each population; each is an idle \`/counter\` view on its own socket, heartbeating every ${o.heartbeatS} s. After a 2 s settle the server is collected again: (heap − baseline) ÷ views. The first run then holds the largest population for ${o.holdS} s and compares the server's \`counts()\` and the open sockets with the population; at the end all close, the counts must drain to zero, and the collected heap is compared with the baseline.`,
+      `- **Fan-out.** One user (bob) logs in over the HTTP form; each socket GETs /posts/1 with that cookie and joins it. Broadcast: the server calls \`Blog.updatePost\` as alice (a SQLite write, then \`pubsub.broadcast\`), timed from that call to the last \`diff\` push received. Disconnect: the server calls \`registry.disconnect('users_socket:<bob>')\`, timed to the last client \`close\` event (closing handshake complete). The server stamps the call and the load generator each arrival with \`performance.timeOrigin + performance.now()\`; the orchestrator measures each process's clock offset over IPC (NTP-style, best of 25 exchanges) and corrects, to within ±${offsets.length ? Math.max(...offsets).toFixed(2) : 'n/a'} ms.`,
+    ].filter((line) => shown(line, o.phases)),
+    '',
+    '</details>',
+    '',
+  ].join('\n');
+}
+
+/** The bullets of the phases that ran. */
+function shown(line: string, phases: string[]): boolean {
+  const phase = /^- \*\*(Join|Events|Floor|Memory|Fan-out)\./.exec(line)?.[1];
+  if (!phase) return true;
+  if (phase === 'Join') return phases.includes('events') || phases.includes('memory');
+  if (phase === 'Events' || phase === 'Floor') return phases.includes('events');
+  return phases.includes(phase === 'Memory' ? 'memory' : 'fanout');
+}
+
+function shortXstate(info: Record<string, unknown> | undefined): string {
+  const url = typeof info?.xstate === 'string' ? info.xstate : 'unknown';
+  return url.replace(/^.*node_modules\//, '');
+}

@@ -1,0 +1,90 @@
+// The server under test: the real demo app (`buildApp`) on `createLiveServer`, in its own process
+// (`node --expose-gc --import tsx`, pinned to its own core, LOG_LEVEL=warn, production xstate), with
+// a private data dir. The orchestrator reads its CPU time, memory after GC and counts, and asks it to
+// call `registry.disconnect` or to update a post (which broadcasts on PubSub), stamping the time.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeHeapSnapshot } from 'node:v8';
+import { buildApp } from '../apps/app.ts';
+import { liveSocketIdFor } from '../apps/blog/accounts.ts';
+import { createLiveServer, type Limits, type LiveServer } from '../runtime/index.ts';
+import { serveControl } from './control-channel.ts';
+import { collectGarbage, sampleProcess, startProfile, stopProfile } from './process-sample.ts';
+import { wallNow } from './wall-clock.ts';
+
+/** A fixed secret, as the tests use: the bench never touches the development secret in `.data/`. */
+const BENCH_SECRET = 'bench-secret-key-base-that-is-long-enough-0123456789';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'liveward-bench-'));
+process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
+const app = buildApp({ dataDir });
+let server: LiveServer | null = null;
+let postVersion = 0;
+
+const running = (): LiveServer => {
+  if (!server) throw new Error('server not started');
+  return server;
+};
+
+const userByEmail = (email: string) => {
+  const user = app.accounts.listUsers().find((u) => u.email === email);
+  if (!user) throw new Error(`no user ${email}`);
+  return user;
+};
+
+const commands = {
+  now: (_: void) => wallNow(),
+
+  async start({ limits }: { limits: Partial<Limits> }) {
+    server = createLiveServer({ router: app.router, pipeline: app.pipeline, secretKeyBase: BENCH_SECRET, dataDir, limits });
+    app.attach(server);
+    const { port } = await server.listen(0, '127.0.0.1');
+    return {
+      baseUrl: `http://127.0.0.1:${port}`,
+      pid: process.pid,
+      xstate: import.meta.resolve('xstate'),
+      execArgv: process.execArgv,
+      conditions: process.execArgv.filter((a) => a.startsWith('--conditions') || a === '-C'),
+      logLevel: process.env.LOG_LEVEL ?? null,
+      nodeEnv: process.env.NODE_ENV ?? null,
+    };
+  },
+
+  sample: ({ gc }: { gc: boolean }) => sampleProcess(gc, () => running().counts()),
+
+  /** `registry.disconnect` of a user's live socket id; stamps the call. */
+  disconnect({ email }: { email: string }) {
+    const id = liveSocketIdFor(userByEmail(email));
+    const calledAt = wallNow();
+    const closed = running().registry.disconnect(id);
+    return { id, calledAt, returnedAt: wallNow(), closed };
+  },
+
+  /** An editor's update of a post (DB write, then a PubSub broadcast to every viewer). */
+  updatePost({ postId, editor }: { postId: number; editor: string }) {
+    const user = userByEmail(editor);
+    const post = app.blog.getPostForUser(user, postId);
+    if (!post) throw new Error(`no post ${postId}`);
+    const version = ++postVersion;
+    const calledAt = wallNow();
+    const result = app.blog.updatePost(user, post, { title: `Bench update ${version}`, body: post.body });
+    const returnedAt = wallNow();
+    if (!result.ok) throw new Error(result.message);
+    return { calledAt, returnedAt };
+  },
+
+  /** Writes a V8 heap snapshot (after a full collection). */
+  heapSnapshot: async ({ path }: { path: string }) => {
+    await collectGarbage();
+    writeHeapSnapshot(path);
+  },
+
+  startProfile: (_: void) => startProfile(),
+  stopProfile: ({ path }: { path: string }) => stopProfile(path),
+};
+
+export type ServerCommands = typeof commands;
+
+serveControl(commands);
