@@ -68,4 +68,20 @@ describe('live navigation in a browser', () => {
     await waitForConnected(page);
     expect(await watch.isSameDocument()).toBe(true);
   });
+
+  it('patches the URL with #step-10 over the socket: handleParams runs, the count is kept', async () => {
+    const watch = await DocumentWatch.start(page);
+    await page.click('#increment');
+    await page.waitForFunction(() => document.querySelector('#count')?.textContent === '1');
+
+    await page.click('#step-10');
+
+    await page.waitForURL(`${s.baseUrl}/counter?step=10`);
+    await page.waitForFunction(() => document.querySelector('#step')?.textContent === '10');
+    await page.click('#increment');
+    await page.waitForFunction(() => document.querySelector('#count')?.textContent === '11');
+    expect(watch.documentRequests).toEqual([]);
+    expect(await watch.isSameDocument()).toBe(true);
+    expect(acceptedJoins(frames)).toHaveLength(1); // a patch is not a new mount
+  });
 });
