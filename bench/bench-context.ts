@@ -8,6 +8,7 @@ import type { EchoCommands } from './echo-server.ts';
 import type { LoadCommands, RampResult } from './load-generator.ts';
 import type { ServerCommands } from './server-process.ts';
 import type { ProcessSample } from './process-sample.ts';
+import { ForeignLoad } from './machine-load.ts';
 import { estimateOffset, type ClockOffset } from './wall-clock.ts';
 
 export const SERVER_CORE = 0;
@@ -37,6 +38,8 @@ export class BenchContext {
   readonly options: BenchOptions;
   readonly loadgen: ControlChannel<LoadCommands>;
   readonly #started = performance.now();
+  /** Every process the bench started (and its own and its parent's), for `ForeignLoad`. */
+  readonly #pids = new Set<number>([process.pid, process.ppid]);
 
   private constructor(options: BenchOptions, loadgen: ControlChannel<LoadCommands>) {
     this.options = options;
@@ -48,7 +51,18 @@ export class BenchContext {
       name: 'load generator',
       core: options.pin ? LOAD_CORE : null,
     });
-    return new BenchContext(options, loadgen);
+    const ctx = new BenchContext(options, loadgen);
+    ctx.#own(loadgen);
+    return ctx;
+  }
+
+  #own(channel: { child: { pid?: number | undefined } }): void {
+    if (channel.child.pid !== undefined) this.#pids.add(channel.child.pid);
+  }
+
+  /** Measures what other processes use of the machine from `start()` to `stop()`. */
+  foreignLoad(): ForeignLoad {
+    return new ForeignLoad(() => this.#pids);
   }
 
   /** A fresh target process, listening. Liveward gets `limits` (defaults otherwise). */
@@ -56,6 +70,7 @@ export class BenchContext {
     const core = this.options.pin ? SERVER_CORE : null;
     if (kind === 'floor') {
       const echo = await ControlChannel.start<EchoCommands>('bench/echo-server.ts', { name: 'echo floor', core, nodeFlags: ['--expose-gc'] });
+      this.#own(echo);
       const started = await echo.call('start', {});
       return {
         kind,
@@ -72,6 +87,7 @@ export class BenchContext {
       nodeFlags: ['--expose-gc'],
       env: { LOG_LEVEL: 'warn' },
     });
+    this.#own(server);
     const started = await server.call('start', { limits });
     return {
       kind,

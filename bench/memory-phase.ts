@@ -38,6 +38,8 @@ export interface HoldResult {
 
 export interface MemoryRun {
   rep: number;
+  /** Cores' worth of CPU other processes used during the run, and the busiest of them. */
+  foreign: { cores: number; top: string | null };
   target: Record<string, unknown>;
   warmupViews: number;
   baseline: ProcessSample;
@@ -61,6 +63,8 @@ export async function runMemoryPhase(ctx: BenchContext, rep: number, hold: boole
   const { options, loadgen } = ctx;
   const target = await ctx.startTarget('liveward');
   const channel = target.channel;
+  const foreign = ctx.foreignLoad();
+  foreign.start();
   try {
     ctx.log(`memory: run ${rep + 1}, warm-up with ${WARMUP_VIEWS} views`);
     await ctx.ramp(target, WARMUP_VIEWS);
@@ -127,6 +131,7 @@ export async function runMemoryPhase(ctx: BenchContext, rep: number, hold: boole
     const after = await channel.call('sample', { gc: true });
     return {
       rep,
+      foreign: foreign.stop(),
       target: target.info,
       warmupViews: WARMUP_VIEWS,
       baseline,

@@ -4,7 +4,7 @@
 // Reports, never asserts.
 
 import type { BenchOptions } from './bench-options.ts';
-import type { EventRun, JoinRamp } from './event-phase.ts';
+import { FOREIGN_LOAD_LIMIT, type EventRun, type JoinRamp } from './event-phase.ts';
 import type { FanOutRun } from './fan-out-phase.ts';
 import { machineLine, type Machine } from './machine.ts';
 import type { MemoryRun } from './memory-phase.ts';
@@ -21,7 +21,7 @@ export interface BenchResults {
   pinning: string;
   events: EventRun[];
   memory: MemoryRun[];
-  fanout: { target: Record<string, unknown>; runs: FanOutRun[] } | null;
+  fanout: { target: Record<string, unknown>; runs: FanOutRun[]; redone: number } | null;
   rows: Row[];
   notes: string[];
 }
@@ -43,7 +43,6 @@ export interface Row {
 }
 
 const LOADGEN_SATURATED = 0.9;
-const OTHER_LOAD_WARNING = 0.15;
 export const HEAP_TARGET_BYTES = 6 * 1024;
 export const CPU_RATIO_TARGET = 1.5;
 export const DISCONNECT_TARGET_MS = 100;
@@ -210,7 +209,6 @@ export function buildNotes(results: Omit<BenchResults, 'notes'>): string[] {
 
   const lw = results.events.filter((r) => r.kind === 'liveward');
   const floor = results.events.filter((r) => r.kind === 'floor');
-  const busiest = (runs: EventRun[], f: (l: EventRun['levels'][number]) => number): number => Math.max(...runs.flatMap((r) => r.levels.map(f)));
   if (lw.length > 0) {
     const maxN = Math.max(...lw.flatMap((r) => r.levels.map((l) => l.clients)));
     const at = (runs: EventRun[], f: (l: EventRun['levels'][number]) => number): Repeated =>
@@ -226,12 +224,25 @@ export function buildNotes(results: Omit<BenchResults, 'notes'>): string[] {
     if (saturated.length > 0) {
       notes.push(`**The load generator was saturated** (≥ ${LOADGEN_SATURATED * 100}% of its core in at least one run) ${saturated.join('; ')}: events/s there are a lower bound of what that server can do, and its latencies include the load generator's queueing.`);
     }
-    const other = busiest([...lw, ...floor], (l) => l.otherCores);
-    if (other >= OTHER_LOAD_WARNING) {
-      notes.push(`**Other processes were using the machine** during some event windows (up to ${other.toFixed(2)} cores besides the server and the load generator, from /proc/stat); figures from a busy machine are pessimistic.`);
-    }
     const failed = [...lw, ...floor].flatMap((r) => r.levels).reduce((s, l) => s + l.failed, 0);
     if (failed > 0) notes.push(`${fmtInt(failed)} event replies were errors (not timed, not counted as events).`);
+  }
+  const foreign: string[] = [];
+  const flag = (where: string, load: { cores: number; top: string | null }): void => {
+    if (load.cores >= FOREIGN_LOAD_LIMIT) foreign.push(`${where}: ${load.cores.toFixed(2)} cores${load.top ? ` (mostly \`${load.top.replace(/`/g, '')}\`)` : ''}`);
+  };
+  for (const run of [...lw, ...floor]) {
+    for (const l of run.levels) flag(`${run.kind === 'liveward' ? 'Liveward' : 'floor'} run ${run.rep + 1}, ${fmtInt(l.clients)} client${l.clients === 1 ? '' : 's'}`, { cores: l.foreignCores, top: l.foreignTop });
+  }
+  for (const run of results.memory) flag(`memory run ${run.rep + 1}`, run.foreign);
+  for (const run of results.fanout?.runs ?? []) flag(`fan-out run ${run.rep + 1}`, run.foreign);
+  const remeasured = [...lw, ...floor].flatMap((r) => r.levels).reduce((sum, l) => sum + l.remeasured, 0);
+  const redone = results.fanout?.redone ?? 0;
+  if (remeasured + redone > 0) {
+    notes.push(`Other processes used the machine during ${remeasured} event window(s) and ${redone} fan-out run(s); those were thrown away and measured again.`);
+  }
+  if (foreign.length > 0) {
+    notes.push(`**Other processes were using the machine** (CPU time of every other process, from /proc): ${foreign.join('; ')}. Figures measured meanwhile are pessimistic; rerun on a quiet machine.`);
   }
   const retried = [...lw, ...results.memory].reduce((sum, r) => sum + r.ramp.retriedGets, 0);
   if (retried > 0) notes.push(`${fmtInt(retried)} page GET(s) were retried once after the server closed a reused keep-alive connection under them (as browsers retry); their join latency includes the retry.`);
