@@ -38,6 +38,8 @@ export class BenchContext {
   readonly options: BenchOptions;
   readonly loadgen: ControlChannel<LoadCommands>;
   readonly #started = performance.now();
+  /** Measurements the run may still repeat because other processes disturbed them (bounds the time). */
+  #retries = 8;
   /** Every process the bench started (and its own and its parent's), for `ForeignLoad`. */
   readonly #pids = new Set<number>([process.pid, process.ppid]);
 
@@ -128,6 +130,13 @@ export class BenchContext {
       if (done(counts) || performance.now() > deadline) return counts;
       await sleep(100);
     }
+  }
+
+  /** Takes one repeat from the run's budget; false when it is spent. */
+  takeRetry(): boolean {
+    if (this.#retries === 0) return false;
+    this.#retries--;
+    return true;
   }
 
   log(message: string): void {

@@ -90,12 +90,13 @@ export async function runEventPhase(
       const profiling = profilePath !== null && clients === options.clients.at(-1);
       if (profiling) await target.channel.call('startProfile', undefined);
       // A window in which other processes used the machine is measured again (the load keeps
-      // running), at most `MAX_REMEASURES` times; the level records how often.
+      // running), at most `MAX_REMEASURES` times and within the run's budget; the level records
+      // how often.
       let level: EventLevel;
       let remeasured = 0;
       for (;;) {
         level = await measureWindow(ctx, target, clients, options.measureS);
-        if (profiling || !(level.foreignCores >= FOREIGN_LOAD_LIMIT) || remeasured === MAX_REMEASURES) break;
+        if (profiling || !(level.foreignCores >= FOREIGN_LOAD_LIMIT) || remeasured === MAX_REMEASURES || !ctx.takeRetry()) break;
         remeasured++;
         ctx.log(`  other processes used ${level.foreignCores.toFixed(2)} cores (${level.foreignTop ?? '?'}): measuring again`);
         await sleep(2_000);

@@ -84,7 +84,7 @@ export async function runFanOutPhase(ctx: BenchContext): Promise<{ target: Recor
       await ctx.waitForCounts(target, (c) => c.connections === 0 && c.views === 0);
       if (rep < 0) continue;
       const elsewhere = foreign.stop();
-      if (elsewhere.cores >= FOREIGN_LOAD_LIMIT && redone < MAX_REDOS) {
+      if (elsewhere.cores >= FOREIGN_LOAD_LIMIT && redone < MAX_REDOS && ctx.takeRetry()) {
         redone++;
         ctx.log(`  other processes used ${elsewhere.cores.toFixed(2)} cores (${elsewhere.top ?? '?'}): running it again`);
         rep--;
