@@ -129,13 +129,19 @@ function diffList(prev: RenderNode | undefined, items: (Rendered | Keyed)[]): Di
   let changed = false;
   let moved = false;
 
+  // Rows without keys match by position, with no lookup table to build on every render.
+  const byPosition = items.every((item) => !(item instanceof Keyed));
   const oldIndexByKey = new Map<unknown, number>();
-  if (known) prev.keys.forEach((key, index) => oldIndexByKey.has(key) || oldIndexByKey.set(key, index));
+  if (known && !byPosition) prev.keys.forEach((key, index) => oldIndexByKey.has(key) || oldIndexByKey.set(key, index));
 
   rows.forEach((row, i) => {
     keys[i] = row.key;
-    const oldIndex = known ? oldIndexByKey.get(row.key) : undefined;
-    if (oldIndex !== undefined) oldIndexByKey.delete(row.key);
+    let oldIndex: number | undefined;
+    if (known && byPosition) oldIndex = i < prev.entries.length ? i : undefined;
+    else if (known) {
+      oldIndex = oldIndexByKey.get(row.key);
+      if (oldIndex !== undefined) oldIndexByKey.delete(row.key);
+    }
     const oldEntry = oldIndex !== undefined ? (prev as ListNode).entries[oldIndex] : undefined;
     const entry = diffDynamics(oldEntry, row.dynamics);
     entries[i] = entry.nodes;

@@ -18,20 +18,20 @@ export class AdminTokens {
     this.#clock = clock;
   }
 
-  sign(action: string): Promise<string> {
+  async sign(action: string): Promise<string> {
     const nowS = Math.floor(this.#clock.now() / 1000);
     return new SignJWT({ act: action })
       .setProtectedHeader({ alg: 'HS256' })
       .setAudience(AUDIENCE)
       .setIssuedAt(nowS)
       .setExpirationTime(nowS + MAX_AGE_S)
-      .sign(this.#keyring.key('admin-cli'));
+      .sign(await this.#keyring.hmacKey('admin-cli'));
   }
 
   /** True when `token` is a valid, fresh admin token for `action`. */
   async verify(token: string, action: string): Promise<boolean> {
     try {
-      const { payload } = await jwtVerify(token, this.#keyring.key('admin-cli'), {
+      const { payload } = await jwtVerify(token, await this.#keyring.hmacKey('admin-cli'), {
         algorithms: ['HS256'],
         audience: AUDIENCE,
         maxTokenAge: MAX_AGE_S,

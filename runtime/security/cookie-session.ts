@@ -32,7 +32,7 @@ export class CookieSessionStore {
   async read(cookieValue: string | undefined): Promise<CookieSession | null> {
     if (!cookieValue) return null;
     try {
-      const { payload } = await jwtDecrypt(cookieValue, this.#keyring.key('cookie-session'), {
+      const { payload } = await jwtDecrypt(cookieValue, await this.#keyring.aesKey('cookie-session'), {
         keyManagementAlgorithms: ['dir'],
         contentEncryptionAlgorithms: ['A256GCM'],
         currentDate: new Date(this.#clock.now()),
@@ -53,7 +53,7 @@ export class CookieSessionStore {
       .setProtectedHeader({ alg: 'dir', enc: 'A256GCM' })
       .setIssuedAt(nowS)
       .setExpirationTime(nowS + this.options.maxAgeS)
-      .encrypt(this.#keyring.key('cookie-session'));
+      .encrypt(await this.#keyring.aesKey('cookie-session'));
     return serializeCookie(this.options.name, value, {
       maxAgeS: this.options.maxAgeS,
       secure: this.options.secure,

@@ -80,7 +80,7 @@ export class ViewTokens {
       .setProtectedHeader({ alg: 'HS256' })
       .setIssuedAt(nowS)
       .setExpirationTime(nowS + this.#maxAgeS)
-      .sign(this.#keyring.key(purpose));
+      .sign(await this.#keyring.hmacKey(purpose));
   }
 
   async #verify(purpose: 'view-session' | 'view-static', token: unknown): Promise<Record<string, unknown>> {
@@ -89,7 +89,7 @@ export class ViewTokens {
     }
     let payload: Record<string, unknown>;
     try {
-      ({ payload } = await jwtVerify(token, this.#keyring.key(purpose), {
+      ({ payload } = await jwtVerify(token, await this.#keyring.hmacKey(purpose), {
         algorithms: ALGORITHMS,
         maxTokenAge: this.#maxAgeS,
         currentDate: new Date(this.#clock.now()),
