@@ -6,6 +6,7 @@
 
 import { Agent, request } from 'node:http';
 import WebSocket from 'ws';
+import { mergeCookies, unescapeHtml } from '../test/support/live-client.ts';
 import { wallNow } from './wall-clock.ts';
 
 export interface HttpAnswer {
@@ -62,16 +63,6 @@ function requestOnce(
   });
 }
 
-/** Adds `Set-Cookie` values to a `Cookie` header (same name replaces). */
-export function mergeCookies(cookie: string, setCookies: string[]): string {
-  const jar = new Map<string, string>();
-  for (const pair of [...cookie.split(';'), ...setCookies.map((h) => h.split(';')[0] ?? '')]) {
-    const eq = pair.indexOf('=');
-    if (eq > 0) jar.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
-  }
-  return [...jar].map(([name, value]) => `${name}=${value}`).join('; ');
-}
-
 /** What the dead render gives the client (PROTOCOL.md §2.1). */
 export interface PageTokens {
   url: string;
@@ -122,10 +113,6 @@ export async function logIn(agent: Agent, baseUrl: string, email: string, passwo
   return mergeCookies(cookie, answer.setCookies);
 }
 
-function unescapeHtml(text: string): string {
-  return text.replace(/&(amp|lt|gt|quot|#39|#x27);/g, (_, entity: string) =>
-    ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", '#x27': "'" })[entity]!);
-}
 
 // ---------------------------------------------------------------------------------- the client
 

@@ -426,13 +426,14 @@ function parseAttributes(source: string): Map<string, string> {
   return attrs;
 }
 
-function unescapeHtml(text: string): string {
+/** Reverses the escaping of an HTML attribute value or text. */
+export function unescapeHtml(text: string): string {
   return text.replace(/&(amp|lt|gt|quot|#39|#x27);/g, (_, entity: string) =>
     ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", '#x27': "'" })[entity]!);
 }
 
 /** Adds `Set-Cookie` values to a `Cookie` header (same name replaces). */
-function mergeCookies(cookie: string, setCookies: string[]): string {
+export function mergeCookies(cookie: string, setCookies: string[]): string {
   const jar = new Map<string, string>();
   for (const pair of cookie.split(';')) {
     const [name, ...value] = pair.trim().split('=');

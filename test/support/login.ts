@@ -2,15 +2,7 @@
 // token of its form, then POST the form (without following the redirect) and keep the cookie the
 // server sets. The login renews the session, so the cookie returned is a new one.
 
-/** Adds `Set-Cookie` values to a `Cookie` header (same name replaces). */
-export function mergeCookies(cookie: string, setCookies: string[]): string {
-  const jar = new Map<string, string>();
-  for (const header of [...cookie.split(';'), ...setCookies.map((h) => h.split(';')[0] ?? '')]) {
-    const eq = header.indexOf('=');
-    if (eq > 0) jar.set(header.slice(0, eq).trim(), header.slice(eq + 1).trim());
-  }
-  return [...jar].map(([name, value]) => `${name}=${value}`).join('; ');
-}
+import { mergeCookies } from './live-client.ts';
 
 /**
  * The masked `_csrf_token` of the login form for the cookie session `cookie` (any token of that

@@ -5,8 +5,8 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../support/demo-server.ts';
-import { ClientTracker, connectSocket, fetchLivePage, joinPayload, type LiveClient, type LivePage } from '../../support/live-client.ts';
-import { fetchCsrfToken, logIn, mergeCookies } from '../../support/login.ts';
+import { ClientTracker, connectSocket, fetchLivePage, joinPayload, mergeCookies, type LiveClient, type LivePage } from '../../support/live-client.ts';
+import { fetchCsrfToken, logIn } from '../../support/login.ts';
 import type { RuntimeEvent } from '../../../runtime/index.ts';
 
 const CAROL = 'carol@example.com';

@@ -5,8 +5,8 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../support/demo-server.ts';
-import { ClientTracker, connectSocket, fetchLivePage, joinPayload, type LivePage } from '../../support/live-client.ts';
-import { fetchCsrfToken, logIn, mergeCookies } from '../../support/login.ts';
+import { ClientTracker, connectSocket, fetchLivePage, joinPayload, mergeCookies, type LivePage } from '../../support/live-client.ts';
+import { fetchCsrfToken, logIn } from '../../support/login.ts';
 
 describe('logout', () => {
   let s: RunningServer;
