@@ -11,7 +11,7 @@ import { decodeFrame, encodeFrame, encodeReply, type Frame } from '../runtime/fr
 import { logger } from '../runtime/logger.ts';
 import type { CookieSession } from '../runtime/security/cookie-session.ts';
 import type { ConnectionPort, Services, ViewContext } from './view-context.ts';
-import { CLOSE_AFTER_NAVIGATION, viewMachine } from './view.machine.ts';
+import { viewMachine } from './view.machine.ts';
 
 type ViewActor = Actor<typeof viewMachine>;
 
@@ -235,9 +235,7 @@ export class Connection implements ConnectionPort {
     const entry = slot.view;
     if (job.kind === 'info') {
       if (!entry || entry.context.joinRef !== job.joinRef || !isLive(entry.actor)) return null;
-      entry.actor.send(
-        job.message === CLOSE_AFTER_NAVIGATION ? { type: 'close', why: 'navigated' } : { type: 'info', message: job.message },
-      );
+      entry.actor.send({ type: 'info', message: job.message });
       return takePending(entry);
     }
     const { frame } = job;
@@ -294,6 +292,7 @@ export class Connection implements ConnectionPort {
       joinPayload: frame.payload,
       cleanup: new CleanupStack((err) => logger.error('view.cleanup_failed', { topic, error: err })),
       socket: null,
+      self: null,
       session: {},
       route: null,
       viewName: '(joining)',
@@ -301,6 +300,7 @@ export class Connection implements ConnectionPort {
     };
     const actorId = `${topic}#${joinRef}`;
     const actor = createActor(viewMachine, { parent: this.#self!, id: actorId, input: context });
+    context.self = actor;
     const entry: ViewEntry = { actor, context };
     slot.view = entry;
     this.#viewsByActorId.set(actorId, entry);

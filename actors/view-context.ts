@@ -11,6 +11,7 @@ import type { CookieSession } from '../runtime/security/cookie-session.ts';
 import type { ViewTokens } from '../runtime/security/view-token.ts';
 import type { LiveViewSocket } from '../runtime/view-socket.ts';
 import type { Supervisor } from './supervisor.ts';
+import type { ViewEvent } from './view.machine.ts';
 
 /** Runtime-wide services, shared by every connection and view. */
 export interface Services {
@@ -47,6 +48,8 @@ export interface ViewContext {
   route: LiveRoute | null;
   /** The view's name once known (after the token is verified). */
   viewName: string;
+  /** The view actor itself, so work finishing outside a transition can end the view. */
+  self: { send(event: ViewEvent): void } | null;
   /** Work started by an async callback; the connection waits for it before the next frame. */
   pending: Promise<void> | null;
 }

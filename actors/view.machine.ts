@@ -270,12 +270,16 @@ function denyEvent(view: ViewContext, event: Extract<ViewEvent, { type: 'client.
 
 function decodeValue(payload: Record<string, unknown>): Record<string, unknown> {
   const { value } = payload;
+  const meta = payload.meta;
+  const hasMeta = typeof meta === 'object' && meta !== null && !Array.isArray(meta);
   let decoded: Record<string, unknown>;
   if (payload.type === 'form' && typeof value === 'string') decoded = decodeFormParams(value);
-  else if (typeof value === 'object' && value !== null && !Array.isArray(value)) decoded = { ...value };
-  else decoded = value === undefined ? {} : { value };
-  const meta = payload.meta;
-  if (typeof meta === 'object' && meta !== null && !Array.isArray(meta)) Object.assign(decoded, meta);
+  else if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    // The frame was parsed for this event alone: its value can be handed over without a copy,
+    // unless the form meta must be merged into it.
+    decoded = hasMeta ? { ...value } : (value as Record<string, unknown>);
+  } else decoded = value === undefined ? {} : { value };
+  if (hasMeta) Object.assign(decoded, meta);
   return decoded;
 }
 
@@ -360,7 +364,7 @@ function finishCallback(view: ViewContext, ref: string | null, chained = 0): voi
     if (ref !== null) connection.send(encodeReply(joinRef, ref, topic, 'ok', { [event]: target }));
     else connection.send(encodeFrame(joinRef, null, topic, event, target));
     connection.send(encodeFrame(joinRef, joinRef, topic, 'phx_close', {}));
-    connection.deliverInfo(topic, joinRef, CLOSE_AFTER_NAVIGATION);
+    view.self!.send({ type: 'close', why: 'navigated' });
     return;
   }
   if (navigation?.kind === 'patch') {
@@ -381,13 +385,10 @@ function finishCallback(view: ViewContext, ref: string | null, chained = 0): voi
     return finishCallback(view, ref, chained + 1);
   }
   const diff: WireTree = socket.renderDiff();
-  const changed = Object.keys(diff).length > 0;
+  const changed = !isEmpty(diff);
   if (ref !== null) connection.send(encodeReply(joinRef, ref, topic, 'ok', changed ? { diff } : {}));
   else if (changed) connection.send(encodeFrame(joinRef, null, topic, 'diff', diff));
 }
-
-/** A marker message: the view navigated away and must terminate after its reply went out. */
-export const CLOSE_AFTER_NAVIGATION = Symbol('close after navigation');
 
 /**
  * Runs a callback; a synchronous throw or a rejected promise becomes a `crash` event, so every
@@ -410,6 +411,11 @@ function guardCrash(
   } catch (error) {
     self.send({ type: 'crash', error, phase });
   }
+}
+
+function isEmpty(object: object): boolean {
+  for (const _key in object) return false;
+  return true;
 }
 
 function isPromise(value: unknown): value is Promise<void> {

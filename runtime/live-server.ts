@@ -21,7 +21,7 @@ import { isOriginAllowed, type OriginPolicy } from './origin.ts';
 import { LocalPubSub, type PubSub } from './pubsub.ts';
 import type { Router } from './router.ts';
 import { RuntimeEvents } from './runtime-events.ts';
-import { CookieSessionStore, type CookieSession } from './security/cookie-session.ts';
+import { CookieSessionStore, parseCookies, type CookieSession } from './security/cookie-session.ts';
 import { CSRF_SESSION_KEY, generateCsrfSecret, isValidCsrfToken } from './security/csrf.ts';
 import { Keyring } from './security/keyring.ts';
 import { loadSecretKeyBase } from './security/secret-key-base.ts';
@@ -238,8 +238,7 @@ export class LiveServer {
    * the socket just has no session, so every join is `stale` (PROTOCOL.md §8.2).
    */
   async #connectSession(req: IncomingMessage, url: URL): Promise<CookieSession | null> {
-    const conn = new Conn(req, 'http://localhost');
-    const session = await this.sessions.read(conn.cookies.get(this.sessions.options.name));
+    const session = await this.sessions.read(parseCookies(req.headers.cookie).get(this.sessions.options.name));
     if (!session) return null;
     if (!isValidCsrfToken(session[CSRF_SESSION_KEY], url.searchParams.get('_csrf_token'))) return null;
     return session;

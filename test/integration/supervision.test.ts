@@ -158,6 +158,22 @@ describe('Supervisor', () => {
     await client.close();
   });
 
+  it('ends a view that navigates away from an event, releasing what it held', async () => {
+    const { client, fragile } = await openTwoViews();
+    const before = lab.server.counts();
+    const reply = await fragile.event('go_calm');
+    expect(reply.response).toEqual({ live_redirect: { to: '/calm', kind: 'push' } });
+    const close = await client.waitFor((f) => f.topic === fragile.topic && f.event === 'phx_close');
+    expect([close.joinRef, close.ref]).toEqual([fragile.joinRef, fragile.joinRef]);
+    expect(lab.server.counts()).toMatchObject({
+      views: before.views - 1,
+      subscriptions: before.subscriptions - 1,
+      timers: before.timers - 1,
+    });
+    expect((await fragile.event('ok')).response).toEqual({ reason: 'unmatched topic' });
+    await client.close();
+  });
+
   it('keeps the order of pipelined frames across asynchronous handlers', async () => {
     const { client, fragile } = await openTwoViews();
     const replies = await Promise.all(

@@ -34,6 +34,7 @@ export const Fragile = defineView<FragileAssigns>({
       throw new Error('secret-internal-detail: async handler exploded');
     }),
     render_bomb: allow(anyone, (_v, socket) => socket.assign({ bomb: true })),
+    go_calm: allow(anyone, (_v, socket) => socket.pushNavigate('/calm')),
     slow_ok: allow(anyone, async (_v, socket) => {
       await new Promise((r) => setImmediate(r));
       socket.update((a) => void a.n++);
