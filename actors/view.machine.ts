@@ -8,7 +8,7 @@ import { LiveError, isLiveError } from '../runtime/errors.ts';
 import { encodeFrame, encodeReply } from '../runtime/frame.ts';
 import { decodeFormParams } from '../runtime/form-params.ts';
 import { authorizeJoin } from '../runtime/join-authorization.ts';
-import { runMount, paramsFromQuery, type MountOutcome } from '../runtime/mount.ts';
+import { runMount, type MountOutcome } from '../runtime/mount.ts';
 import { LiveViewSocket } from '../runtime/view-socket.ts';
 import type { WireTree } from '../runtime/diff.ts';
 import { userIdOf, type ViewContext } from './view-context.ts';
@@ -166,6 +166,7 @@ async function mountView(view: ViewContext): Promise<JoinResult> {
       params: join.params,
       session: join.session,
       url: join.url,
+      router: services.router,
       maxChainedPatches: services.limits.maxChainedPatches,
     });
   } catch (err) {
@@ -333,14 +334,13 @@ function runInfo(view: ViewContext, message: unknown): void | Promise<void> {
 function runClientPatch(view: ViewContext, event: Extract<ViewEvent, { type: 'client.live_patch' }>): void | Promise<void> {
   const socket = view.socket!;
   const target = typeof event.payload.url === 'string' ? safeUrl(event.payload.url) : null;
-  const match = target ? view.services.router.matchLive(target.pathname) : null;
+  const match = target ? view.services.router.matchLiveUrl(target) : null;
   if (!target || !match || match.route !== view.route) {
     // Another view or liveSession: the client navigates, and the join decides (PROTOCOL.md §6.1).
     view.connection.send(encodeReply(view.joinRef, event.ref, view.topic, 'ok', { link_redirect: true }));
     return;
   }
-  const params = { ...paramsFromQuery(target), ...match.params };
-  const result = socket.view.handleParams?.(params, target, socket);
+  const result = socket.view.handleParams?.(match.params, target, socket);
   if (isPromise(result)) return result.then(() => finishCallback(view, event.ref));
   return finishCallback(view, event.ref);
 }
@@ -371,16 +371,13 @@ function finishCallback(view: ViewContext, ref: string | null, chained = 0): voi
     if (chained >= view.services.limits.maxChainedPatches) {
       throw new LiveError('LV_ERR_HOOK_RESULT', `${view.viewName}: too many chained pushPatch calls`);
     }
-    const url = new URL(navigation.to, 'http://localhost');
-    const match = view.services.router.matchLive(url.pathname);
-    if (!match || match.route !== view.route) {
-      throw new LiveError('LV_ERR_UNSAFE_REDIRECT', `pushPatch to ${url.pathname} leaves ${view.viewName}`);
-    }
+    const target = view.services.router.matchPatch(view.route!, navigation.to, new URL('http://localhost'));
+    if (!target) throw new LiveError('LV_ERR_UNSAFE_REDIRECT', `pushPatch to ${navigation.to} leaves ${view.viewName}`);
     connection.send(encodeFrame(joinRef, null, topic, 'live_patch', {
       to: navigation.to,
       kind: navigation.replace ? 'replace' : 'push',
     }));
-    const result = socket.view.handleParams?.({ ...paramsFromQuery(url), ...match.params }, url, socket);
+    const result = socket.view.handleParams?.(target.params, target.url, socket);
     if (isPromise(result)) return result.then(() => finishCallback(view, ref, chained + 1));
     return finishCallback(view, ref, chained + 1);
   }

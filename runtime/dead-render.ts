@@ -5,8 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Conn } from './http/conn.ts';
 import type { Layout } from './layout.ts';
-import type { LiveRoute, RouteMatch } from './router.ts';
-import { runMount, paramsFromQuery } from './mount.ts';
+import type { LiveRoute, RouteMatch, Router } from './router.ts';
+import { runMount } from './mount.ts';
 import { LiveViewSocket } from './view-socket.ts';
 import type { ViewTokens } from './security/view-token.ts';
 import { CSRF_SESSION_KEY, maskCsrfToken } from './security/csrf.ts';
@@ -21,9 +21,11 @@ export interface DeadRenderServices {
   tokens: ViewTokens;
   layout: Layout;
   defaultTitle: string;
+  router: Router;
   maxChainedPatches: number;
 }
 
+/** `match` comes from `router.matchLiveUrl`: its params include the query string. */
 export async function renderLiveRoute(
   conn: Conn,
   match: RouteMatch<LiveRoute>,
@@ -36,9 +38,10 @@ export async function renderLiveRoute(
   const outcome = await runMount({
     socket,
     route,
-    params: { ...paramsFromQuery(conn.url), ...match.params },
+    params: match.params,
     session,
     url: conn.url,
+    router: services.router,
     maxChainedPatches: services.maxChainedPatches,
   });
   switch (outcome.kind) {

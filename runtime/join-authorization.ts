@@ -8,7 +8,6 @@ import type { LiveRoute, Router } from './router.ts';
 import type { Params, Session } from './live-view.ts';
 import type { CookieSession } from './security/cookie-session.ts';
 import type { SessionClaims, ViewTokens } from './security/view-token.ts';
-import { paramsFromQuery } from './mount.ts';
 
 const MAX_HOST_BYTES = 253;
 
@@ -51,7 +50,7 @@ export async function authorizeJoin(
     throw new LiveError('LV_ERR_ROUTE_MISMATCH', 'join has neither url nor redirect (only router views are served)');
   }
   const url = parseAbsoluteUrl(target);
-  const match = router.matchLive(url.pathname);
+  const match = router.matchLiveUrl(url);
   if (!match) throw new LiveError('LV_ERR_ROUTE_MISMATCH', `${url.pathname} is not a live route`);
   const { route } = match;
   if (route.liveSession.name !== claims.liveSession) {
@@ -68,7 +67,7 @@ export async function authorizeJoin(
   return {
     claims,
     route,
-    params: { ...paramsFromQuery(url), ...match.params },
+    params: match.params,
     url,
     session: { ...cookieSession, ...claims.session },
     navigation,

@@ -192,7 +192,7 @@ export class LiveServer {
 
   async #route(conn: Conn): Promise<void> {
     if (conn.method === 'GET' || conn.method === 'HEAD') {
-      const live = this.router.matchLive(conn.path);
+      const live = this.router.matchLiveUrl(conn.url);
       if (live) {
         conn.params = live.params;
         await runPipeline(conn, live.route.liveSession.pipeline);
@@ -201,6 +201,7 @@ export class LiveServer {
           tokens: this.tokens,
           layout: this.#options.layout ?? defaultLayout,
           defaultTitle: this.#options.defaultTitle ?? 'Liveward',
+          router: this.router,
           maxChainedPatches: this.limits.maxChainedPatches,
         });
         return;

@@ -3,7 +3,7 @@
 // everything after it; a hook must return `cont()` or `halt(redirect)` and nothing else.
 
 import { LiveError } from './errors.ts';
-import type { LiveRoute } from './router.ts';
+import type { LiveRoute, Router } from './router.ts';
 import type { Params, Session } from './live-view.ts';
 import type { LiveViewSocket, Navigation } from './view-socket.ts';
 import { validateLocalPath } from './local-path.ts';
@@ -21,6 +21,8 @@ export interface MountInput {
   params: Params;
   session: Session;
   url: URL;
+  /** To check that a `pushPatch` in `handleParams` stays on this route. */
+  router: Router;
   maxChainedPatches: number;
 }
 
@@ -55,8 +57,9 @@ export async function runMount(input: MountInput): Promise<MountOutcome> {
     if (round >= input.maxChainedPatches) {
       throw new LiveError('LV_ERR_HOOK_RESULT', `${route.view.name}: too many chained pushPatch calls`);
     }
-    url = new URL(navigation.to, url);
-    params = { ...input.params, ...paramsFromQuery(url) };
+    const target = input.router.matchPatch(route, navigation.to, url);
+    if (!target) throw new LiveError('LV_ERR_UNSAFE_REDIRECT', `pushPatch to ${navigation.to} leaves ${route.view.name}`);
+    ({ url, params } = target);
     patch = { to: navigation.to, kind: navigation.replace ? 'replace' : 'push' };
   }
 }
@@ -73,9 +76,3 @@ function isHookResult(value: unknown): value is { kind: 'cont' } | { kind: 'halt
   return kind === 'cont' || (kind === 'halt' && typeof (value as { redirect?: unknown }).redirect === 'string');
 }
 
-/** Query-string parameters (first value of each name). */
-export function paramsFromQuery(url: URL): Params {
-  const params: Params = {};
-  for (const [key, value] of url.searchParams) if (!(key in params)) params[key] = value;
-  return params;
-}

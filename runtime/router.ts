@@ -80,6 +80,22 @@ export class Router {
     return matchFirst(this.#live, pathname);
   }
 
+  /** The live route of a URL, with the params a view sees: the query string plus path params. */
+  matchLiveUrl(url: URL): RouteMatch<LiveRoute> | null {
+    const match = this.matchLive(url.pathname);
+    return match && { route: match.route, params: { ...paramsFromQuery(url), ...match.params } };
+  }
+
+  /**
+   * Where a patch to `to` (a local path) lands, if it stays on `route`; `null` when it would
+   * leave the view or its liveSession, which a patch may never do.
+   */
+  matchPatch(route: LiveRoute, to: string, base: URL): { url: URL; params: Record<string, string> } | null {
+    const url = new URL(to, base);
+    const match = this.matchLiveUrl(url);
+    return match && match.route === route ? { url, params: match.params } : null;
+  }
+
   matchHttp(method: string, pathname: string): RouteMatch<HttpRoute> | null {
     return matchFirst(
       this.#http.filter((r) => r.method === method),
@@ -104,6 +120,13 @@ export class Router {
     this.#http.push({ kind: 'http', method, path, segments: split(path), handler, pipeline });
     return this;
   }
+}
+
+/** Query-string parameters (first value of each name). */
+function paramsFromQuery(url: URL): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const [key, value] of url.searchParams) if (!(key in params)) params[key] = value;
+  return params;
 }
 
 function split(path: string): string[] {
