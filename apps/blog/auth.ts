@@ -2,7 +2,7 @@
 // the same checks again at the live mount (and on every live navigation), reading the user from
 // the cookie session and the database as they are *now*.
 
-import { CSRF_SESSION_KEY, cont, halt, maskCsrfToken, type Conn, type OnMountHook, type Plug } from '../../runtime/index.ts';
+import { CSRF_SESSION_KEY, cont, halt, maskCsrfToken, policy, type Conn, type OnMountHook, type Plug, type Policy } from '../../runtime/index.ts';
 import type { Accounts, User } from './accounts.ts';
 
 /** Session key holding the login session token (the cookie session is encrypted). */
@@ -33,6 +33,27 @@ export interface AuthGuards {
   ensureAdmin: OnMountHook;
 }
 
+/** Confirmed admins. */
+export function isAdmin(user: User | null): boolean {
+  return user !== null && user.confirmed && user.role === 'admin';
+}
+
+/**
+ * An event policy for signed-in users, re-checked on every event against the database as it is
+ * now: the login session must still exist (a logout elsewhere revokes it), still belong to the user
+ * the view mounted for, and that user must still satisfy `allowed` (a revoked role counts at once).
+ */
+export function signedInPolicy<A extends { currentUser: User }>(
+  name: string,
+  accounts: Accounts,
+  allowed: (user: User) => boolean,
+): Policy<A> {
+  return policy<A>(name, ({ assigns, session }) => {
+    const user = accounts.getUserBySessionToken(session[USER_TOKEN_KEY]);
+    return user !== null && user.id === assigns.currentUser.id && allowed(user);
+  });
+}
+
 export function createAuthGuards(accounts: Accounts): AuthGuards {
   const userOf = (conn: Conn): User | null => (conn.assigns.currentUser as User | null | undefined) ?? null;
   const redirectToLogin = (conn: Conn): void => {
@@ -42,7 +63,6 @@ export function createAuthGuards(accounts: Accounts): AuthGuards {
   const currentUser = (socket: { assigns: { currentUser?: User | null } }): User | null =>
     socket.assigns.currentUser ?? null;
 
-  const isAdmin = (user: User | null): boolean => user !== null && user.confirmed && user.role === 'admin';
   const requireAdmin: Plug = (conn) => {
     if (!isAdmin(userOf(conn))) redirectToLogin(conn);
   };

@@ -2,9 +2,9 @@
 // reader's event is denied before the handler runs, and the Blog context checks once more.
 // Updates are broadcast, so every open view of the post re-renders.
 
-import { allow, defineView, html, policy } from '../../runtime/index.ts';
+import { allow, defineView, html } from '../../runtime/index.ts';
 import type { Accounts, User } from './accounts.ts';
-import { USER_TOKEN_KEY } from './auth.ts';
+import { signedInPolicy } from './auth.ts';
 import { postTopic, type Blog, type Post, type PostMessage } from './blog.ts';
 import { userBar } from './user-bar.ts';
 
@@ -18,12 +18,7 @@ interface PostShowAssigns {
 }
 
 export function postShowView(blog: Blog, accounts: Accounts) {
-  // Re-checks on every event, against the database as it is now: the login session must still
-  // exist (logout elsewhere revokes it) and its user must still be a confirmed editor.
-  const editorsOnly = policy<PostShowAssigns>('editorsOnly', ({ assigns, session }) => {
-    const user = accounts.getUserBySessionToken(session[USER_TOKEN_KEY]);
-    return user !== null && user.id === assigns.currentUser.id && blog.canEdit(user);
-  });
+  const editorsOnly = signedInPolicy<PostShowAssigns>('editorsOnly', accounts, (user) => blog.canEdit(user));
 
   return defineView<PostShowAssigns>({
     name: 'post-show',

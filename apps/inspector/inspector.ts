@@ -3,9 +3,10 @@
 // pipeline, the mount hook, and the policy of every action. Disconnecting goes through the same
 // `registry.disconnect` as logout.
 
-import { allow, defineView, html, keyed, policy } from '../../runtime/index.ts';
+import { allow, defineView, html, keyed } from '../../runtime/index.ts';
 import type { User } from '../blog/accounts.ts';
 import type { Accounts } from '../blog/accounts.ts';
+import { isAdmin, signedInPolicy } from '../blog/auth.ts';
 import { userBar } from '../blog/user-bar.ts';
 import { INSPECTOR_TOPIC, INSPECTOR_VIEW, type InspectorFeed, type StampedEvent } from './feed.ts';
 
@@ -28,10 +29,7 @@ const SHOWN_EVENTS = 50;
 const SHOWN_CONNECTIONS = 200;
 
 export function inspectorView(feed: InspectorFeed, accounts: Accounts) {
-  const adminsOnly = policy<InspectorAssigns>('adminsOnly', ({ assigns }) => {
-    const user = accounts.getUser(assigns.currentUser.id);
-    return user !== null && user.confirmed && user.role === 'admin';
-  });
+  const adminsOnly = signedInPolicy<InspectorAssigns>('adminsOnly', accounts, isAdmin);
 
   const snapshot = (): InspectorSnapshot => {
     const { server } = feed;
