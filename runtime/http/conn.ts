@@ -83,23 +83,21 @@ export class Conn {
   }
 
   html(status: number, body: string): this {
-    this.status = status;
-    this.headers.set('content-type', 'text/html; charset=utf-8');
-    this.body = body;
-    return this.halt();
+    return this.#respond(status, 'text/html; charset=utf-8', body);
   }
 
   text(status: number, body: string): this {
-    this.status = status;
-    this.headers.set('content-type', 'text/plain; charset=utf-8');
-    this.body = body;
-    return this.halt();
+    return this.#respond(status, 'text/plain; charset=utf-8', body);
   }
 
   json(status: number, value: unknown): this {
+    return this.#respond(status, 'application/json', JSON.stringify(value));
+  }
+
+  #respond(status: number, contentType: string, body: string): this {
     this.status = status;
-    this.headers.set('content-type', 'application/json');
-    this.body = JSON.stringify(value);
+    this.headers.set('content-type', contentType);
+    this.body = body;
     return this.halt();
   }
 
