@@ -96,6 +96,8 @@ describe('the blog in a browser', () => {
 
     await alice.waitForSelector('#saved');
     await bob.waitForFunction((title) => document.querySelector('#title')?.textContent === title, newTitle);
+    // The client puts a new <title> in the animation frame after it patched the DOM.
+    await bob.waitForFunction((title) => document.title === title, newTitle);
     expect(await bob.title()).toBe(newTitle);
     expect(await watch.isSameDocument()).toBe(true);
     expect(s.app.blog.getPostForUser(userNamed('alice'), 1)?.title).toBe(newTitle);

@@ -45,6 +45,8 @@ describe('live navigation in a browser', () => {
     await page.waitForSelector('#now');
     await waitForConnected(page);
     expect(await page.locator('#count').count()).toBe(0);
+    // The client puts a new <title> in the animation frame after it patched the DOM.
+    await page.waitForFunction(() => document.title === 'Clock');
     expect(await page.title()).toBe('Clock');
     expect(watch.documentRequests).toEqual([]);
     expect(await watch.isSameDocument()).toBe(true);
