@@ -5,7 +5,7 @@
 import type { Page } from 'playwright-core';
 
 /** Generous, but well under a test's budget: waits end on an event, never on a sleep. */
-export const UI_TIMEOUT_MS = 5_000;
+export const UI_TIMEOUT_MS = 10_000;
 
 /** Waits until the root view's container (`[data-phx-main]`) has joined: class `phx-connected`. */
 export async function waitForConnected(page: Page): Promise<void> {
