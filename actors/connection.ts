@@ -10,6 +10,7 @@ import { LiveError } from '../runtime/errors.ts';
 import { decodeFrame, encodeFrame, encodeReply, type Frame } from '../runtime/frame.ts';
 import { logger } from '../runtime/logger.ts';
 import type { CookieSession } from '../runtime/security/cookie-session.ts';
+import type { Watched } from './silence-watch.ts';
 import type { ConnectionPort, Services, ViewContext } from './view-context.ts';
 import { viewMachine } from './view.machine.ts';
 
@@ -42,7 +43,7 @@ export interface ConnectionOptions {
   services: Services;
 }
 
-export class Connection implements ConnectionPort {
+export class Connection implements ConnectionPort, Watched {
   readonly id: string;
   readonly cookieSession: CookieSession | null;
   readonly liveSocketId: string | null;
@@ -50,7 +51,6 @@ export class Connection implements ConnectionPort {
   readonly #services: Services;
   readonly #slots = new Map<string, TopicSlot>();
   readonly #viewsByActorId = new Map<string, ViewEntry>();
-  readonly #resources = new CleanupStack();
   #self: AnyActorRef | null = null;
   #lastSeen: number;
   #tokens: number;
@@ -74,7 +74,17 @@ export class Connection implements ConnectionPort {
   /** Called once by the connection actor on entry: views are spawned as its children. */
   bind(self: AnyActorRef): void {
     this.#self = self;
-    this.#armHeartbeat();
+    this.#services.silence.watch(this);
+  }
+
+  /** When the last frame arrived: heartbeats and every other frame keep a socket alive. */
+  get lastSeen(): number {
+    return this.#lastSeen;
+  }
+
+  /** Nothing arrived for `heartbeatTimeoutMs`: the connection actor drops the socket. */
+  silenceExpired(): void {
+    this.#self?.send({ type: 'heartbeat.timeout' });
   }
 
   /** Views currently held (joined or joining). */
@@ -361,7 +371,7 @@ export class Connection implements ConnectionPort {
     this.#viewsByActorId.clear();
     this.#slots.clear();
     this.#viewCount = 0;
-    this.#resources.dispose();
+    this.#services.silence.unwatch(this);
   }
 
   /** Closes the socket with `code` (1001 makes the official client reconnect and remount). */
@@ -377,21 +387,6 @@ export class Connection implements ConnectionPort {
   }
 
   // ---------------------------------------------------------------------------------- helpers
-
-  #armHeartbeat(): void {
-    const { clock, limits } = this.#services;
-    let handle: unknown;
-    const check = (): void => {
-      const silentFor = clock.now() - this.#lastSeen;
-      if (silentFor >= limits.heartbeatTimeoutMs) {
-        this.#self?.send({ type: 'heartbeat.timeout' });
-        return;
-      }
-      handle = clock.setTimeout(check, limits.heartbeatTimeoutMs - silentFor);
-    };
-    handle = clock.setTimeout(check, limits.heartbeatTimeoutMs);
-    this.#resources.add(() => clock.clearTimeout(handle));
-  }
 
   #takeEventToken(): boolean {
     const { clock, limits } = this.#services;

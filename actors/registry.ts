@@ -28,6 +28,7 @@ type RegistryEvent =
   | { type: 'disconnect'; liveSocketId: string; reply: (closed: number) => void }
   | { type: 'disconnect.all'; reply: (closed: number) => void }
   | { type: 'drain' }
+  | { type: 'terminate.all' }
   | EventObject;
 
 const registryLogic: ActorLogic<RegistrySnapshot, RegistryEvent> = {
@@ -76,6 +77,10 @@ const registryLogic: ActorLogic<RegistrySnapshot, RegistryEvent> = {
         }
         case 'drain': {
           for (const { ref } of state.connections.values()) ref.send({ type: 'drain' });
+          return snapshot;
+        }
+        case 'terminate.all': {
+          for (const { connection } of state.connections.values()) connection.terminateSocket();
           return snapshot;
         }
         case 'xstate.stop': {
@@ -200,6 +205,11 @@ export class Registry {
   /** Tells every connection to go elsewhere (1001) and to end its views (shutdown). */
   drain(): void {
     this.#actor.send({ type: 'drain' });
+  }
+
+  /** Drops every socket still open without a handshake: the end of a shutdown's grace period. */
+  terminateAll(): void {
+    this.#actor.send({ type: 'terminate.all' });
   }
 
   counts(): RegistryCounts {

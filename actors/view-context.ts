@@ -10,6 +10,7 @@ import type { RuntimeEvents } from '../runtime/runtime-events.ts';
 import type { CookieSession } from '../runtime/security/cookie-session.ts';
 import type { ViewTokens } from '../runtime/security/view-token.ts';
 import type { LiveViewSocket } from '../runtime/view-socket.ts';
+import type { SilenceWatch } from './silence-watch.ts';
 import type { Supervisor } from './supervisor.ts';
 import type { ViewEvent } from './view.machine.ts';
 
@@ -22,6 +23,8 @@ export interface Services {
   limits: Limits;
   events: RuntimeEvents;
   supervisor: Supervisor;
+  /** Drops sockets that stopped heartbeating. */
+  silence: SilenceWatch;
 }
 
 /** The part of a connection a view may use. */

@@ -7,6 +7,7 @@ import { v4 as uuidv4 } from 'uuid';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { Connection } from '../actors/connection.ts';
 import { Registry } from '../actors/registry.ts';
+import { SilenceWatch } from '../actors/silence-watch.ts';
 import { Supervisor } from '../actors/supervisor.ts';
 import type { Services } from '../actors/view-context.ts';
 import { systemClock, type Clock } from './clock.ts';
@@ -102,8 +103,11 @@ export class LiveServer {
       limits: this.limits,
       events: this.events,
       supervisor: this.supervisor,
+      silence: new SilenceWatch(this.#clock, this.limits.heartbeatTimeoutMs),
     };
-    this.#wss = new WebSocketServer({ noServer: true, maxPayload: this.limits.maxMessageBytes });
+    // The registry tracks every socket already; ws's own tracking would add a Set entry and a
+    // close listener to each.
+    this.#wss = new WebSocketServer({ noServer: true, clientTracking: false, maxPayload: this.limits.maxMessageBytes });
     this.httpServer = createServer((req, res) => void this.handleRequest(req, res));
     this.httpServer.on('upgrade', (req, socket, head) => void this.#handleUpgrade(req, socket, head));
   }
@@ -133,7 +137,7 @@ export class LiveServer {
       while (this.registry.counts().connections > 0 && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 10));
       }
-      for (const client of this.#wss.clients) client.terminate();
+      this.registry.terminateAll();
       this.httpServer.closeAllConnections?.();
       await httpClosed;
       this.#wss.close();
