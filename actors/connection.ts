@@ -5,13 +5,12 @@
 
 import { createActor, type AnyActorRef, type Actor } from 'xstate';
 import type { WebSocket } from 'ws';
-import { CleanupStack } from '../runtime/cleanup-stack.ts';
 import { LiveError } from '../runtime/errors.ts';
 import { decodeFrame, encodeFrame, encodeReply, type Frame } from '../runtime/frame.ts';
 import { logger } from '../runtime/logger.ts';
 import type { CookieSession } from '../runtime/security/cookie-session.ts';
 import type { Watched } from './silence-watch.ts';
-import type { ConnectionPort, Services, ViewContext } from './view-context.ts';
+import { ViewContext, type ConnectionPort, type Services } from './view-context.ts';
 import { viewMachine } from './view.machine.ts';
 
 type ViewActor = Actor<typeof viewMachine>;
@@ -294,20 +293,7 @@ export class Connection implements ConnectionPort, Watched {
       previous.actor.send({ type: 'close', why: 'rejoined' });
     }
     const joinRef = frame.joinRef!;
-    const context: ViewContext = {
-      topic,
-      joinRef,
-      connection: this,
-      services: this.#services,
-      joinPayload: frame.payload,
-      cleanup: new CleanupStack((err) => logger.error('view.cleanup_failed', { topic, error: err })),
-      socket: null,
-      self: null,
-      session: {},
-      route: null,
-      viewName: '(joining)',
-      pending: null,
-    };
+    const context = new ViewContext(topic, joinRef, this, this.#services, frame.payload);
     const actorId = `${topic}#${joinRef}`;
     const actor = createActor(viewMachine, { parent: this.#self!, id: actorId, input: context });
     context.self = actor;

@@ -1,7 +1,7 @@
 // What a view actor works with: the topic it serves, the connection it writes to, the runtime
 // services, and the resources it holds (through a cleanup stack the supervisor also reaches).
 
-import type { CleanupStack } from '../runtime/cleanup-stack.ts';
+import { CleanupStack } from '../runtime/cleanup-stack.ts';
 import type { Clock } from '../runtime/clock.ts';
 import type { Limits } from '../runtime/limits.ts';
 import type { PubSub } from '../runtime/pubsub.ts';
@@ -9,7 +9,8 @@ import type { Router, LiveRoute } from '../runtime/router.ts';
 import type { RuntimeEvents } from '../runtime/runtime-events.ts';
 import type { CookieSession } from '../runtime/security/cookie-session.ts';
 import type { ViewTokens } from '../runtime/security/view-token.ts';
-import type { LiveViewSocket } from '../runtime/view-socket.ts';
+import { logger } from '../runtime/logger.ts';
+import type { LiveViewSocket, ViewSocketServices } from '../runtime/view-socket.ts';
 import type { SilenceWatch } from './silence-watch.ts';
 import type { Supervisor } from './supervisor.ts';
 import type { ViewEvent } from './view.machine.ts';
@@ -37,7 +38,13 @@ export interface ConnectionPort {
   deliverInfo(topic: string, joinRef: string, message: unknown): void;
 }
 
-export interface ViewContext {
+/**
+ * One joined topic's state, shared by the view actor, the connection and the supervisor. It is
+ * also what the view's `LiveViewSocket` uses to reach the runtime (clock, PubSub, clean-up, its own
+ * info queue): a class with methods rather than an object of closures, because one exists per view
+ * and idle views are most of the heap.
+ */
+export class ViewContext implements ViewSocketServices {
   readonly topic: string;
   readonly joinRef: string;
   readonly connection: ConnectionPort;
@@ -45,16 +52,42 @@ export interface ViewContext {
   /** The `phx_join` payload, until the join is authorized (then dropped). */
   joinPayload: Record<string, unknown> | null;
   readonly cleanup: CleanupStack;
-  socket: LiveViewSocket | null;
+  socket: LiveViewSocket | null = null;
   /** The session the view mounted with, for policies (server-side only). */
-  session: Readonly<Record<string, unknown>>;
-  route: LiveRoute | null;
+  session: Readonly<Record<string, unknown>> = {};
+  route: LiveRoute | null = null;
   /** The view's name once known (after the token is verified). */
-  viewName: string;
+  viewName = '(joining)';
   /** The view actor itself, so work finishing outside a transition can end the view. */
-  self: { send(event: ViewEvent): void } | null;
+  self: { send(event: ViewEvent): void } | null = null;
   /** Work started by an async callback; the connection waits for it before the next frame. */
-  pending: Promise<void> | null;
+  pending: Promise<void> | null = null;
+
+  constructor(topic: string, joinRef: string, connection: ConnectionPort, services: Services, joinPayload: Record<string, unknown>) {
+    this.topic = topic;
+    this.joinRef = joinRef;
+    this.connection = connection;
+    this.services = services;
+    this.joinPayload = joinPayload;
+    this.cleanup = new CleanupStack(logCleanupFailure, topic);
+  }
+
+  get clock(): Clock {
+    return this.services.clock;
+  }
+
+  get pubsub(): PubSub {
+    return this.services.pubsub;
+  }
+
+  /** Queues a `handleInfo` message behind the view's pending frames (PubSub, timers). */
+  deliverInfo(message: unknown): void {
+    this.connection.deliverInfo(this.topic, this.joinRef, message);
+  }
+}
+
+function logCleanupFailure(error: unknown, topic: string): void {
+  logger.error('view.cleanup_failed', { topic, error });
 }
 
 /** The user id a view runs for, by convention `assigns.currentUser.id` (null when anonymous). */

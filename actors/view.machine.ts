@@ -150,12 +150,7 @@ async function mountView(view: ViewContext): Promise<JoinResult> {
       id: join.claims.id,
       view: join.route.view,
       connected: true,
-      services: {
-        clock: services.clock,
-        pubsub: services.pubsub,
-        cleanup: view.cleanup,
-        deliverInfo: (message) => connection.deliverInfo(view.topic, view.joinRef, message),
-      },
+      services: view,
     });
     view.socket = socket;
     const budget = services.supervisor.checkCrashBudget(join.session, view.viewName);

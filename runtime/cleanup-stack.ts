@@ -8,10 +8,16 @@ export type Disposer = () => void;
 export class CleanupStack {
   #disposers: Disposer[] = [];
   #disposed = false;
-  readonly #onError: (err: unknown) => void;
+  readonly #onError: (err: unknown, owner: string) => void;
+  readonly #owner: string;
 
-  constructor(onError: (err: unknown) => void = () => {}) {
+  /**
+   * `onError` hears of a disposer that threw, with `owner` (e.g. the view's topic): one shared
+   * function serves every stack, instead of a closure per stack.
+   */
+  constructor(onError: (err: unknown, owner: string) => void = () => {}, owner = '') {
     this.#onError = onError;
+    this.#owner = owner;
   }
 
   get disposed(): boolean {
@@ -49,7 +55,7 @@ export class CleanupStack {
     try {
       disposer();
     } catch (err) {
-      this.#onError(err);
+      this.#onError(err, this.#owner);
     }
   }
 }

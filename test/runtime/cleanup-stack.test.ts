@@ -102,6 +102,17 @@ describe('CleanupStack', () => {
       ).not.toThrow();
       expect(errors).toHaveLength(1);
     });
+
+    it('tells the error handler which owner the failing disposer belonged to', () => {
+      const reports: [unknown, string][] = [];
+      const stack = new CleanupStack((err, owner) => reports.push([err, owner]), 'lv:phx-1');
+      const failure = new Error('boom');
+      stack.add(() => {
+        throw failure;
+      });
+      stack.dispose();
+      expect(reports).toEqual([[failure, 'lv:phx-1']]);
+    });
   });
 
   describe('#remove', () => {
