@@ -1,7 +1,7 @@
 // The work of one WebSocket connection: decoding frames, the heartbeat, the topic table, and one
 // ordered queue per topic, so frames of a topic are handled strictly in order even when a join or
 // a handler is asynchronous and the client pipelines. The connection actor
-// (`connection.machine.ts`) owns an instance and drives its lifecycle.
+// (`connection-actor.ts`) owns an instance and drives its lifecycle.
 
 import { createActor, type AnyActorRef, type Actor } from 'xstate';
 import type { WebSocket } from 'ws';

@@ -4,7 +4,7 @@
 // children from one machine is quadratic in XState (XSTATE-NOTES.md §2.3).
 
 import { createActor, type ActorLogic, type AnyActorRef, type Actor, type EventObject, type Snapshot } from 'xstate';
-import { connectionMachine } from './connection.machine.ts';
+import { connectionLogic } from './connection-actor.ts';
 import type { Connection } from './connection.ts';
 import { logger } from '../runtime/logger.ts';
 import type { RuntimeEvents } from '../runtime/runtime-events.ts';
@@ -45,7 +45,7 @@ const registryLogic: ActorLogic<RegistrySnapshot, RegistryEvent> = {
       switch (event.type) {
         case 'connection.open': {
           const { connection, reply } = event as Extract<RegistryEvent, { type: 'connection.open' }>;
-          const ref = createActor(connectionMachine, { parent: scope.self, id: connection.id, input: connection });
+          const ref = createActor(connectionLogic, { parent: scope.self, id: connection.id, input: connection });
           state.connections.set(connection.id, { ref, connection });
           if (connection.liveSocketId !== null) {
             let ids = state.bySocketId.get(connection.liveSocketId);
