@@ -24,6 +24,9 @@ export interface ViewSocketServices {
   deliverInfo(message: unknown): void;
 }
 
+/** Shared by every live view: only the dead render has the pipeline's assigns to offer. */
+const NO_ASSIGNS: Readonly<Record<string, unknown>> = Object.freeze({});
+
 export class LiveViewSocket<A extends Assigns = Assigns> implements ViewSocket<A> {
   readonly id: string;
   readonly view: LiveView<A>;
@@ -33,11 +36,13 @@ export class LiveViewSocket<A extends Assigns = Assigns> implements ViewSocket<A
   #node: TreeNode | undefined;
   #title: string | undefined;
   #titleSent: string | undefined;
-  #events: [string, Record<string, unknown>][] = [];
+  /** `push_event`s queued by callbacks; allocated on the first one (most views never push any). */
+  #events: [string, Record<string, unknown>][] | null = null;
   #navigation: Navigation | null = null;
   /** What the HTTP pipeline loaded, offered to `assignNew` on the dead render only. */
   readonly #parentAssigns: Readonly<Record<string, unknown>>;
-  readonly assignedFromParent: string[] = [];
+  /** Keys `assignNew` took from the HTTP pipeline's assigns (dead render only). */
+  #assignedFromParent: string[] | null = null;
   readonly #services: ViewSocketServices | null;
 
   constructor(options: {
@@ -51,8 +56,13 @@ export class LiveViewSocket<A extends Assigns = Assigns> implements ViewSocket<A
     this.view = options.view;
     this.connected = options.connected;
     this.#assigns = {} as A;
-    this.#parentAssigns = options.parentAssigns ?? {};
+    this.#parentAssigns = options.parentAssigns ?? NO_ASSIGNS;
     this.#services = options.services ?? null;
+  }
+
+  /** The keys `assignNew` took from the HTTP pipeline's assigns, for the static token. */
+  get assignedFromParent(): readonly string[] {
+    return this.#assignedFromParent ?? [];
   }
 
   get assigns(): Readonly<A> {
@@ -75,7 +85,7 @@ export class LiveViewSocket<A extends Assigns = Assigns> implements ViewSocket<A
   assignNew<K extends keyof A & string>(key: K, compute: () => A[K]): void {
     if (key in this.#assigns) return;
     if (key in this.#parentAssigns) {
-      this.assignedFromParent.push(key);
+      (this.#assignedFromParent ??= []).push(key);
       this.assign({ [key]: this.#parentAssigns[key] } as unknown as Partial<A>);
       return;
     }
@@ -83,7 +93,7 @@ export class LiveViewSocket<A extends Assigns = Assigns> implements ViewSocket<A
   }
 
   pushEvent(name: string, payload: Record<string, unknown>): void {
-    this.#events.push([name, payload]);
+    (this.#events ??= []).push([name, payload]);
   }
 
   pushPatch(to: string, options: NavigateOptions = {}): void {
@@ -154,8 +164,8 @@ export class LiveViewSocket<A extends Assigns = Assigns> implements ViewSocket<A
 
   /** Takes the `push_event`s queued by callbacks. */
   takeEvents(): [string, Record<string, unknown>][] {
-    const events = this.#events;
-    this.#events = [];
+    const events = this.#events ?? [];
+    this.#events = null;
     return events;
   }
 
@@ -192,6 +202,6 @@ export class LiveViewSocket<A extends Assigns = Assigns> implements ViewSocket<A
       wire.t = this.#title;
       this.#titleSent = this.#title;
     }
-    if (this.#events.length > 0) wire.e = this.takeEvents();
+    if (this.#events !== null) wire.e = this.takeEvents();
   }
 }

@@ -27,7 +27,7 @@ export interface SessionClaims {
 export interface StaticClaims {
   id: string;
   /** Assign keys the dead render already loaded (informational, as Phoenix's `assign_new`). */
-  assignNew: string[];
+  assignNew: readonly string[];
 }
 
 export class ViewTokens {
