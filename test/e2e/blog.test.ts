@@ -2,81 +2,56 @@
 // reaches every other viewer over PubSub, and that a reader cannot edit even by forging the event.
 // Each user has a browser context of their own, so their cookies are apart.
 
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { User } from '../../apps/blog/accounts.ts';
-import { launchBrowser } from '../support/browser.ts';
-import { startServer, type RunningServer } from '../support/demo-server.ts';
+import { useBrowserLab } from '../support/browser-lab.ts';
 import { DocumentWatch, UI_TIMEOUT_MS, acceptedJoins, recordFrames, waitForConnected, type WireFrame } from '../support/live-page.ts';
 import { emailOf, signIn, submitLogin, type DemoUser } from '../support/sign-in.ts';
 
 describe('the blog in a browser', () => {
-  let s: RunningServer;
-  let browser: Browser;
-  let contexts: BrowserContext[] = [];
-
-  beforeAll(async () => {
-    [s, browser] = await Promise.all([startServer(), launchBrowser()]);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await s?.stop();
-  });
-
-  afterEach(async () => {
-    await Promise.all(contexts.map((context) => context.close()));
-    contexts = [];
-  });
-
-  /** A page in a fresh browser context: a new visitor with no cookies. */
-  async function visitor(): Promise<Page> {
-    const context = await browser.newContext();
-    contexts.push(context);
-    const page = await context.newPage();
-    page.setDefaultTimeout(UI_TIMEOUT_MS);
-    return page;
-  }
+  const lab = useBrowserLab();
+  const visitor = (): Promise<Page> => lab.visitor();
 
   const userNamed = (name: DemoUser): User => {
-    const user = s.app.accounts.listUsers().find((u) => u.email === emailOf(name));
+    const user = lab.app.accounts.listUsers().find((u) => u.email === emailOf(name));
     if (!user) throw new Error(`no seeded user ${name}`);
     return user;
   };
 
-  const storedTitle = (id: number): string | undefined => s.app.blog.getPostForUser(userNamed('admin'), id)?.title;
+  const storedTitle = (id: number): string | undefined => lab.app.blog.getPostForUser(userNamed('admin'), id)?.title;
 
   const titleOf = (page: Page): Promise<string | null> => page.textContent('#title');
 
   it('sends anonymous visitors and unconfirmed users to /login', async () => {
     const anonymous = await visitor();
-    await anonymous.goto(`${s.baseUrl}/posts/1`);
-    await anonymous.waitForURL(`${s.baseUrl}/login`);
+    await anonymous.goto(`${lab.baseUrl}/posts/1`);
+    await anonymous.waitForURL(`${lab.baseUrl}/login`);
     expect(await anonymous.locator('#login-form').count()).toBe(1);
 
     const carol = await visitor();
-    await carol.goto(`${s.baseUrl}/login`);
+    await carol.goto(`${lab.baseUrl}/login`);
     await submitLogin(carol, 'carol');
     await carol.waitForSelector('#login-error');
-    expect(carol.url()).toBe(`${s.baseUrl}/login`);
+    expect(carol.url()).toBe(`${lab.baseUrl}/login`);
     expect(await carol.textContent('#login-error')).toMatch(/confirm/i);
 
-    await carol.goto(`${s.baseUrl}/posts`);
-    await carol.waitForURL(`${s.baseUrl}/login`);
+    await carol.goto(`${lab.baseUrl}/posts`);
+    await carol.waitForURL(`${lab.baseUrl}/login`);
     expect(await carol.locator('[data-phx-main]').count()).toBe(0);
   });
 
   it('returns alice to the post she asked for and gives her the form, but not bob', async () => {
     const alice = await visitor();
-    await signIn(alice, s.baseUrl, 'alice', '/posts/1');
-    expect(alice.url()).toBe(`${s.baseUrl}/posts/1`);
+    await signIn(alice, lab.baseUrl, 'alice', '/posts/1');
+    expect(alice.url()).toBe(`${lab.baseUrl}/posts/1`);
     expect(await alice.locator('#post-form').count()).toBe(1);
     expect(await alice.textContent('#current-role')).toBe('editor');
 
     const bob = await visitor();
-    await signIn(bob, s.baseUrl, 'bob');
-    expect(bob.url()).toBe(`${s.baseUrl}/posts`);
-    await bob.goto(`${s.baseUrl}/posts/1`);
+    await signIn(bob, lab.baseUrl, 'bob');
+    expect(bob.url()).toBe(`${lab.baseUrl}/posts`);
+    await bob.goto(`${lab.baseUrl}/posts/1`);
     await waitForConnected(bob);
     expect(await titleOf(bob)).toBe(storedTitle(1));
     expect(await bob.locator('#post-form').count()).toBe(0);
@@ -85,9 +60,9 @@ describe('the blog in a browser', () => {
 
   it("shows alice's edit on bob's open page without a reload, through PubSub", async () => {
     const alice = await visitor();
-    await signIn(alice, s.baseUrl, 'alice', '/posts/1');
+    await signIn(alice, lab.baseUrl, 'alice', '/posts/1');
     const bob = await visitor();
-    await signIn(bob, s.baseUrl, 'bob', '/posts/1');
+    await signIn(bob, lab.baseUrl, 'bob', '/posts/1');
     const watch = await DocumentWatch.start(bob);
     const newTitle = `Edited by alice ${Date.now()}`;
 
@@ -100,15 +75,15 @@ describe('the blog in a browser', () => {
     await bob.waitForFunction((title) => document.title === title, newTitle);
     expect(await bob.title()).toBe(newTitle);
     expect(await watch.isSameDocument()).toBe(true);
-    expect(s.app.blog.getPostForUser(userNamed('alice'), 1)?.title).toBe(newTitle);
+    expect(lab.app.blog.getPostForUser(userNamed('alice'), 1)?.title).toBe(newTitle);
   });
 
   it('denies bob an update_post he forges in his own page, and changes nothing', async () => {
     const alice = await visitor();
-    await signIn(alice, s.baseUrl, 'alice', '/posts/1');
+    await signIn(alice, lab.baseUrl, 'alice', '/posts/1');
     const bob = await visitor();
     const frames: WireFrame[] = recordFrames(bob);
-    await signIn(bob, s.baseUrl, 'bob', '/posts/1');
+    await signIn(bob, lab.baseUrl, 'bob', '/posts/1');
     const before = storedTitle(1);
     expect(before).toBeDefined();
     expect(await titleOf(alice)).toBe(before);
@@ -155,11 +130,11 @@ describe('the blog in a browser', () => {
   it('navigates live between posts, and over HTTP into another liveSession', async () => {
     const bob = await visitor();
     const frames = recordFrames(bob);
-    await signIn(bob, s.baseUrl, 'bob');
+    await signIn(bob, lab.baseUrl, 'bob');
     const live = await DocumentWatch.start(bob);
 
     await bob.click('#post-link-2');
-    await bob.waitForURL(`${s.baseUrl}/posts/2`);
+    await bob.waitForURL(`${lab.baseUrl}/posts/2`);
     await bob.waitForFunction((title) => document.querySelector('#title')?.textContent === title, storedTitle(2)!);
     await waitForConnected(bob);
     expect(live.documentRequests).toEqual([]);
@@ -167,33 +142,33 @@ describe('the blog in a browser', () => {
     const joins = acceptedJoins(frames);
     expect(joins).toHaveLength(2);
     expect(joins[1]!.socket).toBe(joins[0]!.socket);
-    expect((joins[1]!.payload as { redirect?: unknown }).redirect).toBe(`${s.baseUrl}/posts/2`);
+    expect((joins[1]!.payload as { redirect?: unknown }).redirect).toBe(`${lab.baseUrl}/posts/2`);
 
     await bob.click('#to-posts');
-    await bob.waitForURL(`${s.baseUrl}/posts`);
+    await bob.waitForURL(`${lab.baseUrl}/posts`);
     await bob.waitForSelector('#to-counter');
     await waitForConnected(bob);
     expect(await live.isSameDocument()).toBe(true);
 
     const crossing = await DocumentWatch.start(bob);
     await bob.click('#to-counter');
-    await bob.waitForURL(`${s.baseUrl}/counter`);
+    await bob.waitForURL(`${lab.baseUrl}/counter`);
     await bob.waitForSelector('#count');
     await waitForConnected(bob);
-    expect(crossing.documentRequests).toContain(`${s.baseUrl}/counter`);
+    expect(crossing.documentRequests).toContain(`${lab.baseUrl}/counter`);
     expect(await crossing.isSameDocument()).toBe(false);
   });
 
   it('opens /inspector for the admin only', async () => {
     const admin = await visitor();
-    await signIn(admin, s.baseUrl, 'admin', '/inspector');
+    await signIn(admin, lab.baseUrl, 'admin', '/inspector');
     expect(await admin.textContent('#count-connections')).toMatch(/^\d+$/);
     expect(Number(await admin.textContent('#count-connections'))).toBeGreaterThanOrEqual(1);
 
     const alice = await visitor();
-    await signIn(alice, s.baseUrl, 'alice');
-    await alice.goto(`${s.baseUrl}/inspector`);
-    await alice.waitForURL(`${s.baseUrl}/login`);
+    await signIn(alice, lab.baseUrl, 'alice');
+    await alice.goto(`${lab.baseUrl}/inspector`);
+    await alice.waitForURL(`${lab.baseUrl}/login`);
     expect(await alice.locator('#count-connections').count()).toBe(0);
   });
 });

@@ -1,37 +1,19 @@
 // The clock in the official client: the server re-renders the view on its own, every second, and
 // the page shows it without any user input.
 
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../support/browser.ts';
-import { startServer, type RunningServer } from '../support/demo-server.ts';
+import type { Page } from 'playwright-core';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { useBrowserLab } from '../support/browser-lab.ts';
 import { DocumentWatch, UI_TIMEOUT_MS, waitForConnected } from '../support/live-page.ts';
 
 describe('/clock in a browser', () => {
-  let s: RunningServer;
-  let browser: Browser;
-  let context: BrowserContext;
+  const lab = useBrowserLab();
   let page: Page;
 
-  beforeAll(async () => {
-    [s, browser] = await Promise.all([startServer(), launchBrowser()]);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await s?.stop();
-  });
-
   beforeEach(async () => {
-    context = await browser.newContext();
-    page = await context.newPage();
-    page.setDefaultTimeout(UI_TIMEOUT_MS);
-    await page.goto(`${s.baseUrl}/clock`);
+    page = await lab.visitor();
+    await page.goto(`${lab.baseUrl}/clock`);
     await waitForConnected(page);
-  });
-
-  afterEach(async () => {
-    await context?.close();
   });
 
   it('shows a new server time in #now without any input', async () => {

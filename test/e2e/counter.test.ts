@@ -1,10 +1,9 @@
 // The counter in the official client: clicks are events over the socket, and a connection the
 // server drops is re-established by the client, which mounts the view again in the same page.
 
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../support/browser.ts';
-import { startServer, type RunningServer } from '../support/demo-server.ts';
+import type { Page } from 'playwright-core';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { useBrowserLab } from '../support/browser-lab.ts';
 import {
   DocumentWatch,
   UI_TIMEOUT_MS,
@@ -17,32 +16,15 @@ import {
 } from '../support/live-page.ts';
 
 describe('/counter in a browser', () => {
-  let s: RunningServer;
-  let browser: Browser;
-  let context: BrowserContext;
+  const lab = useBrowserLab();
   let page: Page;
   let frames: WireFrame[];
 
-  beforeAll(async () => {
-    [s, browser] = await Promise.all([startServer(), launchBrowser()]);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await s?.stop();
-  });
-
   beforeEach(async () => {
-    context = await browser.newContext();
-    page = await context.newPage();
-    page.setDefaultTimeout(UI_TIMEOUT_MS);
+    page = await lab.visitor();
     frames = recordFrames(page);
-    await page.goto(`${s.baseUrl}/counter`);
+    await page.goto(`${lab.baseUrl}/counter`);
     await waitForConnected(page);
-  });
-
-  afterEach(async () => {
-    await context?.close();
   });
 
   it('counts three clicks on #increment without reloading the page', async () => {
@@ -62,7 +44,7 @@ describe('/counter in a browser', () => {
     const closeCodes = await recordCloseCodes(page);
     expect(acceptedJoins(frames)).toHaveLength(1);
 
-    expect(s.server.registry.disconnectAll()).toBe(1);
+    expect(lab.server.registry.disconnectAll()).toBe(1);
 
     // A fresh mount starts from `mount`: the count is back to 0 once the second join is accepted.
     await expect.poll(() => acceptedJoins(frames).length, { timeout: UI_TIMEOUT_MS }).toBe(2);
@@ -79,7 +61,7 @@ describe('/counter in a browser', () => {
     expect(await watch.isSameDocument()).toBe(true);
     // The old connection is torn down when its closing handshake ends, on the server's own time.
     await expect
-      .poll(() => s.server.counts(), { timeout: UI_TIMEOUT_MS })
+      .poll(() => lab.server.counts(), { timeout: UI_TIMEOUT_MS })
       .toMatchObject({ connections: 1, views: 1 });
   });
 });

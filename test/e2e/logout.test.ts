@@ -3,11 +3,10 @@
 // one user (and only theirs); each client reconnects, mounts again under the session as it is now,
 // and is sent to /login or rendered with its current rights.
 
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { User } from '../../apps/blog/accounts.ts';
-import { launchBrowser } from '../support/browser.ts';
-import { startServer, type RunningServer } from '../support/demo-server.ts';
+import { useBrowserLab } from '../support/browser-lab.ts';
 import {
   DocumentWatch,
   UI_TIMEOUT_MS,
@@ -22,34 +21,11 @@ import { emailOf, signIn, type DemoUser } from '../support/sign-in.ts';
 const LOGOUT_BOUND_MS = 3_000;
 
 describe('logout and disconnect in a browser', () => {
-  let s: RunningServer;
-  let browser: Browser;
-  let contexts: BrowserContext[] = [];
-
-  beforeAll(async () => {
-    [s, browser] = await Promise.all([startServer(), launchBrowser()]);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await s?.stop();
-  });
-
-  afterEach(async () => {
-    await Promise.all(contexts.map((context) => context.close()));
-    contexts = [];
-  });
-
-  /** A browser context of its own: one user's cookies. */
-  async function newUserContext(): Promise<BrowserContext> {
-    const context = await browser.newContext();
-    context.setDefaultTimeout(UI_TIMEOUT_MS);
-    contexts.push(context);
-    return context;
-  }
+  const lab = useBrowserLab();
+  const newUserContext = () => lab.newContext();
 
   const userNamed = (name: DemoUser): User => {
-    const user = s.app.accounts.listUsers().find((u) => u.email === emailOf(name));
+    const user = lab.app.accounts.listUsers().find((u) => u.email === emailOf(name));
     if (!user) throw new Error(`no seeded user ${name}`);
     return user;
   };
@@ -58,7 +34,7 @@ describe('logout and disconnect in a browser', () => {
 
   /** Connections the registry holds for a user's live socket id, right now. */
   const connectionsOf = (name: DemoUser): number =>
-    s.server.registry.describe().filter((c) => c.liveSocketId === socketIdOf(name)).length;
+    lab.server.registry.describe().filter((c) => c.liveSocketId === socketIdOf(name)).length;
 
   /** Polls the server until `check` holds, or fails at the deadline (no fixed sleep). */
   const eventually = (check: () => boolean, message: string): Promise<void> =>
@@ -68,20 +44,20 @@ describe('logout and disconnect in a browser', () => {
     const alice = await newUserContext();
     const tabs: Page[] = [];
     for (let i = 0; i < 3; i++) tabs.push(await alice.newPage());
-    await signIn(tabs[0]!, s.baseUrl, 'alice', '/posts/1');
+    await signIn(tabs[0]!, lab.baseUrl, 'alice', '/posts/1');
     for (const tab of tabs.slice(1)) {
-      await tab.goto(`${s.baseUrl}/posts/1`);
+      await tab.goto(`${lab.baseUrl}/posts/1`);
       await waitForConnected(tab);
     }
     const fourth = await alice.newPage();
-    await fourth.goto(`${s.baseUrl}/posts`);
+    await fourth.goto(`${lab.baseUrl}/posts`);
     await waitForConnected(fourth);
     await eventually(() => connectionsOf('alice') === 4, 'alice has four live connections');
 
     const bobContext = await newUserContext();
     const bob = await bobContext.newPage();
     const bobFrames = recordFrames(bob);
-    await signIn(bob, s.baseUrl, 'bob', '/posts/1');
+    await signIn(bob, lab.baseUrl, 'bob', '/posts/1');
     const bobDocument = await DocumentWatch.start(bob);
     const bobCloses = await recordCloseCodes(bob);
     const tabDocuments = await Promise.all(tabs.map((tab) => DocumentWatch.start(tab)));
@@ -91,7 +67,7 @@ describe('logout and disconnect in a browser', () => {
     // "Reaches /login" is the navigation committing; the login page's own assets load afterwards.
     await Promise.all(tabs.map((tab) => tab.waitForURL(/\/login$/, { timeout: LOGOUT_BOUND_MS, waitUntil: 'commit' })));
     const elapsed = Date.now() - started;
-    await fourth.waitForURL(`${s.baseUrl}/login`);
+    await fourth.waitForURL(`${lab.baseUrl}/login`);
 
     expect(elapsed, `all three tabs reached /login ${elapsed} ms after the click`).toBeLessThan(LOGOUT_BOUND_MS);
     for (const [i, tab] of tabs.entries()) {
@@ -99,22 +75,22 @@ describe('logout and disconnect in a browser', () => {
       // before the logout response cleared the cookie), or by reloading /posts/1 on `stale` (the
       // cookie session was gone), which the HTTP pipeline redirects to /login (PROTOCOL.md §7).
       const documents = tabDocuments[i]!.documentRequests;
-      expect(documents.at(-1), `tab ${i}`).toBe(`${s.baseUrl}/login`);
-      expect(documents.every((url) => url === `${s.baseUrl}/login` || url === `${s.baseUrl}/posts/1`), `tab ${i}`).toBe(true);
+      expect(documents.at(-1), `tab ${i}`).toBe(`${lab.baseUrl}/login`);
+      expect(documents.every((url) => url === `${lab.baseUrl}/login` || url === `${lab.baseUrl}/posts/1`), `tab ${i}`).toBe(true);
       await tab.waitForSelector('#login-form');
     }
     await eventually(() => connectionsOf('alice') === 0, 'no connection of alice is left in the registry');
-    expect(s.server.counts().liveSocketIds).toBe(1);
+    expect(lab.server.counts().liveSocketIds).toBe(1);
 
     // Bob was not touched: same socket, same document, still joined, and still live.
-    expect(bob.url()).toBe(`${s.baseUrl}/posts/1`);
+    expect(bob.url()).toBe(`${lab.baseUrl}/posts/1`);
     expect(await bob.locator('[data-phx-main].phx-connected').count()).toBe(1);
     expect(await bobCloses()).toEqual([]);
     expect(acceptedJoins(bobFrames)).toHaveLength(1);
     expect(connectionsOf('bob')).toBe(1);
     // An edit by an editor over the server's API (alice's login is gone, her role is not).
     const editor = userNamed('alice');
-    const update = s.app.blog.updatePost(editor, s.app.blog.getPostForUser(editor, 1)!, {
+    const update = lab.app.blog.updatePost(editor, lab.app.blog.getPostForUser(editor, 1)!, {
       title: 'Still live for bob',
       body: 'Changed while alice logged out.',
     });
@@ -126,16 +102,16 @@ describe('logout and disconnect in a browser', () => {
   it('sends bob to /login when an operator revokes his logins and disconnects him', async () => {
     const context = await newUserContext();
     const bob = await context.newPage();
-    await signIn(bob, s.baseUrl, 'bob', '/posts/1');
+    await signIn(bob, lab.baseUrl, 'bob', '/posts/1');
     const watch = await DocumentWatch.start(bob);
     // Earlier tests' pages may still be closing: start from exactly this page's connection.
     await eventually(() => connectionsOf('bob') === 1, 'bob has one live connection');
 
-    s.app.accounts.deleteAllSessionTokens(userNamed('bob').id);
-    expect(s.server.registry.disconnect(socketIdOf('bob'))).toBe(1);
+    lab.app.accounts.deleteAllSessionTokens(userNamed('bob').id);
+    expect(lab.server.registry.disconnect(socketIdOf('bob'))).toBe(1);
 
-    await bob.waitForURL(`${s.baseUrl}/login`);
-    expect(watch.documentRequests).toEqual([`${s.baseUrl}/login`]);
+    await bob.waitForURL(`${lab.baseUrl}/login`);
+    expect(watch.documentRequests).toEqual([`${lab.baseUrl}/login`]);
     expect(await bob.locator('#login-form').count()).toBe(1);
     await eventually(() => connectionsOf('bob') === 0, 'no connection of bob is left in the registry');
   });
@@ -144,28 +120,28 @@ describe('logout and disconnect in a browser', () => {
     const context = await newUserContext();
     const alice = await context.newPage();
     const frames = recordFrames(alice);
-    await signIn(alice, s.baseUrl, 'alice', '/posts/1');
+    await signIn(alice, lab.baseUrl, 'alice', '/posts/1');
     expect(await alice.locator('#post-form').count()).toBe(1);
     const watch = await DocumentWatch.start(alice);
     await eventually(() => connectionsOf('alice') === 1, 'alice has one live connection');
     const aliceId = userNamed('alice').id;
 
     try {
-      s.app.accounts.setRole(aliceId, 'reader');
-      expect(s.server.registry.disconnect(socketIdOf('alice'))).toBe(1);
+      lab.app.accounts.setRole(aliceId, 'reader');
+      expect(lab.server.registry.disconnect(socketIdOf('alice'))).toBe(1);
 
       await expect.poll(() => acceptedJoins(frames).length, { timeout: UI_TIMEOUT_MS }).toBe(2);
       await alice.waitForSelector('#post-form', { state: 'detached' });
       await waitForConnected(alice);
       expect(await alice.textContent('#current-role')).toBe('reader');
-      expect(alice.url()).toBe(`${s.baseUrl}/posts/1`);
+      expect(alice.url()).toBe(`${lab.baseUrl}/posts/1`);
       expect(await watch.isSameDocument()).toBe(true);
       const [first, second] = acceptedJoins(frames);
       expect(second!.socket).toBe(first!.socket + 1);
       expect(second!.topic).toBe(first!.topic);
       await eventually(() => connectionsOf('alice') === 1, 'alice is connected again, once');
     } finally {
-      s.app.accounts.setRole(aliceId, 'editor');
+      lab.app.accounts.setRole(aliceId, 'editor');
     }
   });
 });

@@ -1,39 +1,21 @@
 // Live navigation in the official client: a `data-phx-link="redirect"` link swaps the root view
 // over the socket, within the same document.
 
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../support/browser.ts';
-import { startServer, type RunningServer } from '../support/demo-server.ts';
-import { DocumentWatch, UI_TIMEOUT_MS, acceptedJoins, recordFrames, waitForConnected, type WireFrame } from '../support/live-page.ts';
+import type { Page } from 'playwright-core';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { useBrowserLab } from '../support/browser-lab.ts';
+import { DocumentWatch, acceptedJoins, recordFrames, waitForConnected, type WireFrame } from '../support/live-page.ts';
 
 describe('live navigation in a browser', () => {
-  let s: RunningServer;
-  let browser: Browser;
-  let context: BrowserContext;
+  const lab = useBrowserLab();
   let page: Page;
   let frames: WireFrame[];
 
-  beforeAll(async () => {
-    [s, browser] = await Promise.all([startServer(), launchBrowser()]);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await s?.stop();
-  });
-
   beforeEach(async () => {
-    context = await browser.newContext();
-    page = await context.newPage();
-    page.setDefaultTimeout(UI_TIMEOUT_MS);
+    page = await lab.visitor();
     frames = recordFrames(page);
-    await page.goto(`${s.baseUrl}/counter`);
+    await page.goto(`${lab.baseUrl}/counter`);
     await waitForConnected(page);
-  });
-
-  afterEach(async () => {
-    await context?.close();
   });
 
   it('goes from /counter to /clock through #to-clock without loading a document', async () => {
@@ -41,7 +23,7 @@ describe('live navigation in a browser', () => {
 
     await page.click('#to-clock');
 
-    await page.waitForURL(`${s.baseUrl}/clock`);
+    await page.waitForURL(`${lab.baseUrl}/clock`);
     await page.waitForSelector('#now');
     await waitForConnected(page);
     expect(await page.locator('#count').count()).toBe(0);
@@ -53,7 +35,7 @@ describe('live navigation in a browser', () => {
     const joins = acceptedJoins(frames);
     expect(joins).toHaveLength(2);
     expect(joins[1]!.socket).toBe(joins[0]!.socket);
-    expect((joins[1]!.payload as { redirect?: unknown }).redirect).toBe(`${s.baseUrl}/clock`);
+    expect((joins[1]!.payload as { redirect?: unknown }).redirect).toBe(`${lab.baseUrl}/clock`);
   });
 
   it('comes back to /counter through #to-counter, with a freshly mounted counter', async () => {
@@ -65,7 +47,7 @@ describe('live navigation in a browser', () => {
     await page.waitForSelector('#now');
     await page.click('#to-counter');
 
-    await page.waitForURL(`${s.baseUrl}/counter`);
+    await page.waitForURL(`${lab.baseUrl}/counter`);
     await page.waitForFunction(() => document.querySelector('#count')?.textContent === '0');
     await waitForConnected(page);
     expect(await watch.isSameDocument()).toBe(true);
@@ -78,7 +60,7 @@ describe('live navigation in a browser', () => {
 
     await page.click('#step-10');
 
-    await page.waitForURL(`${s.baseUrl}/counter?step=10`);
+    await page.waitForURL(`${lab.baseUrl}/counter?step=10`);
     await page.waitForFunction(() => document.querySelector('#step')?.textContent === '10');
     await page.click('#increment');
     await page.waitForFunction(() => document.querySelector('#count')?.textContent === '11');
