@@ -26,19 +26,21 @@ export interface ListNode {
 /** A JSON-ready diff object (keys `"s"`, `"0"`, `"1"`, …, `"k"`). */
 export type WireTree = Record<string, unknown>;
 
-export interface DiffResult<T> {
-  /** What to send; `undefined` means unchanged. */
-  wire: T | undefined;
-  node: RenderNode;
-}
-
 // Rows whose templates differ are wrapped in a one-slot template so one list can hold them.
 const WRAPPER_STATICS: readonly string[] = Object.freeze(['', '']);
 
+// Every `diff*` function below returns the wire diff of one position (`undefined`: unchanged) and
+// leaves the node the client now holds there in `lastNode`, which its caller reads at once. This
+// runs on every event of every view, so it allocates no result pairs, and an unchanged subtree
+// keeps its old node instead of being copied.
+let lastNode: RenderNode = '';
+// `diffDynamics` leaves the diff of the positions that changed here, the same way.
+let lastWire: WireTree | undefined;
+
 /** Renders a whole tree for a client that holds nothing (a join). */
 export function renderFull(rendered: Rendered): { wire: WireTree; node: TreeNode } {
-  const result = diffValue(undefined, rendered);
-  return { wire: result.wire as WireTree, node: result.node as TreeNode };
+  const wire = diffRendered(undefined, rendered) as WireTree;
+  return { wire, node: lastNode as TreeNode };
 }
 
 /**
@@ -49,11 +51,11 @@ export function renderFull(rendered: Rendered): { wire: WireTree; node: TreeNode
  *   const next = diffTree(first.node, view.render(updated)); // { "0": "4" }
  */
 export function diffTree(prev: TreeNode, rendered: Rendered): { wire: WireTree; node: TreeNode } {
-  const result = diffValue(prev, rendered);
-  return { wire: (result.wire as WireTree | undefined) ?? {}, node: result.node as TreeNode };
+  const wire = diffRendered(prev, rendered) ?? {};
+  return { wire, node: lastNode as TreeNode };
 }
 
-function diffValue(prev: RenderNode | undefined, value: unknown): DiffResult<unknown> {
+function diffValue(prev: RenderNode | undefined, value: unknown): unknown {
   if (value instanceof Rendered) return diffRendered(prev, value);
   if (value instanceof Keyed) return diffRendered(prev, value.rendered);
   if (Array.isArray(value)) {
@@ -67,22 +69,40 @@ function diffValue(prev: RenderNode | undefined, value: unknown): DiffResult<unk
   return diffLeaf(prev, leafToString(value));
 }
 
-function diffLeaf(prev: RenderNode | undefined, text: string): DiffResult<unknown> {
-  return { wire: prev === text ? undefined : text, node: text };
+function diffLeaf(prev: RenderNode | undefined, text: string): string | undefined {
+  lastNode = text;
+  return prev === text ? undefined : text;
 }
 
-function diffRendered(prev: RenderNode | undefined, rendered: Rendered): DiffResult<WireTree> {
+function diffRendered(prev: RenderNode | undefined, rendered: Rendered): WireTree | undefined {
   const { statics, dynamics } = rendered;
   const known = typeof prev === 'object' && prev.kind === 'tree' && prev.statics === statics;
-  const children: RenderNode[] = new Array(dynamics.length);
+  const children = diffDynamics(known ? prev.children : undefined, dynamics);
+  const wire = lastWire;
+  lastNode = known && children === prev.children ? prev : { kind: 'tree', statics, children };
+  if (known) return wire;
+  const full: WireTree = { s: statics };
+  return wire === undefined ? full : Object.assign(full, wire);
+}
+
+/**
+ * Diffs one template's dynamics against the nodes the client holds for them (none: a new
+ * template). Returns the nodes, `prev` itself when nothing changed, and leaves the diff of the
+ * positions that changed in `lastWire` (`undefined` when none did).
+ */
+function diffDynamics(prev: readonly RenderNode[] | undefined, dynamics: readonly unknown[]): RenderNode[] {
+  let nodes: RenderNode[] | undefined = prev === undefined ? new Array<RenderNode>(dynamics.length) : undefined;
   let wire: WireTree | undefined;
-  if (!known) wire = { s: statics };
   for (let i = 0; i < dynamics.length; i++) {
-    const child = diffValue(known ? prev.children[i] : undefined, dynamics[i]);
-    children[i] = child.node;
-    if (child.wire !== undefined) (wire ??= {})[i] = child.wire;
+    const old = prev?.[i];
+    const childWire = diffValue(old, dynamics[i]);
+    const node = lastNode;
+    if (childWire !== undefined) (wire ??= {})[i] = childWire;
+    if (nodes === undefined && node !== old) nodes = prev!.slice(0, dynamics.length);
+    if (nodes !== undefined) nodes[i] = node;
   }
-  return { wire, node: { kind: 'tree', statics, children } };
+  lastWire = wire;
+  return nodes ?? (prev as RenderNode[]);
 }
 
 function isTemplateList(items: unknown[]): items is (Rendered | Keyed)[] {
@@ -93,90 +113,72 @@ function isTemplateList(items: unknown[]): items is (Rendered | Keyed)[] {
   return true;
 }
 
-interface Row {
-  key: unknown;
-  statics: readonly string[];
-  dynamics: readonly unknown[];
-}
-
-function toRows(items: (Rendered | Keyed)[]): { statics: readonly string[]; rows: Row[] } {
-  const first = items[0];
-  const firstStatics = first ? templateOf(first).statics : WRAPPER_STATICS;
-  const uniform = items.every((item) => templateOf(item).statics === firstStatics);
-  const rows = items.map((item, index): Row => {
-    const key = item instanceof Keyed ? item.key : index;
-    const rendered = templateOf(item);
-    return uniform
-      ? { key, statics: firstStatics, dynamics: rendered.dynamics }
-      : { key, statics: WRAPPER_STATICS, dynamics: [rendered] };
-  });
-  return { statics: uniform ? firstStatics : WRAPPER_STATICS, rows };
-}
-
 function templateOf(item: Rendered | Keyed): Rendered {
   return item instanceof Keyed ? item.rendered : item;
 }
 
-function diffList(prev: RenderNode | undefined, items: (Rendered | Keyed)[]): DiffResult<unknown> {
+function diffList(prev: RenderNode | undefined, items: (Rendered | Keyed)[]): unknown {
   const wasList = typeof prev === 'object' && prev.kind === 'list';
   // A list that has never held rows is sent as "" (it has no statics yet), as Phoenix does.
   if (items.length === 0 && !wasList) return diffLeaf(prev, '');
-  const { statics, rows } = toRows(items);
-  const known = wasList && (prev.statics === statics || rows.length === 0);
-  const keys: unknown[] = new Array(rows.length);
-  const entries: RenderNode[][] = new Array(rows.length);
-  const k: Record<string, unknown> = {};
-  let changed = false;
-  let moved = false;
+
+  // One pass over the rows: do they share one template, and do any carry keys?
+  const firstStatics = items.length > 0 ? templateOf(items[0]!).statics : WRAPPER_STATICS;
+  let uniform = true;
+  let byPosition = true;
+  for (const item of items) {
+    if (item instanceof Keyed) byPosition = false;
+    if (templateOf(item).statics !== firstStatics) uniform = false;
+  }
+  const statics = uniform ? firstStatics : WRAPPER_STATICS;
+  const known = wasList && (prev.statics === statics || items.length === 0);
 
   // Rows without keys match by position, with no lookup table to build on every render.
-  const byPosition = items.every((item) => !(item instanceof Keyed));
-  const oldIndexByKey = new Map<unknown, number>();
-  if (known && !byPosition) prev.keys.forEach((key, index) => oldIndexByKey.has(key) || oldIndexByKey.set(key, index));
+  let oldIndexByKey: Map<unknown, number> | undefined;
+  if (known && !byPosition) {
+    oldIndexByKey = new Map();
+    prev.keys.forEach((key, index) => oldIndexByKey!.has(key) || oldIndexByKey!.set(key, index));
+  }
 
-  rows.forEach((row, i) => {
-    keys[i] = row.key;
+  const keys: unknown[] = new Array(items.length);
+  const entries: RenderNode[][] = new Array(items.length);
+  let k: Record<string, unknown> | undefined = known ? undefined : {};
+  let moved = false;
+  let sameNodes = known && items.length === prev.entries.length;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
+    const key = item instanceof Keyed ? item.key : i;
+    const rendered = templateOf(item);
+    keys[i] = key;
     let oldIndex: number | undefined;
     if (known && byPosition) oldIndex = i < prev.entries.length ? i : undefined;
-    else if (known) {
-      oldIndex = oldIndexByKey.get(row.key);
-      if (oldIndex !== undefined) oldIndexByKey.delete(row.key);
+    else if (oldIndexByKey !== undefined) {
+      oldIndex = oldIndexByKey.get(key);
+      if (oldIndex !== undefined) oldIndexByKey.delete(key);
     }
     const oldEntry = oldIndex !== undefined ? (prev as ListNode).entries[oldIndex] : undefined;
-    const entry = diffDynamics(oldEntry, row.dynamics);
-    entries[i] = entry.nodes;
+    entries[i] = diffDynamics(oldEntry, uniform ? rendered.dynamics : [rendered]);
+    const wire = lastWire;
+    if (sameNodes && (entries[i] !== (prev as ListNode).entries[i] || key !== (prev as ListNode).keys[i])) sameNodes = false;
     if (oldIndex === undefined) {
-      k[i] = entry.wire ?? {};
-      changed = true;
+      (k ??= {})[i] = wire ?? {};
     } else if (oldIndex === i) {
-      if (entry.wire !== undefined) {
-        k[i] = entry.wire;
-        changed = true;
-      }
+      if (wire !== undefined) (k ??= {})[i] = wire;
     } else {
-      k[i] = entry.wire === undefined ? oldIndex : [oldIndex, entry.wire];
-      changed = moved = true;
+      (k ??= {})[i] = wire === undefined ? oldIndex : [oldIndex, wire];
+      moved = true;
     }
-  });
-
-  const node: ListNode = { kind: 'list', statics: known ? prev.statics : statics, keys, entries };
-  if (!known) return { wire: { s: statics, k: { ...k, kc: rows.length } }, node };
-  if (!changed && rows.length === prev.entries.length) return { wire: undefined, node };
-  k.kc = rows.length;
-  if (moved) k.km = true;
-  return { wire: { k }, node };
-}
-
-function diffDynamics(
-  prev: RenderNode[] | undefined,
-  dynamics: readonly unknown[],
-): { wire: WireTree | undefined; nodes: RenderNode[] } {
-  const nodes: RenderNode[] = new Array(dynamics.length);
-  let wire: WireTree | undefined;
-  for (let i = 0; i < dynamics.length; i++) {
-    const child = diffValue(prev?.[i], dynamics[i]);
-    nodes[i] = child.node;
-    if (child.wire !== undefined) (wire ??= {})[i] = child.wire;
   }
-  return { wire, nodes };
+
+  if (!known) {
+    lastNode = { kind: 'list', statics, keys, entries };
+    k!.kc = items.length;
+    return { s: statics, k };
+  }
+  lastNode = sameNodes ? prev : { kind: 'list', statics: prev.statics, keys, entries };
+  if (k === undefined && items.length === prev.entries.length) return undefined;
+  k ??= {};
+  k.kc = items.length;
+  if (moved) k.km = true;
+  return { k };
 }
