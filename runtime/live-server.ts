@@ -234,6 +234,8 @@ export class LiveServer {
     }
     if (!SUPPORTED_VSN.test(url.searchParams.get('vsn') ?? '')) return refuseUpgrade(socket, 403);
     const cookieSession = await this.#connectSession(req, url);
+    // The session read is asynchronous: a shutdown may have begun meanwhile.
+    if (this.#closing) return refuseUpgrade(socket, 503);
     this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, cookieSession));
   }
 
