@@ -4,10 +4,11 @@
 // (`connection-actor.ts`) owns an instance and drives its lifecycle.
 
 import { createActor, type AnyActorRef, type Actor } from 'xstate';
-import type { WebSocket } from 'ws';
+import type { RawData, WebSocket } from 'ws';
 import { LiveError } from '../runtime/errors.ts';
 import { decodeFrame, encodeFrame, encodeReply, type Frame } from '../runtime/frame.ts';
 import { logger } from '../runtime/logger.ts';
+import type { SocketEvents } from '../runtime/routed-web-socket.ts';
 import type { CookieSession } from '../runtime/security/cookie-session.ts';
 import type { Watched } from './silence-watch.ts';
 import { ViewContext, type ConnectionPort, type Services } from './view-context.ts';
@@ -42,7 +43,7 @@ export interface ConnectionOptions {
   services: Services;
 }
 
-export class Connection implements ConnectionPort, Watched {
+export class Connection implements ConnectionPort, Watched, SocketEvents {
   readonly id: string;
   readonly cookieSession: CookieSession | null;
   readonly liveSocketId: string | null;
@@ -112,6 +113,23 @@ export class Connection implements ConnectionPort, Watched {
     const slot = this.#slots.get(topic);
     if (!slot || slot.joinRef !== joinRef) return;
     this.#enqueue(topic, slot, { kind: 'info', joinRef, message });
+  }
+
+  // ---------------------------------------------------------------------------- socket events
+
+  onMessage(data: RawData, isBinary: boolean): void {
+    if (isBinary) this.rejectBinary();
+    else this.dispatch(data.toString());
+  }
+
+  onClose(code: number, reason: Buffer): void {
+    // After a kick or a heartbeat timeout the connection actor is already done.
+    if (this.#self?.getSnapshot().status === 'active') this.#self.send({ type: 'socket.closed', code });
+    this.#services.events.emit({ type: 'connection.closed', connectionId: this.id, code, reason: reason.toString() });
+  }
+
+  onError(error: Error): void {
+    logger.warn('socket.error', { connectionId: this.id, error });
   }
 
   // ------------------------------------------------------------------------------------ frames

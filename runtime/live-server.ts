@@ -4,7 +4,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { v4 as uuidv4 } from 'uuid';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer, type Server as WsServer } from 'ws';
 import { Connection } from '../actors/connection.ts';
 import { Registry } from '../actors/registry.ts';
 import { SilenceWatch } from '../actors/silence-watch.ts';
@@ -13,6 +13,7 @@ import type { Services } from '../actors/view-context.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { CountingClock } from './counting-clock.ts';
 import { renderLiveRoute } from './dead-render.ts';
+import { RoutedWebSocket } from './routed-web-socket.ts';
 import { BodyTooLargeError, Conn, runPipeline, type Plug } from './http/conn.ts';
 import { serveAsset } from './http/assets.ts';
 import { defaultLayout, type Layout } from './layout.ts';
@@ -74,7 +75,7 @@ export class LiveServer {
   readonly httpServer: Server;
   readonly #options: LiveServerOptions;
   readonly #services: Services;
-  readonly #wss: WebSocketServer;
+  readonly #wss: WsServer<typeof RoutedWebSocket>;
   readonly #clock: CountingClock;
   #closing: Promise<void> | null = null;
 
@@ -107,7 +108,12 @@ export class LiveServer {
     };
     // The registry tracks every socket already; ws's own tracking would add a Set entry and a
     // close listener to each.
-    this.#wss = new WebSocketServer({ noServer: true, clientTracking: false, maxPayload: this.limits.maxMessageBytes });
+    this.#wss = new WebSocketServer({
+      noServer: true,
+      clientTracking: false,
+      maxPayload: this.limits.maxMessageBytes,
+      WebSocket: RoutedWebSocket,
+    });
     this.httpServer = createServer((req, res) => void this.handleRequest(req, res));
     this.httpServer.on('upgrade', (req, socket, head) => void this.#handleUpgrade(req, socket, head));
   }
@@ -251,7 +257,7 @@ export class LiveServer {
     return session;
   }
 
-  #accept(ws: WebSocket, cookieSession: CookieSession | null): void {
+  #accept(ws: RoutedWebSocket, cookieSession: CookieSession | null): void {
     const liveSocketId = typeof cookieSession?.live_socket_id === 'string' ? cookieSession.live_socket_id : null;
     const connection = new Connection({
       id: uuidv4(),
@@ -260,18 +266,9 @@ export class LiveServer {
       liveSocketId,
       services: this.#services,
     });
-    const ref = this.registry.open(connection);
+    this.registry.open(connection);
     this.events.emit({ type: 'connection.opened', connectionId: connection.id, liveSocketId });
-    ws.on('message', (data, isBinary) => {
-      if (isBinary) connection.rejectBinary();
-      else connection.dispatch(data.toString());
-    });
-    ws.on('close', (code, reason) => {
-      // After a kick or a heartbeat timeout the connection actor is already done.
-      if (ref.getSnapshot().status === 'active') ref.send({ type: 'socket.closed', code });
-      this.events.emit({ type: 'connection.closed', connectionId: connection.id, code, reason: reason.toString() });
-    });
-    ws.on('error', (err) => logger.warn('socket.error', { connectionId: connection.id, error: err }));
+    ws.route(connection);
   }
 }
 
