@@ -50,7 +50,11 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
   readonly #socket: WebSocket;
   readonly #services: Services;
   readonly #slots = new Map<string, TopicSlot>();
-  readonly #viewsByActorId = new Map<string, ViewEntry>();
+  /**
+   * Views replaced by a rejoin of their topic whose end has not been seen yet (usually none: a
+   * replaced view ends at once). Every other view lives in its topic's slot, so one table serves.
+   */
+  #retiring: ViewEntry[] | null = null;
   #self: AnyActorRef | null = null;
   #lastSeen: number;
   #tokens: number;
@@ -308,6 +312,7 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
       // Detach it first: its done event may reach `forgetView` synchronously, which must not
       // drop this slot (and with it the view about to join).
       slot.view = null;
+      (this.#retiring ??= []).push(previous);
       previous.actor.send({ type: 'close', why: 'rejoined' });
     }
     const joinRef = frame.joinRef!;
@@ -317,7 +322,6 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
     context.self = actor;
     const entry: ViewEntry = { actor, context };
     slot.view = entry;
-    this.#viewsByActorId.set(actorId, entry);
     this.#viewCount++;
     return new Promise<void>((resolve) => {
       const subscription = actor.subscribe({
@@ -336,22 +340,37 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
 
   /** The view actor reached `terminated` (or failed): drop it from the tables. */
   forgetView(actorId: string): void {
-    const entry = this.#viewsByActorId.get(actorId);
-    if (!entry) return;
-    this.#viewsByActorId.delete(actorId);
-    this.#viewCount--;
-    const slot = this.#slots.get(entry.context.topic);
-    if (slot && slot.view === entry) {
-      slot.view = null;
-      this.#forgetSlotIfIdle(entry.context.topic, slot);
+    const retired = this.#retiring?.findIndex((entry) => entry.actor.id === actorId) ?? -1;
+    if (retired >= 0) {
+      this.#retiring!.splice(retired, 1);
+      if (this.#retiring!.length === 0) this.#retiring = null;
+      this.#viewCount--;
+      return;
     }
+    const topic = this.#topicOf(actorId);
+    if (topic === null) return;
+    const slot = this.#slots.get(topic)!;
+    slot.view = null;
+    this.#viewCount--;
+    this.#forgetSlotIfIdle(topic, slot);
   }
 
   /** The view actor failed inside XState itself (not in a callback): supervise it the same way. */
   viewFailed(actorId: string, error: unknown): void {
-    const entry = this.#viewsByActorId.get(actorId);
+    const entry = this.#retiring?.find((e) => e.actor.id === actorId) ?? this.#slotViewOf(actorId);
     if (entry) this.#services.supervisor.viewCrashed(entry.context, error, 'internal');
     this.forgetView(actorId);
+  }
+
+  /** The topic whose slot holds the view actor `actorId` (at most `maxViewsPerSocket` to look at). */
+  #topicOf(actorId: string): string | null {
+    for (const [topic, slot] of this.#slots) if (slot.view?.actor.id === actorId) return topic;
+    return null;
+  }
+
+  #slotViewOf(actorId: string): ViewEntry | undefined {
+    const topic = this.#topicOf(actorId);
+    return topic === null ? undefined : this.#slots.get(topic)!.view!;
   }
 
   #forgetSlotIfIdle(topic: string, slot: TopicSlot): void {
@@ -367,12 +386,14 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
     if (this.#closed) return;
     this.#closed = true;
     this.#serving = false;
-    for (const entry of this.#viewsByActorId.values()) {
+    const views = [...(this.#retiring ?? [])];
+    for (const slot of this.#slots.values()) if (slot.view) views.push(slot.view);
+    for (const entry of views) {
       entry.actor.send({ type: 'close', why: 'socket closed' });
       // The view actor is done now; run its cleanup even if the close arrived mid-mount.
       entry.context.cleanup.dispose();
     }
-    this.#viewsByActorId.clear();
+    this.#retiring = null;
     this.#slots.clear();
     this.#viewCount = 0;
     this.#services.silence.unwatch(this);
