@@ -7,6 +7,7 @@ import { createActor, type AnyActorRef, type Actor } from 'xstate';
 import type { RawData, WebSocket } from 'ws';
 import { LiveError } from '../runtime/errors.ts';
 import { decodeFrame, encodeFrame, encodeReply, type Frame } from '../runtime/frame.ts';
+import { flatString } from '../runtime/flat-string.ts';
 import { logger } from '../runtime/logger.ts';
 import type { SocketEvents } from '../runtime/routed-web-socket.ts';
 import type { CookieSession } from '../runtime/security/cookie-session.ts';
@@ -317,7 +318,8 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
     }
     const joinRef = frame.joinRef!;
     const context = new ViewContext(topic, joinRef, this, this.#services, frame.payload);
-    const actorId = `${topic}#${joinRef}`;
+    // The actor id lives as long as the view: one flat string, not a chain of three fragments.
+    const actorId = flatString(`${topic}#${joinRef}`);
     const actor = createActor(viewMachine, { parent: this.#self!, id: actorId, input: context });
     context.self = actor;
     const entry: ViewEntry = { actor, context };

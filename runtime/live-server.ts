@@ -13,6 +13,7 @@ import type { Services } from '../actors/view-context.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { CountingClock } from './counting-clock.ts';
 import { renderLiveRoute } from './dead-render.ts';
+import { flatString } from './flat-string.ts';
 import { RoutedWebSocket } from './routed-web-socket.ts';
 import { BodyTooLargeError, Conn, runPipeline, type Plug } from './http/conn.ts';
 import { serveAsset } from './http/assets.ts';
@@ -260,7 +261,7 @@ export class LiveServer {
   #accept(ws: RoutedWebSocket, cookieSession: CookieSession | null): void {
     const liveSocketId = typeof cookieSession?.live_socket_id === 'string' ? cookieSession.live_socket_id : null;
     const connection = new Connection({
-      id: uuidv4(),
+      id: flatString(uuidv4()),
       socket: ws,
       cookieSession,
       liveSocketId,
