@@ -267,9 +267,16 @@ export class LiveServer {
       liveSocketId,
       services: this.#services,
     });
-    this.registry.open(connection);
-    this.events.emit({ type: 'connection.opened', connectionId: connection.id, liveSocketId });
+    // Routed first: from here on a socket error reaches a listener, whatever happens next.
     ws.route(connection);
+    try {
+      this.registry.open(connection);
+    } catch (err) {
+      logger.error('connection.open_failed', { connectionId: connection.id, error: err });
+      ws.terminate();
+      return;
+    }
+    this.events.emit({ type: 'connection.opened', connectionId: connection.id, liveSocketId });
   }
 }
 
