@@ -46,6 +46,7 @@ describe('phx_join of a live page', () => {
   });
 
   it('replaces the view when the topic is joined again, closing the old join under its own join_ref', async () => {
+    const viewsBefore = s.server.counts().views;
     const { page, client, channel } = clients.track(await joinLivePage(s.baseUrl, '/counter'));
     const firstJoinRef = channel.joinRef!;
     await channel.event('increment');
@@ -63,6 +64,8 @@ describe('phx_join of a live page', () => {
     const event = await channel.event('increment');
     expect(event.response).toEqual({ diff: { '0': '1', '1': '1' } });
     expect(event.frame.joinRef).toBe(channel.joinRef);
+    // The replaced view is gone from the server's tables, not only from the wire.
+    await expect.poll(() => s.server.counts().views).toBe(viewsBefore + 1);
   });
 
   it('refuses to run an event sent under an earlier join_ref of a rejoined topic', async () => {
