@@ -1,17 +1,16 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../support/demo-server.ts';
-import { ClientTracker, joinLivePage, type JoinedPage, type LiveClient, type ServerFrame } from '../support/live-client.ts';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { useDemoServer } from '../support/use-demo-server.ts';
+import { joinLivePage, type JoinedPage, type LiveClient, type ServerFrame } from '../support/live-client.ts';
 
 // Every bad frame gets a clear answer; the socket that sent it keeps working, and a client on
 // another socket never notices.
 describe('bad input on a socket', () => {
-  let s: RunningServer;
-  const clients = new ClientTracker();
+  const s = useDemoServer();
+  const { clients } = s;
   let bystander: JoinedPage;
   let attacker: JoinedPage;
 
   beforeAll(async () => {
-    s = await startServer();
     bystander = clients.track(await joinLivePage(s.baseUrl, '/counter'));
   });
   beforeEach(async () => {
@@ -24,10 +23,6 @@ describe('bad input on a socket', () => {
     expect((await bystander.client.heartbeat()).status).toBe('ok');
     expect(bystander.client.takeUnread()).toEqual([]);
     expect((await bystander.channel.event('increment')).status).toBe('ok');
-  });
-  afterAll(async () => {
-    await clients.closeAll();
-    await s.stop();
   });
 
   /** The socket-level error a frame without a readable ref gets (topic "phoenix", ref null). */

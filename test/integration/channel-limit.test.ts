@@ -1,21 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../support/demo-server.ts';
-import { ClientTracker, fetchLivePage, joinPayload, openLivePage, type LiveChannel, type LiveClient, type LivePage } from '../support/live-client.ts';
+import { describe, expect, it } from 'vitest';
+import { useDemoServer } from '../support/use-demo-server.ts';
+import {
+  fetchLivePage,
+  joinPayload,
+  openLivePage,
+  type LiveChannel,
+  type LiveClient,
+  type LivePage,
+} from '../support/live-client.ts';
 
 // A hundred joins on one socket can be slow on a loaded machine: a deadline, not an assertion.
 const JOINS_DEADLINE_MS = 15_000;
 
 describe('the channels of one socket', () => {
-  let s: RunningServer;
-  const clients = new ClientTracker();
-
-  beforeAll(async () => {
-    s = await startServer();
-  });
-  afterAll(async () => {
-    await clients.closeAll();
-    await s.stop();
-  });
+  const s = useDemoServer();
+  const { clients } = s;
 
   /** A socket, and `count` freshly rendered counter pages of its cookie session. */
   async function socketWithPages(count: number): Promise<{ client: LiveClient; pages: LivePage[] }> {

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../support/demo-server.ts';
-import { ClientTracker, joinLivePage, type JoinedPage, type Reply } from '../support/live-client.ts';
+import { describe, expect, it } from 'vitest';
+import { useDemoServer } from '../support/use-demo-server.ts';
+import { joinLivePage, type JoinedPage, type Reply } from '../support/live-client.ts';
 
 /** The dynamic slot of the counter's `<span id="count">`, read from the join's statics. */
 function countSlot(joined: JoinedPage): string {
@@ -16,16 +16,8 @@ function diffOf(reply: Reply): Record<string, unknown> {
 }
 
 describe('client events on a joined view', () => {
-  let s: RunningServer;
-  const clients = new ClientTracker();
-
-  beforeAll(async () => {
-    s = await startServer();
-  });
-  afterAll(async () => {
-    await clients.closeAll();
-    await s.stop();
-  });
+  const s = useDemoServer();
+  const { clients } = s;
 
   it('answers increment with a diff of the changed dynamics only, without statics', async () => {
     const joined = clients.track(await joinLivePage(s.baseUrl, '/counter'));

@@ -1,7 +1,6 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../support/demo-server.ts';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { useDemoServer } from '../support/use-demo-server.ts';
 import {
-  ClientTracker,
   connectSocket,
   fetchLivePage,
   joinLivePage,
@@ -20,22 +19,17 @@ function tamperSignature(token: string): string {
 
 // Any token problem is `stale` for the client (PROTOCOL.md §2.5, §2.6); the detail is in the log.
 describe('a refused phx_join', () => {
-  let s: RunningServer;
-  const clients = new ClientTracker();
+  const s = useDemoServer();
+  const { clients } = s;
   let bystander: JoinedPage;
 
   beforeAll(async () => {
-    s = await startServer();
     bystander = clients.track(await joinLivePage(s.baseUrl, '/counter'));
   });
   afterEach(async () => {
     expect((await bystander.client.heartbeat()).status).toBe('ok');
     expect(bystander.client.takeUnread()).toEqual([]);
     expect((await bystander.channel.event('increment')).status).toBe('ok');
-  });
-  afterAll(async () => {
-    await clients.closeAll();
-    await s.stop();
   });
 
   /** Joins `topic` with `payload` and checks the socket still answers heartbeats afterwards. */

@@ -1,18 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../support/demo-server.ts';
-import { ClientTracker, joinLivePage, joinPayload, openLivePage } from '../support/live-client.ts';
+import { describe, expect, it } from 'vitest';
+import { useDemoServer } from '../support/use-demo-server.ts';
+import { joinLivePage, joinPayload, openLivePage } from '../support/live-client.ts';
 
 describe('phx_join of a live page', () => {
-  let s: RunningServer;
-  const clients = new ClientTracker();
-
-  beforeAll(async () => {
-    s = await startServer();
-  });
-  afterAll(async () => {
-    await clients.closeAll();
-    await s.stop();
-  });
+  const s = useDemoServer();
+  const { clients } = s;
 
   it('answers ok with the full render and the LiveView version', async () => {
     const { page, client } = clients.track(await openLivePage(s.baseUrl, '/counter'));

@@ -1,21 +1,13 @@
 // live_patch: the URL changes within one view; `handleParams` runs again on the same process and
 // only what changed travels. A patch to another view or liveSession is answered `link_redirect`.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../support/demo-server.ts';
-import { ClientTracker, joinLivePage } from '../support/live-client.ts';
+import { describe, expect, it } from 'vitest';
+import { useDemoServer } from '../support/use-demo-server.ts';
+import { joinLivePage } from '../support/live-client.ts';
 
 describe('live_patch', () => {
-  let s: RunningServer;
-  const clients = new ClientTracker();
-
-  beforeAll(async () => {
-    s = await startServer();
-  });
-  afterAll(async () => {
-    await clients.closeAll();
-    await s.stop();
-  });
+  const s = useDemoServer();
+  const { clients } = s;
 
   it('runs handleParams with the new query and keeps the state of the mounted view', async () => {
     const { channel } = clients.track(await joinLivePage(s.baseUrl, '/counter'));

@@ -1,18 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../support/demo-server.ts';
-import { ClientTracker, joinLivePage, joinPayload } from '../support/live-client.ts';
+import { describe, expect, it } from 'vitest';
+import { useDemoServer } from '../support/use-demo-server.ts';
+import { joinLivePage, joinPayload } from '../support/live-client.ts';
 
 describe('live navigation within a liveSession', () => {
-  let s: RunningServer;
-  const clients = new ClientTracker();
-
-  beforeAll(async () => {
-    s = await startServer();
-  });
-  afterAll(async () => {
-    await clients.closeAll();
-    await s.stop();
-  });
+  const s = useDemoServer();
+  const { clients } = s;
 
   it('mounts the target view on the same topic under a new join_ref, with the first page\'s tokens', async () => {
     const { page, client, channel } = clients.track(await joinLivePage(s.baseUrl, '/counter'));

@@ -1,20 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../support/demo-server.ts';
-import { ClientTracker, joinLivePage, openLivePage } from '../support/live-client.ts';
+import { describe, expect, it } from 'vitest';
+import { useDemoServer } from '../support/use-demo-server.ts';
+import { joinLivePage, openLivePage } from '../support/live-client.ts';
 
 // `registry.disconnect(id)` needs a live socket id, which anonymous demo sessions do not have;
 // closing the server takes the same 1001 path for every socket.
 describe('LiveServer#close', () => {
-  let s: RunningServer;
-  const clients = new ClientTracker();
-
-  beforeAll(async () => {
-    s = await startServer();
-  });
-  afterAll(async () => {
-    await clients.closeAll();
-    await s.stop();
-  });
+  const s = useDemoServer();
+  const { clients } = s;
 
   it('closes every client socket with 1001, so official clients reconnect instead of reloading', async () => {
     const counter = clients.track(await joinLivePage(s.baseUrl, '/counter'));

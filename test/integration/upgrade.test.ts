@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../support/demo-server.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useDemoServer } from '../support/use-demo-server.ts';
 import {
-  ClientTracker,
   UpgradeRefusedError,
   connectSocket,
   fetchLivePage,
@@ -20,16 +19,8 @@ async function refusedStatus(connecting: Promise<unknown>): Promise<number> {
 }
 
 describe('the WebSocket upgrade at /live/websocket', () => {
-  let s: RunningServer;
-  const clients = new ClientTracker();
-
-  beforeAll(async () => {
-    s = await startServer();
-  });
-  afterAll(async () => {
-    await clients.closeAll();
-    await s.stop();
-  });
+  const s = useDemoServer();
+  const { clients } = s;
 
   it('is refused with 403 when the Origin is a foreign site', async () => {
     const page = await fetchLivePage(s.baseUrl, '/counter');
@@ -85,17 +76,12 @@ describe('the WebSocket upgrade at /live/websocket', () => {
 });
 
 describe('a message larger than maxMessageBytes', () => {
-  let s: RunningServer;
-  const clients = new ClientTracker();
+  const s = useDemoServer();
+  const { clients } = s;
   let bystander: JoinedPage;
 
   beforeAll(async () => {
-    s = await startServer();
     bystander = clients.track(await joinLivePage(s.baseUrl, '/counter'));
-  });
-  afterAll(async () => {
-    await clients.closeAll();
-    await s.stop();
   });
 
   it('makes the server close the socket with 1009', async () => {

@@ -3,32 +3,28 @@
 // cookie session plus its CSRF token, or an operator's short-lived bearer token (no cookie, so
 // no CSRF risk), and nothing else.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_SECRET, startServer, type RunningServer } from '../../support/demo-server.ts';
-import { ClientTracker, connectSocket, fetchLivePage, joinPayload, type LivePage } from '../../support/live-client.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TEST_SECRET } from '../../support/demo-server.ts';
+import { useDemoServer } from '../../support/use-demo-server.ts';
+import { connectSocket, fetchLivePage, joinPayload, type LivePage } from '../../support/live-client.ts';
 import { fetchCsrfToken, logIn } from '../../support/login.ts';
 import { AdminTokens, Keyring, systemClock } from '../../../runtime/index.ts';
 import type { User } from '../../../apps/blog/accounts.ts';
 import { eventually } from '../../support/eventually.ts';
 
 describe('the admin area', () => {
-  let s: RunningServer;
-  const clients = new ClientTracker();
+  const s = useDemoServer();
+  const { clients } = s;
   let bob: User;
   let adminCookie: string;
   let bobCookie: string;
   let adminInspector: LivePage;
 
   beforeAll(async () => {
-    s = await startServer();
     bob = s.app.accounts.listUsers().find((u) => u.email === 'bob@example.com')!;
     adminCookie = await logIn(s.baseUrl, 'admin@example.com', 'admin-password');
     bobCookie = await logIn(s.baseUrl, bob.email, 'bob-password');
     adminInspector = await fetchLivePage(s.baseUrl, '/inspector', { cookie: adminCookie });
-  });
-  afterAll(async () => {
-    await clients.closeAll();
-    await s.stop();
   });
 
   /** Opens a socket for `cookie` with a valid CSRF token. */

@@ -3,17 +3,24 @@
 // `ensureConfirmedUser`), and each is proven here: the dead render redirects, and a join of a
 // perfectly valid page token on a socket without a confirmed user is halted to /login.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../support/demo-server.ts';
-import { ClientTracker, connectSocket, fetchLivePage, joinPayload, mergeCookies, type LiveClient, type LivePage } from '../../support/live-client.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useDemoServer } from '../../support/use-demo-server.ts';
+import {
+  connectSocket,
+  fetchLivePage,
+  joinPayload,
+  mergeCookies,
+  type LiveClient,
+  type LivePage,
+} from '../../support/live-client.ts';
 import { fetchCsrfToken, logIn } from '../../support/login.ts';
 import type { RuntimeEvent } from '../../../runtime/index.ts';
 
 const CAROL = 'carol@example.com';
 
 describe('the authenticated liveSession', () => {
-  let s: RunningServer;
-  const clients = new ClientTracker();
+  const s = useDemoServer();
+  const { clients } = s;
   let aliceCookie: string;
   /** A page of alice's: its tokens are valid, whoever presents them. */
   let alicePosts: LivePage;
@@ -21,7 +28,6 @@ describe('the authenticated liveSession', () => {
   let carolCookie: string;
 
   beforeAll(async () => {
-    s = await startServer();
     aliceCookie = await logIn(s.baseUrl, 'alice@example.com', 'alice-password');
     alicePosts = await fetchLivePage(s.baseUrl, '/posts', { cookie: aliceCookie });
     // carol cannot log in while unconfirmed: confirm her, log in, and take it back, so she holds
@@ -30,10 +36,6 @@ describe('the authenticated liveSession', () => {
     setConfirmed.run(new Date().toISOString(), CAROL);
     carolCookie = await logIn(s.baseUrl, CAROL, 'carol-password');
     setConfirmed.run(null, CAROL);
-  });
-  afterAll(async () => {
-    await clients.closeAll();
-    await s.stop();
   });
 
   /** A socket for the cookie session `cookie` (anonymous when empty), with a valid CSRF token. */

@@ -2,9 +2,16 @@
 // the `editorsOnly` policy, anything undeclared is denied. A denial is an `unauthorized` reply, a
 // recorded `event.denied`, no state change, and the socket stays up.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../support/demo-server.ts';
-import { ClientTracker, connectSocket, fetchLivePage, joinPayload, type LiveChannel, type LiveClient, type LivePage } from '../../support/live-client.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useDemoServer } from '../../support/use-demo-server.ts';
+import {
+  connectSocket,
+  fetchLivePage,
+  joinPayload,
+  type LiveChannel,
+  type LiveClient,
+  type LivePage,
+} from '../../support/live-client.ts';
 import { logIn } from '../../support/login.ts';
 import type { RuntimeEvent } from '../../../runtime/index.ts';
 import type { User } from '../../../apps/blog/accounts.ts';
@@ -23,15 +30,14 @@ interface Viewer {
 }
 
 describe('events on /posts/:id', () => {
-  let s: RunningServer;
-  const clients = new ClientTracker();
+  const s = useDemoServer();
+  const { clients } = s;
   let alice: User;
   let bob: User;
   let aliceCookie: string;
   let bobCookie: string;
 
   beforeAll(async () => {
-    s = await startServer();
     const users = s.app.accounts.listUsers();
     alice = users.find((u) => u.email === 'alice@example.com')!;
     bob = users.find((u) => u.email === 'bob@example.com')!;
@@ -39,10 +45,6 @@ describe('events on /posts/:id', () => {
       logIn(s.baseUrl, alice.email, 'alice-password'),
       logIn(s.baseUrl, bob.email, 'bob-password'),
     ]);
-  });
-  afterAll(async () => {
-    await clients.closeAll();
-    await s.stop();
   });
 
   function postRow(id: number): PostRow | undefined {

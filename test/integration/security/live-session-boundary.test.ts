@@ -5,10 +5,27 @@
 // and the target's onMount hooks run again, against the session and database as they are now.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_SECRET, startServer, type RunningServer } from '../../support/demo-server.ts';
-import { ClientTracker, connectSocket, fetchLivePage, joinPayload, type LiveChannel, type LiveClient, type LivePage, type Reply } from '../../support/live-client.ts';
+import { TEST_SECRET } from '../../support/demo-server.ts';
+import { useDemoServer } from '../../support/use-demo-server.ts';
+import {
+  ClientTracker,
+  connectSocket,
+  fetchLivePage,
+  joinPayload,
+  type LiveChannel,
+  type LiveClient,
+  type LivePage,
+  type Reply,
+} from '../../support/live-client.ts';
 import { logIn } from '../../support/login.ts';
-import { Router, createLiveServer, defineView, html, type LiveServer, type RuntimeEvent } from '../../../runtime/index.ts';
+import {
+  Router,
+  createLiveServer,
+  defineView,
+  html,
+  type LiveServer,
+  type RuntimeEvent,
+} from '../../../runtime/index.ts';
 
 interface Opened {
   page: LivePage;
@@ -17,19 +34,14 @@ interface Opened {
 }
 
 describe('the liveSession boundary', () => {
-  let s: RunningServer;
-  const clients = new ClientTracker();
+  const s = useDemoServer();
+  const { clients } = s;
   let aliceCookie: string;
   let adminCookie: string;
 
   beforeAll(async () => {
-    s = await startServer();
     aliceCookie = await logIn(s.baseUrl, 'alice@example.com', 'alice-password');
     adminCookie = await logIn(s.baseUrl, 'admin@example.com', 'admin-password');
-  });
-  afterAll(async () => {
-    await clients.closeAll();
-    await s.stop();
   });
 
   /** GETs `path` (as the owner of `cookie`, anonymous without) and opens its socket. */

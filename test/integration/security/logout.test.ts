@@ -3,22 +3,14 @@
 // live sockets (1001), so open pages remount against the current session and land on /login.
 // Logout is a state-changing POST: it needs the CSRF token of its session.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../support/demo-server.ts';
-import { ClientTracker, connectSocket, fetchLivePage, joinPayload, mergeCookies, type LivePage } from '../../support/live-client.ts';
+import { describe, expect, it } from 'vitest';
+import { useDemoServer } from '../../support/use-demo-server.ts';
+import { connectSocket, fetchLivePage, joinPayload, mergeCookies, type LivePage } from '../../support/live-client.ts';
 import { fetchCsrfToken, logIn } from '../../support/login.ts';
 
 describe('logout', () => {
-  let s: RunningServer;
-  const clients = new ClientTracker();
-
-  beforeAll(async () => {
-    s = await startServer();
-  });
-  afterAll(async () => {
-    await clients.closeAll();
-    await s.stop();
-  });
+  const s = useDemoServer();
+  const { clients } = s;
 
   async function get(path: string, cookie: string): Promise<Response> {
     const response = await fetch(new URL(path, s.baseUrl), { redirect: 'manual', headers: { cookie } });

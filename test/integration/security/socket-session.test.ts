@@ -4,10 +4,9 @@
 // live socket id, and every join is `stale`. The page token carries no identity: whoever
 // replays it is whoever their own cookie says.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../support/demo-server.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useDemoServer } from '../../support/use-demo-server.ts';
 import {
-  ClientTracker,
   UpgradeRefusedError,
   connectSocket,
   fetchLivePage,
@@ -20,21 +19,16 @@ import { fetchCsrfToken, logIn } from '../../support/login.ts';
 import type { User } from '../../../apps/blog/accounts.ts';
 
 describe('the session of a socket', () => {
-  let s: RunningServer;
-  const clients = new ClientTracker();
+  const s = useDemoServer();
+  const { clients } = s;
   let alice: User;
   let aliceCookie: string;
   let alicePosts: LivePage;
 
   beforeAll(async () => {
-    s = await startServer();
     alice = s.app.accounts.listUsers().find((u) => u.email === 'alice@example.com')!;
     aliceCookie = await logIn(s.baseUrl, alice.email, 'alice-password');
     alicePosts = await fetchLivePage(s.baseUrl, '/posts', { cookie: aliceCookie });
-  });
-  afterAll(async () => {
-    await clients.closeAll();
-    await s.stop();
   });
 
   /** Connects and returns the client with the connection id and live socket id the server gave it. */

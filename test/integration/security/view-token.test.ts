@@ -4,9 +4,10 @@
 // And what the tokens and the cookie let a reader of the page learn: nothing secret.
 
 import { SignJWT } from 'jose';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_SECRET, startServer, type RunningServer } from '../../support/demo-server.ts';
-import { ClientTracker, connectSocket, fetchLivePage, joinPayload, type LiveClient, type LivePage, type Payload } from '../../support/live-client.ts';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_SECRET } from '../../support/demo-server.ts';
+import { connectSocket, fetchLivePage, joinPayload, type LiveClient, type LivePage, type Payload } from '../../support/live-client.ts';
+import { useDemoServer } from '../../support/use-demo-server.ts';
 import { logIn } from '../../support/login.ts';
 import { Keyring, systemClock, type Clock } from '../../../runtime/index.ts';
 
@@ -28,8 +29,6 @@ function jwsClaims(token: string): Record<string, unknown> {
 }
 
 describe('view tokens at join', () => {
-  let s: RunningServer;
-  const clients = new ClientTracker();
   /** How far the server's clock runs ahead of real time. */
   let clockOffsetMs = 0;
   const clock: Clock = {
@@ -37,12 +36,13 @@ describe('view tokens at join', () => {
     setTimeout: systemClock.setTimeout,
     clearTimeout: systemClock.clearTimeout,
   };
+  const s = useDemoServer({ clock });
+  const { clients } = s;
   const sessionKey = new Keyring(TEST_SECRET).key('view-session');
   let aliceCookie: string;
   let client: LiveClient;
 
   beforeAll(async () => {
-    s = await startServer({ clock });
     aliceCookie = await logIn(s.baseUrl, 'alice@example.com', 'alice-password');
     const page = await fetchLivePage(s.baseUrl, '/counter', { cookie: aliceCookie });
     client = clients.track(await connectSocket(s.baseUrl, { cookie: page.cookie, csrfToken: page.csrfToken }));
@@ -51,10 +51,6 @@ describe('view tokens at join', () => {
     clockOffsetMs = 0;
     // Refusals never take the socket down.
     expect((await client.heartbeat()).status).toBe('ok');
-  });
-  afterAll(async () => {
-    await clients.closeAll();
-    await s.stop();
   });
 
   /** A fresh `/posts` page of alice's (its own view id). */
@@ -219,17 +215,13 @@ describe('view tokens at join', () => {
 });
 
 describe('what a page and its cookie reveal', () => {
-  let s: RunningServer;
+  const s = useDemoServer();
   let aliceCookie: string;
   let page: LivePage;
 
   beforeAll(async () => {
-    s = await startServer();
     aliceCookie = await logIn(s.baseUrl, 'alice@example.com', 'alice-password');
     page = await fetchLivePage(s.baseUrl, '/posts/1', { cookie: aliceCookie });
-  });
-  afterAll(async () => {
-    await s.stop();
   });
 
   // LV router_test.exs "with defaults", "with extra session metadata" (describe "live_session")
