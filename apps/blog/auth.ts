@@ -72,6 +72,9 @@ export function createAuthGuards(accounts: Accounts): AuthGuards {
       const header = conn.req.headers.authorization;
       if (!header?.startsWith('Bearer ')) return;
       if (await verify(header.slice('Bearer '.length), action)) {
+        // The request speaks for the token alone: CSRF does not apply to it, so no cookie
+        // identity may ride along (a valid token must not turn off CSRF for a signed-in user).
+        conn.session = {};
         conn.authenticatedByHeader = true;
         conn.assign('operatorToken', action);
       } else {

@@ -151,5 +151,23 @@ describe('the admin area', () => {
       expect(JSON.parse(result.text)).toEqual({ id: `users_socket:${bob.id}`, closed: open });
       expect((await bobSocket.closed).code).toBe(1001);
     });
+
+    it('carries no cookie identity past CSRF: a token with bob\'s cookie cannot log bob out without a CSRF token', async () => {
+      const ownCookie = await logIn(s.baseUrl, bob.email, 'bob-password');
+      const bearer = await s.server.adminTokens.sign('disconnect');
+
+      const response = await fetch(new URL('/logout', s.baseUrl), {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { cookie: ownCookie, authorization: `Bearer ${bearer}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: '',
+      });
+      await response.text();
+
+      // bob's login session survived: his cookie still opens the authenticated pages.
+      const posts = await fetch(new URL('/posts', s.baseUrl), { redirect: 'manual', headers: { cookie: ownCookie } });
+      await posts.text();
+      expect(posts.status).toBe(200);
+    });
   });
 });
