@@ -38,6 +38,13 @@ export function liveSocketIdFor(user: Pick<User, 'id'>): string {
   return `users_socket:${user.id}`;
 }
 
+const LIVE_SOCKET_ID = /^[\w:.-]{1,128}$/;
+
+/** Whether `id` has the shape of a live socket id: checked wherever an admin names one. */
+export function isLiveSocketId(id: unknown): id is string {
+  return typeof id === 'string' && LIVE_SOCKET_ID.test(id);
+}
+
 export class Accounts {
   readonly #db: Db;
 

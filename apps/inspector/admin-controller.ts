@@ -2,17 +2,16 @@
 // of an id, e.g. `users_socket:2`. CSRF-protected like every state-changing request.
 
 import type { Handler } from '../../runtime/index.ts';
+import { isLiveSocketId } from '../blog/accounts.ts';
 
 /** The action an operator token must name to call this endpoint. */
 export const DISCONNECT_ACTION = 'disconnect';
-
-const LIVE_SOCKET_ID = /^[\w:.-]{1,128}$/;
 
 export function createAdminController(disconnect: (liveSocketId: string) => number): { disconnect: Handler } {
   return {
     disconnect: async (conn) => {
       const id = (await conn.form()).get('id') ?? '';
-      if (!LIVE_SOCKET_ID.test(id)) {
+      if (!isLiveSocketId(id)) {
         conn.json(400, { error: 'id must be a live socket id such as users_socket:2' });
         return;
       }

@@ -1,12 +1,12 @@
 // `/inspector` (liveSession `admin`): the live actors and their states, the registry (live socket
-// id → connections → views), recent decisions and crashes. Admin-only three times: the HTTP
-// pipeline, the mount hook, and the policy of every action. Disconnecting goes through the same
+// id → connections → views), recent decisions and crashes. Admin-only four times: the HTTP
+// pipeline, the mount hook, the policy of every action, and a re-read of the admin before every
+// push of the feed. Disconnecting goes through the same
 // `registry.disconnect` as logout.
 
 import { allow, defineView, html, keyed } from '../../runtime/index.ts';
-import type { User } from '../blog/accounts.ts';
-import type { Accounts } from '../blog/accounts.ts';
-import { isAdmin, signedInPolicy } from '../blog/auth.ts';
+import { isLiveSocketId, type Accounts, type User } from '../blog/accounts.ts';
+import { LOGIN_PATH, isAdmin, signedInPolicy } from '../blog/auth.ts';
 import { userBar } from '../blog/user-bar.ts';
 import { INSPECTOR_TOPIC, INSPECTOR_VIEW, type InspectorFeed, type StampedEvent } from './feed.ts';
 
@@ -53,13 +53,22 @@ export function inspectorView(feed: InspectorFeed, accounts: Accounts) {
       }
     },
     handleInfo(_message, socket) {
+      // The feed is pushed, not asked for, so each push is authorized too: an admin demoted or
+      // deleted since the mount is sent to /login at the next change, not at the next reconnect.
+      if (!isAdmin(accounts.getUser(socket.assigns.currentUser.id))) {
+        socket.redirect(LOGIN_PATH);
+        return;
+      }
       socket.assign({ snapshot: snapshot() });
     },
     handleEvent: {
       disconnect: allow(adminsOnly, (value, socket) => {
-        const id = typeof value.id === 'string' ? value.id : '';
-        const closed = id ? feed.server.registry.disconnect(id) : 0;
-        socket.assign({ notice: `Disconnected ${closed} connection(s) of ${id}.`, snapshot: snapshot() });
+        if (!isLiveSocketId(value.id)) {
+          socket.assign({ notice: 'Not a live socket id.' });
+          return;
+        }
+        const closed = feed.server.registry.disconnect(value.id);
+        socket.assign({ notice: `Disconnected ${closed} connection(s) of ${value.id}.`, snapshot: snapshot() });
       }),
     },
     render: ({ currentUser, csrfToken, snapshot: s, notice }) => html`${userBar(currentUser, csrfToken)}

@@ -73,6 +73,21 @@ describe('the admin area', () => {
 
       expect(reply.status).toBe('ok');
     });
+
+    it('stops pushing the feed to an admin demoted since the mount: the next change redirects to /login', async () => {
+      const admin = s.app.accounts.listUsers().find((u) => u.email === 'admin@example.com')!;
+      const channel = (await socketFor(adminCookie)).channel(adminInspector.topic);
+      expect((await channel.join(joinPayload(adminInspector))).status).toBe('ok');
+      try {
+        s.app.accounts.setRole(admin.id, 'reader');
+        await socketFor(bobCookie); // a change the feed reports
+
+        const push = await channel.waitForPush('redirect');
+        expect(push.payload).toEqual({ to: '/login' });
+      } finally {
+        s.app.accounts.setRole(admin.id, 'admin');
+      }
+    });
   });
 
   describe('POST /admin/disconnect', () => {
