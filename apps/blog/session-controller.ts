@@ -5,6 +5,7 @@
 import {
   CSRF_SESSION_KEY,
   defaultLayout,
+  isLocalPath,
   html,
   maskCsrfToken,
   type Conn,
@@ -50,7 +51,7 @@ export function createSessionController(accounts: Accounts, disconnect: (liveSoc
       conn.clearSession();
       conn.putSession(USER_TOKEN_KEY, accounts.createSessionToken(user));
       conn.putSession('live_socket_id', liveSocketIdFor(user));
-      conn.redirect(typeof returnTo === 'string' && returnTo.startsWith('/') && !returnTo.startsWith('//') ? returnTo : '/posts');
+      conn.redirect(isLocalPath(returnTo) ? returnTo : '/posts');
     },
 
     logout: (conn) => {
