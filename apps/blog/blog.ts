@@ -51,8 +51,7 @@ export class Blog {
 
   /** Confirmed editors may edit. Re-reads the user, so a revoked role counts at once. */
   canEdit(user: Pick<User, 'id'> | null): boolean {
-    const current = user ? this.#accounts.getUser(user.id) : null;
-    return current !== null && current.confirmed && current.role === 'editor';
+    return isEditor(user ? this.#accounts.getUser(user.id) : null);
   }
 
   listPosts(user: User | null): Post[] {
@@ -84,4 +83,9 @@ export class Blog {
     this.#pubsub().broadcast(postTopic(post.id), message);
     return { ok: true, post: updated };
   }
+}
+
+/** The rule itself, for a user read just now (a policy or a mount that loaded it already). */
+export function isEditor(user: User | null): boolean {
+  return user !== null && user.confirmed && user.role === 'editor';
 }
