@@ -51,16 +51,10 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
   readonly #socket: WebSocket;
   readonly #services: Services;
   readonly #slots = new Map<string, TopicSlot>();
-  /**
-   * Views replaced by a rejoin of their topic whose end has not been seen yet (usually none: a
-   * replaced view ends at once). Every other view lives in its topic's slot, so one table serves.
-   */
-  #retiring: ViewEntry[] | null = null;
   #self: AnyActorRef | null = null;
   #lastSeen: number;
   #tokens: number;
   #tokensAt: number;
-  #viewCount = 0;
   /** Frames are served only while the connection actor is `open`. */
   #serving = true;
   #closed = false;
@@ -92,9 +86,11 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
     this.#self?.send({ type: 'heartbeat.timeout' });
   }
 
-  /** Views currently held (joined or joining). */
+  /** Views currently held (joined or joining): each lives in its topic's slot. */
   get viewCount(): number {
-    return this.#viewCount;
+    let count = 0;
+    for (const slot of this.#slots.values()) if (slot.view) count++;
+    return count;
   }
 
   /** A read-only picture for the inspector. */
@@ -310,10 +306,9 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
     if (previous) {
       // A second join of a joined topic replaces the first (live navigation rejoins the topic).
       this.send(encodeFrame(previous.context.joinRef, previous.context.joinRef, topic, 'phx_close', {}));
-      // Detach it first: its done event may reach `forgetView` synchronously, which must not
-      // drop this slot (and with it the view about to join).
+      // Detach it first: the close ends it at once (this runs outside any actor's step), and its
+      // done event reaching `forgetView` must not drop this slot with the view about to join.
       slot.view = null;
-      (this.#retiring ??= []).push(previous);
       previous.actor.send({ type: 'close', why: 'rejoined' });
     }
     const joinRef = frame.joinRef!;
@@ -324,7 +319,6 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
     context.self = actor;
     const entry: ViewEntry = { actor, context };
     slot.view = entry;
-    this.#viewCount++;
     return new Promise<void>((resolve) => {
       const subscription = actor.subscribe({
         next: (snapshot) => {
@@ -340,27 +334,19 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
     });
   }
 
-  /** The view actor reached `terminated` (or failed): drop it from the tables. */
+  /** The view actor reached `terminated` (or failed): drop it from its slot (if still there). */
   forgetView(actorId: string): void {
-    const retired = this.#retiring?.findIndex((entry) => entry.actor.id === actorId) ?? -1;
-    if (retired >= 0) {
-      this.#retiring!.splice(retired, 1);
-      if (this.#retiring!.length === 0) this.#retiring = null;
-      this.#viewCount--;
-      return;
-    }
     const topic = this.#topicOf(actorId);
     if (topic === null) return;
     const slot = this.#slots.get(topic)!;
     slot.view = null;
-    this.#viewCount--;
     this.#forgetSlotIfIdle(topic, slot);
   }
 
   /** The view actor failed inside XState itself (not in a callback): supervise it the same way. */
   viewFailed(actorId: string, error: unknown): void {
-    const entry = this.#retiring?.find((e) => e.actor.id === actorId) ?? this.#slotViewOf(actorId);
-    if (entry) this.#services.supervisor.viewCrashed(entry.context, error, 'internal');
+    const topic = this.#topicOf(actorId);
+    if (topic !== null) this.#services.supervisor.viewCrashed(this.#slots.get(topic)!.view!.context, error, 'internal');
     this.forgetView(actorId);
   }
 
@@ -368,11 +354,6 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
   #topicOf(actorId: string): string | null {
     for (const [topic, slot] of this.#slots) if (slot.view?.actor.id === actorId) return topic;
     return null;
-  }
-
-  #slotViewOf(actorId: string): ViewEntry | undefined {
-    const topic = this.#topicOf(actorId);
-    return topic === null ? undefined : this.#slots.get(topic)!.view!;
   }
 
   #forgetSlotIfIdle(topic: string, slot: TopicSlot): void {
@@ -388,16 +369,13 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
     if (this.#closed) return;
     this.#closed = true;
     this.#serving = false;
-    const views = [...(this.#retiring ?? [])];
-    for (const slot of this.#slots.values()) if (slot.view) views.push(slot.view);
-    for (const entry of views) {
-      entry.actor.send({ type: 'close', why: 'socket closed' });
+    for (const { view } of this.#slots.values()) {
+      if (!view) continue;
+      view.actor.send({ type: 'close', why: 'socket closed' });
       // The view actor is done now; run its cleanup even if the close arrived mid-mount.
-      entry.context.cleanup.dispose();
+      view.context.cleanup.dispose();
     }
-    this.#retiring = null;
     this.#slots.clear();
-    this.#viewCount = 0;
     this.#services.silence.unwatch(this);
   }
 
