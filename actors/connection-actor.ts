@@ -14,18 +14,15 @@
 import type { ActorLogic, AnyActorRef, Snapshot } from 'xstate';
 import type { Connection } from './connection.ts';
 
-/** Why the socket was closed, and with which code. */
-export const CLOSE_CODES = {
-  /** Kicked by `registry.disconnect` or drained at shutdown: the client reconnects and remounts. */
-  goingAway: 1001,
-} as const;
+/** Kicked by `registry.disconnect` or drained at shutdown: the client reconnects and remounts. */
+const GOING_AWAY = 1001;
 
-export type ConnectionState = 'open' | 'draining' | 'closed';
+type ConnectionState = 'open' | 'draining' | 'closed';
 
 export type ConnectionEvent =
   | { type: 'socket.closed'; code: number }
   | { type: 'heartbeat.timeout' }
-  | { type: 'kick'; code: number; reason: string }
+  | { type: 'kick' }
   | { type: 'drain' };
 
 /** Events XState sends a parent when a child view ends. */
@@ -34,7 +31,7 @@ type ChildEvent = { type: `xstate.done.actor.${string}` | `xstate.error.actor.${
 /** Why the server closes a socket: the reason travels in the close frame. */
 const CLOSE_REASONS = { kick: 'disconnected', drain: 'server shutting down' } as const;
 
-export type ConnectionSnapshot = Snapshot<undefined> & { value: ConnectionState; context: { connection: Connection } };
+type ConnectionSnapshot = Snapshot<undefined> & { value: ConnectionState; context: { connection: Connection } };
 
 const DONE_PREFIX = 'xstate.done.actor.';
 const ERROR_PREFIX = 'xstate.error.actor.';
@@ -60,7 +57,7 @@ function drain(snapshot: ConnectionSnapshot, reason: string): ConnectionSnapshot
   // handshake completes. No timer of our own: ws drops a peer that does not answer the close frame
   // within its close timeout (30 s), and a shutdown terminates whatever is left after
   // `shutdownTimeoutMs`.
-  connection.closeSocket(CLOSE_CODES.goingAway, reason);
+  connection.closeSocket(GOING_AWAY, reason);
   return moveTo(snapshot, 'draining');
 }
 
@@ -94,11 +91,9 @@ export const connectionLogic: ActorLogic<ConnectionSnapshot, ConnectionEvent | C
         connection.terminateSocket();
         return close(snapshot);
       case 'kick':
-        if (snapshot.value !== 'open') return snapshot;
-        return drain(snapshot, (event as Extract<ConnectionEvent, { type: 'kick' }>).reason || CLOSE_REASONS.kick);
       case 'drain':
         if (snapshot.value !== 'open') return snapshot;
-        return drain(snapshot, CLOSE_REASONS.drain);
+        return drain(snapshot, CLOSE_REASONS[event.type]);
       default:
         return snapshot;
     }

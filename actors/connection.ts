@@ -119,12 +119,15 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
   // ---------------------------------------------------------------------------- socket events
 
   onMessage(data: RawData, isBinary: boolean): void {
-    if (isBinary) this.rejectBinary();
-    else this.dispatch(data.toString());
+    // `terminate` stops serving too, so this one flag covers a draining and a closed connection.
+    if (!this.#serving) return;
+    this.#lastSeen = this.#services.clock.now();
+    if (isBinary) this.#rejectBinary();
+    else this.#dispatch(data.toString());
   }
 
   onClose(code: number, reason: Buffer): void {
-    // After a kick or a heartbeat timeout the connection actor is already done.
+    // After a heartbeat timeout (or a crash of the connection actor) the actor is already done.
     if (this.#self?.getSnapshot().status === 'active') this.#self.send({ type: 'socket.closed', code });
     this.#services.events.emit({ type: 'connection.closed', connectionId: this.id, code, reason: reason.toString() });
   }
@@ -136,9 +139,7 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
   // ------------------------------------------------------------------------------------ frames
 
   /** Binary frames carry uploads, which this runtime does not accept: say so, keep the socket. */
-  rejectBinary(): void {
-    if (!this.#serving || this.#closed) return;
-    this.#lastSeen = this.#services.clock.now();
+  #rejectBinary(): void {
     this.#rejectFrame(new LiveError('LV_ERR_MESSAGE_MALFORMED', 'binary frames (uploads) are not supported'), null, null, null);
   }
 
@@ -148,9 +149,7 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
   }
 
   /** Handles one text frame from the socket. Never throws. */
-  dispatch(text: string): void {
-    if (!this.#serving || this.#closed) return;
-    this.#lastSeen = this.#services.clock.now();
+  #dispatch(text: string): void {
     const decoded = decodeFrame(text);
     if (!decoded.ok) {
       this.#rejectFrame(decoded.error, decoded.ref, decoded.joinRef, decoded.topic);

@@ -24,7 +24,7 @@ interface RegistryState {
 type RegistrySnapshot = Snapshot<undefined> & { context: RegistryState };
 
 type RegistryEvent =
-  | { type: 'connection.open'; connection: Connection; reply: (ref: AnyActorRef) => void }
+  | { type: 'connection.open'; connection: Connection }
   | { type: 'disconnect'; liveSocketId: string; reply: (closed: number) => void }
   | { type: 'disconnect.all'; reply: (closed: number) => void }
   | { type: 'drain' }
@@ -44,7 +44,7 @@ const registryLogic: ActorLogic<RegistrySnapshot, RegistryEvent> = {
     try {
       switch (event.type) {
         case 'connection.open': {
-          const { connection, reply } = event as Extract<RegistryEvent, { type: 'connection.open' }>;
+          const { connection } = event as Extract<RegistryEvent, { type: 'connection.open' }>;
           const ref = createActor(connectionLogic, { parent: scope.self, id: connection.id, input: connection });
           state.connections.set(connection.id, { ref, connection });
           if (connection.liveSocketId !== null) {
@@ -53,7 +53,6 @@ const registryLogic: ActorLogic<RegistrySnapshot, RegistryEvent> = {
             ids.add(connection.id);
           }
           ref.start();
-          reply(ref);
           return snapshot;
         }
         case 'disconnect': {
@@ -63,7 +62,7 @@ const registryLogic: ActorLogic<RegistrySnapshot, RegistryEvent> = {
           for (const id of ids ?? []) {
             const entry = state.connections.get(id);
             if (!entry) continue;
-            entry.ref.send({ type: 'kick', code: 1001, reason: 'disconnected' });
+            entry.ref.send({ type: 'kick' });
             closed++;
           }
           reply(closed);
@@ -71,7 +70,7 @@ const registryLogic: ActorLogic<RegistrySnapshot, RegistryEvent> = {
         }
         case 'disconnect.all': {
           const { reply } = event as Extract<RegistryEvent, { type: 'disconnect.all' }>;
-          for (const { ref } of state.connections.values()) ref.send({ type: 'kick', code: 1001, reason: 'disconnected' });
+          for (const { ref } of state.connections.values()) ref.send({ type: 'kick' });
           reply(state.connections.size);
           return snapshot;
         }
@@ -156,11 +155,12 @@ export class Registry {
   }
 
   /** Spawns the connection actor for a new socket. */
-  open(connection: Connection): AnyActorRef {
-    let spawned: AnyActorRef | null = null;
-    this.#actor.send({ type: 'connection.open', connection, reply: (ref: AnyActorRef) => (spawned = ref) });
-    if (!spawned) throw new Error('registry did not spawn the connection actor');
-    return spawned;
+  open(connection: Connection): void {
+    this.#actor.send({ type: 'connection.open', connection });
+    // The registry contains its own failures (see `transition`): say so to the caller here.
+    if (!this.#actor.getSnapshot().context.connections.has(connection.id)) {
+      throw new Error('registry did not spawn the connection actor');
+    }
   }
 
   /**

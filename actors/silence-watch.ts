@@ -29,7 +29,7 @@ export class SilenceWatch {
     this.#timeoutMs = timeoutMs;
   }
 
-  get sweepIntervalMs(): number {
+  get #sweepIntervalMs(): number {
     return Math.max(1, Math.ceil(this.#timeoutMs / SWEEPS_PER_TIMEOUT));
   }
 
@@ -47,7 +47,7 @@ export class SilenceWatch {
   }
 
   #arm(): void {
-    this.#timer = this.#clock.setTimeout(() => this.#sweep(), this.sweepIntervalMs);
+    this.#timer = this.#clock.setTimeout(() => this.#sweep(), this.#sweepIntervalMs);
   }
 
   #sweep(): void {

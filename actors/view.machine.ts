@@ -61,15 +61,15 @@ export const viewMachine = setup({
       view.connection.send(encodeReply(view.joinRef, view.joinRef, view.topic, 'error', { reason: 'join crashed' }));
       view.services.supervisor.viewCrashed(view, (event as Extract<ViewEvent, { type: 'mount.failed' }>).error, 'mount');
     },
-    runEvent: ({ context, event, self }) =>
-      guardCrash(context.view, self, 'handleEvent', () =>
+    runEvent: ({ context, event }) =>
+      guardCrash(context.view, 'handleEvent', () =>
         runEvent(context.view, event as Extract<ViewEvent, { type: 'client.event' }>)),
     denyEvent: ({ context, event }) => denyEvent(context.view, event as Extract<ViewEvent, { type: 'client.event' }>),
-    runPatch: ({ context, event, self }) =>
-      guardCrash(context.view, self, 'handleParams', () =>
+    runPatch: ({ context, event }) =>
+      guardCrash(context.view, 'handleParams', () =>
         runClientPatch(context.view, event as Extract<ViewEvent, { type: 'client.live_patch' }>)),
-    runInfo: ({ context, event, self }) =>
-      guardCrash(context.view, self, 'handleInfo', () =>
+    runInfo: ({ context, event }) =>
+      guardCrash(context.view, 'handleInfo', () =>
         runInfo(context.view, (event as Extract<ViewEvent, { type: 'info' }>).message)),
     replyLeave: ({ context, event }) => {
       const { view } = context;
@@ -386,12 +386,8 @@ function finishCallback(view: ViewContext, ref: string | null, chained = 0): voi
  * Runs a callback; a synchronous throw or a rejected promise becomes a `crash` event, so every
  * failure takes the same supervised path into `terminated`.
  */
-function guardCrash(
-  view: ViewContext,
-  self: { send(event: ViewEvent): void },
-  phase: string,
-  work: () => void | Promise<void>,
-): void {
+function guardCrash(view: ViewContext, phase: string, work: () => void | Promise<void>): void {
+  const self = view.self!;
   try {
     const result = work();
     if (isPromise(result)) {
