@@ -4,17 +4,20 @@
 // rejoins and goes through `mount` again.
 
 import { setup } from 'xstate';
-import { LiveError, isLiveError } from '../runtime/errors.ts';
+import { isLiveError } from '../runtime/errors.ts';
 import { encodeFrame, encodeReply } from '../runtime/frame.ts';
 import { decodeFormParams } from '../runtime/form-params.ts';
 import { authorizeJoin } from '../runtime/join-authorization.ts';
-import { runMount, type MountOutcome } from '../runtime/mount.ts';
+import { followPatch, runMount, type MountOutcome } from '../runtime/mount.ts';
 import { LiveViewSocket } from '../runtime/view-socket.ts';
 import type { WireTree } from '../runtime/diff.ts';
 import { userIdOf, type ViewContext } from './view-context.ts';
 
 /** The LiveView client version we speak; sent in join replies to keep consoles quiet. */
 export const LIVEVIEW_VERSION = '1.2.12';
+
+/** A live pushPatch target is a local path; the host it resolves against is never sent. */
+const PATCH_BASE = new URL('http://localhost');
 
 export type ViewEvent =
   | { type: 'mount.done'; result: JoinResult }
@@ -329,13 +332,13 @@ function runInfo(view: ViewContext, message: unknown): void | Promise<void> {
 function runClientPatch(view: ViewContext, event: Extract<ViewEvent, { type: 'client.live_patch' }>): void | Promise<void> {
   const socket = view.socket!;
   const target = typeof event.payload.url === 'string' ? safeUrl(event.payload.url) : null;
-  const match = target ? view.services.router.matchLiveUrl(target) : null;
-  if (!target || !match || match.route !== view.route) {
+  const params = target ? view.services.router.matchPatch(view.route!, target) : null;
+  if (!target || !params) {
     // Another view or liveSession: the client navigates, and the join decides (PROTOCOL.md §6.1).
     view.connection.send(encodeReply(view.joinRef, event.ref, view.topic, 'ok', { link_redirect: true }));
     return;
   }
-  const result = socket.view.handleParams?.(match.params, target, socket);
+  const result = socket.view.handleParams?.(params, target, socket);
   if (isPromise(result)) return result.then(() => finishCallback(view, event.ref));
   return finishCallback(view, event.ref);
 }
@@ -363,11 +366,8 @@ function finishCallback(view: ViewContext, ref: string | null, chained = 0): voi
     return;
   }
   if (navigation?.kind === 'patch') {
-    if (chained >= view.services.limits.maxChainedPatches) {
-      throw new LiveError('LV_ERR_HOOK_RESULT', `${view.viewName}: too many chained pushPatch calls`);
-    }
-    const target = view.services.router.matchPatch(view.route!, navigation.to, new URL('http://localhost'));
-    if (!target) throw new LiveError('LV_ERR_UNSAFE_REDIRECT', `pushPatch to ${navigation.to} leaves ${view.viewName}`);
+    const { services } = view;
+    const target = followPatch(services.router, view.route!, navigation.to, PATCH_BASE, chained, services.limits.maxChainedPatches);
     connection.send(encodeFrame(joinRef, null, topic, 'live_patch', {
       to: navigation.to,
       kind: navigation.replace ? 'replace' : 'push',

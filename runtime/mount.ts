@@ -54,14 +54,30 @@ export async function runMount(input: MountInput): Promise<MountOutcome> {
     const navigation = socket.takeNavigation();
     if (!navigation) return { kind: 'mounted', patch };
     if (navigation.kind !== 'patch') return navigationOutcome(navigation);
-    if (round >= input.maxChainedPatches) {
-      throw new LiveError('LV_ERR_HOOK_RESULT', `${route.view.name}: too many chained pushPatch calls`);
-    }
-    const target = input.router.matchPatch(route, navigation.to, url);
-    if (!target) throw new LiveError('LV_ERR_UNSAFE_REDIRECT', `pushPatch to ${navigation.to} leaves ${route.view.name}`);
-    ({ url, params } = target);
+    ({ url, params } = followPatch(input.router, route, navigation.to, url, round, input.maxChainedPatches));
     patch = { to: navigation.to, kind: navigation.replace ? 'replace' : 'push' };
   }
+}
+
+/**
+ * Where the `round`-th pushPatch in a row lands (resolved against `base`), for the mount and for a
+ * live view alike; throws when there were too many in a row or the patch would leave the view.
+ */
+export function followPatch(
+  router: Router,
+  route: LiveRoute,
+  to: string,
+  base: URL,
+  round: number,
+  maxChainedPatches: number,
+): { url: URL; params: Params } {
+  if (round >= maxChainedPatches) {
+    throw new LiveError('LV_ERR_HOOK_RESULT', `${route.view.name}: too many chained pushPatch calls`);
+  }
+  const url = new URL(to, base);
+  const params = router.matchPatch(route, url);
+  if (!params) throw new LiveError('LV_ERR_UNSAFE_REDIRECT', `pushPatch to ${to} leaves ${route.view.name}`);
+  return { url, params };
 }
 
 function navigationOutcome(navigation: Exclude<Navigation, { kind: 'patch' }>): MountOutcome {

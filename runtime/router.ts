@@ -87,13 +87,12 @@ export class Router {
   }
 
   /**
-   * Where a patch to `to` (a local path) lands, if it stays on `route`; `null` when it would
-   * leave the view or its liveSession, which a patch may never do.
+   * The params of a patch to `url`, if it stays on `route`; `null` when it would leave the view
+   * or its liveSession, which a patch may never do.
    */
-  matchPatch(route: LiveRoute, to: string, base: URL): { url: URL; params: Record<string, string> } | null {
-    const url = new URL(to, base);
+  matchPatch(route: LiveRoute, url: URL): Record<string, string> | null {
     const match = this.matchLiveUrl(url);
-    return match && match.route === route ? { url, params: match.params } : null;
+    return match && match.route === route ? match.params : null;
   }
 
   matchHttp(method: string, pathname: string): RouteMatch<HttpRoute> | null {
