@@ -6,7 +6,8 @@
 
 import { Agent, request } from 'node:http';
 import WebSocket from 'ws';
-import { mergeCookies, unescapeHtml } from '../test/support/live-client.ts';
+import { mergeCookies, readPageTokens, type PageTokens } from '../test/support/live-client.ts';
+import { csrfInputOf } from '../test/support/login.ts';
 import { wallNow } from './wall-clock.ts';
 
 export interface HttpAnswer {
@@ -63,51 +64,23 @@ function requestOnce(
   });
 }
 
-/** What the dead render gives the client (PROTOCOL.md §2.1). */
-export interface PageTokens {
-  url: string;
-  topic: string;
-  session: string;
-  static: string | null;
-  csrfToken: string;
-  cookie: string;
-}
-
-const CONTAINER = /<[a-z][\w-]*\s([^>]*\bdata-phx-session="[^"]*"[^>]*)>/i;
-const CSRF_META = /<meta\s+name="csrf-token"\s+content="([^"]*)"/i;
-
 export async function fetchPage(agent: Agent, baseUrl: string, path: string, cookie = ''): Promise<PageTokens> {
   const url = new URL(path, baseUrl).href;
   const answer = await httpRequest(agent, url, { headers: cookie ? { cookie } : {} });
   if (answer.status !== 200) throw new Error(`GET ${path} answered ${answer.status}`);
-  const container = CONTAINER.exec(answer.body);
-  const csrf = CSRF_META.exec(answer.body);
-  if (!container || !csrf) throw new Error(`GET ${path}: no root container or csrf-token meta tag`);
-  const attrs = new Map<string, string>();
-  for (const m of container[1]!.matchAll(/([^\s=/>]+)(?:\s*=\s*"([^"]*)")?/g)) attrs.set(m[1]!.toLowerCase(), unescapeHtml(m[2] ?? ''));
-  const id = attrs.get('id');
-  const session = attrs.get('data-phx-session');
-  if (!id || !session) throw new Error(`GET ${path}: root container lacks id or data-phx-session`);
-  return {
-    url,
-    topic: `lv:${id}`,
-    session,
-    static: attrs.get('data-phx-static') || null,
-    csrfToken: unescapeHtml(csrf[1]!),
-    cookie: mergeCookies(cookie, answer.setCookies),
-  };
+  return readPageTokens(path, url, answer.body, mergeCookies(cookie, answer.setCookies));
 }
 
 /** Logs in through the HTTP form (GET /login for the CSRF token, POST it); returns the cookie. */
 export async function logIn(agent: Agent, baseUrl: string, email: string, password: string): Promise<string> {
   const form = await httpRequest(agent, new URL('/login', baseUrl).href);
-  const input = /<input type="hidden" name="_csrf_token" value="([^"]+)">/.exec(form.body);
-  if (form.status !== 200 || !input) throw new Error(`GET /login answered ${form.status} without a CSRF token`);
+  const csrfToken = csrfInputOf(form.body);
+  if (form.status !== 200 || !csrfToken) throw new Error(`GET /login answered ${form.status} without a CSRF token`);
   const cookie = mergeCookies('', form.setCookies);
   const answer = await httpRequest(agent, new URL('/login', baseUrl).href, {
     method: 'POST',
     headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ _csrf_token: unescapeHtml(input[1]!), email, password }).toString(),
+    body: new URLSearchParams({ _csrf_token: csrfToken, email, password }).toString(),
   });
   if (answer.status !== 302) throw new Error(`POST /login for ${email} answered ${answer.status}`);
   return mergeCookies(cookie, answer.setCookies);

@@ -8,6 +8,7 @@ import { BenchClient, fetchPage, logIn, takeRetriedGets, type ClientObserver } f
 import { serveControl } from './control-channel.ts';
 import { Samples, summarize, type Summary } from './samples.ts';
 import { wallNow } from './wall-clock.ts';
+import { joinPayload } from '../test/support/live-client.ts';
 
 export interface RampOptions {
   baseUrl: string;
@@ -128,13 +129,7 @@ async function openOne(options: RampOptions, index: number): Promise<{ client: B
   const client = await BenchClient.connect(options.baseUrl, observer, { cookie: page.cookie, csrfToken: page.csrfToken });
   const t2 = performance.now();
   try {
-    await client.join(page.topic, {
-      url: page.url,
-      params: { _csrf_token: page.csrfToken, _mounts: 0, _mount_attempts: 0 },
-      session: page.session,
-      static: page.static,
-      sticky: false,
-    });
+    await client.join(page.topic, joinPayload(page));
   } catch (err) {
     await client.close();
     throw err;

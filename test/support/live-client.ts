@@ -41,10 +41,10 @@ export interface CloseInfo {
 }
 
 /** What the dead render of a live route gives the client (PROTOCOL.md §2.1). */
-export interface LivePage {
+/** What a client reads from a live page to join it (PROTOCOL.md §2.1). */
+export interface PageTokens {
   /** Absolute URL of the page (the join's `url`). */
   url: string;
-  html: string;
   /** The root container's `id`; the view's topic is `lv:<id>`. */
   id: string;
   topic: string;
@@ -56,6 +56,10 @@ export interface LivePage {
   csrfToken: string;
   /** The `Cookie` header value carrying the session cookie. */
   cookie: string;
+}
+
+export interface LivePage extends PageTokens {
+  html: string;
 }
 
 export interface SocketOptions {
@@ -103,8 +107,17 @@ export async function fetchLivePage(baseUrl: string, path: string, options: { co
   });
   const html = await response.text();
   if (response.status !== 200) throw new Error(`GET ${path} answered ${response.status}, not a live page`);
-  const container = /<[a-z][\w-]*\s([^>]*\bdata-phx-session="[^"]*"[^>]*)>/i.exec(html);
-  const csrf = /<meta\s+name="csrf-token"\s+content="([^"]*)"/i.exec(html);
+  const cookie = mergeCookies(options.cookie ?? '', response.headers.getSetCookie());
+  return { ...readPageTokens(path, url, html, cookie), html };
+}
+
+const ROOT_CONTAINER = /<[a-z][\w-]*\s([^>]*\bdata-phx-session="[^"]*"[^>]*)>/i;
+const CSRF_META = /<meta\s+name="csrf-token"\s+content="([^"]*)"/i;
+
+/** Reads the join tokens from a live page's HTML (fetched from `url` for `path`). */
+export function readPageTokens(path: string, url: string, html: string, cookie: string): PageTokens {
+  const container = ROOT_CONTAINER.exec(html);
+  const csrf = CSRF_META.exec(html);
   if (!container || !csrf) throw new Error(`GET ${path}: no root container or csrf-token meta tag`);
   const attrs = parseAttributes(container[1]!);
   const id = attrs.get('id');
@@ -112,13 +125,12 @@ export async function fetchLivePage(baseUrl: string, path: string, options: { co
   if (!id || session === undefined) throw new Error(`GET ${path}: root container lacks id or data-phx-session`);
   return {
     url,
-    html,
     id,
     topic: `lv:${id}`,
     session,
     static: attrs.get('data-phx-static') || null,
     csrfToken: unescapeHtml(csrf[1]!),
-    cookie: mergeCookies(options.cookie ?? '', response.headers.getSetCookie()),
+    cookie,
   };
 }
 
@@ -126,7 +138,7 @@ export async function fetchLivePage(baseUrl: string, path: string, options: { co
  * The `phx_join` payload the official client sends for a page (PROTOCOL.md §3.1). Pass
  * `{ redirect }` for a live navigation join (it replaces `url`), or any field to override it.
  */
-export function joinPayload(page: LivePage, overrides: Payload = {}): Payload {
+export function joinPayload(page: Pick<PageTokens, 'url' | 'csrfToken' | 'session' | 'static'>, overrides: Payload = {}): Payload {
   const payload: Payload = {
     url: page.url,
     params: { _csrf_token: page.csrfToken, _mounts: 0, _mount_attempts: 0 },

@@ -2,7 +2,13 @@
 // token of its form, then POST the form (without following the redirect) and keep the cookie the
 // server sets. The login renews the session, so the cookie returned is a new one.
 
-import { mergeCookies } from './live-client.ts';
+import { mergeCookies, unescapeHtml } from './live-client.ts';
+
+/** The `_csrf_token` of the first POST form in `html`, or null when it has none. */
+export function csrfInputOf(html: string): string | null {
+  const input = /<input type="hidden" name="_csrf_token" value="([^"]+)">/.exec(html);
+  return input ? unescapeHtml(input[1]!) : null;
+}
 
 /**
  * The masked `_csrf_token` of the login form for the cookie session `cookie` (any token of that
@@ -14,9 +20,9 @@ export async function fetchCsrfToken(baseUrl: string, cookie = ''): Promise<{ cs
     headers: cookie ? { cookie } : {},
   });
   const html = await response.text();
-  const input = /<input type="hidden" name="_csrf_token" value="([^"]+)">/.exec(html);
-  if (response.status !== 200 || !input) throw new Error(`GET /login answered ${response.status} without a CSRF token`);
-  return { csrfToken: input[1]!, cookie: mergeCookies(cookie, response.headers.getSetCookie()) };
+  const csrfToken = csrfInputOf(html);
+  if (response.status !== 200 || !csrfToken) throw new Error(`GET /login answered ${response.status} without a CSRF token`);
+  return { csrfToken, cookie: mergeCookies(cookie, response.headers.getSetCookie()) };
 }
 
 /**
