@@ -142,7 +142,8 @@ async function measureWindow(ctx: BenchContext, target: Target, clients: number,
   };
 }
 
-function mergeRamps(ramps: RampResult[], clients: number): JoinRamp {
+/** One ramp in stages, reported as one: all latencies pooled, the steps of the last stage. */
+export function mergeRamps(ramps: RampResult[], clients: number): JoinRamp {
   const total = ramps.flatMap((r) => r.total);
   const elapsedMs = ramps.reduce((sum, r) => sum + r.elapsedMs, 0);
   const last = ramps.at(-1)!;

@@ -8,10 +8,9 @@
 // counts must drain to zero, and the heap is compared with the baseline.
 
 import { sleep, type BenchContext } from './bench-context.ts';
-import type { JoinRamp } from './event-phase.ts';
-import type { Status } from './load-generator.ts';
+import { mergeRamps, type JoinRamp } from './event-phase.ts';
+import type { RampResult, Status } from './load-generator.ts';
 import type { ProcessSample, ServerCounts } from './process-sample.ts';
-import { summarize } from './samples.ts';
 
 export interface MemoryLevel {
   views: number;
@@ -74,25 +73,13 @@ export async function runMemoryPhase(ctx: BenchContext, rep: number, hold: boole
     const baseline = await channel.call('sample', { gc: true });
 
     const levels: MemoryLevel[] = [];
-    const totals: number[] = [];
-    let elapsedMs = 0;
-    let rampCpu = 0;
-    let retriedGets = 0;
-    let lastRamp = null as Awaited<ReturnType<BenchContext['ramp']>> | null;
+    const ramps: RampResult[] = [];
     let open = 0;
-    let failed = 0;
-    const errors: string[] = [];
     for (const views of options.views) {
       ctx.log(`memory: run ${rep + 1}, ramp to ${views} views`);
       const ramp = await ctx.ramp(target, views - open);
       open += ramp.opened;
-      failed += ramp.failed;
-      errors.push(...ramp.errors);
-      totals.push(...ramp.total);
-      elapsedMs += ramp.elapsedMs;
-      rampCpu += ramp.cpuMicros;
-      retriedGets += ramp.retriedGets;
-      lastRamp = ramp;
+      ramps.push(ramp);
       await sleep(SETTLE_MS);
       levels.push(level(views, baseline, await channel.call('sample', { gc: true })));
     }
@@ -136,20 +123,7 @@ export async function runMemoryPhase(ctx: BenchContext, rep: number, hold: boole
       warmupViews: WARMUP_VIEWS,
       baseline,
       levels,
-      ramp: {
-        clients: open,
-        opened: totals.length,
-        failed,
-        errors: errors.slice(0, 5),
-        elapsedMs,
-        joinsPerSecond: totals.length / (elapsedMs / 1000),
-        latency: summarize(totals),
-        get: lastRamp!.get,
-        socket: lastRamp!.socket,
-        join: lastRamp!.join,
-        loadgenBusy: rampCpu / (elapsedMs * 1000),
-        retriedGets,
-      },
+      ramp: mergeRamps(ramps, open),
       hold: holdResult,
       closed: {
         closeMs,
