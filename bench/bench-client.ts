@@ -30,7 +30,7 @@ export function takeRetriedGets(): number {
  * that dies with `ECONNRESET` on a reused connection is retried once, as browsers do: the server
  * may close an idle keep-alive connection just as the client sends on it.
  */
-export async function httpRequest(
+async function httpRequest(
   agent: Agent,
   url: string,
   options: { method?: string; headers?: Record<string, string>; body?: string } = {},

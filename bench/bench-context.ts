@@ -11,8 +11,8 @@ import type { ProcessSample } from './process-sample.ts';
 import { ForeignLoad } from './machine-load.ts';
 import { estimateOffset, type ClockOffset } from './wall-clock.ts';
 
-export const SERVER_CORE = 0;
-export const LOAD_CORE = 1;
+const SERVER_CORE = 0;
+const LOAD_CORE = 1;
 
 export type TargetKind = 'liveward' | 'floor';
 

@@ -59,7 +59,7 @@ export interface EventRun {
  * Liveward's event limit per socket (200/s) would throttle a single closed-loop client, so the event
  * phase raises it; checking the bucket costs the same whatever the limit.
  */
-export const EVENT_PHASE_LIMITS = { maxEventsPerSecond: 1_000_000 };
+const EVENT_PHASE_LIMITS = { maxEventsPerSecond: 1_000_000 };
 
 /** Other processes' CPU (in cores) that makes a window be measured again. */
 export const FOREIGN_LOAD_LIMIT = 0.05;

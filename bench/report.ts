@@ -43,9 +43,9 @@ export interface Row {
 }
 
 const LOADGEN_SATURATED = 0.9;
-export const HEAP_TARGET_BYTES = 6 * 1024;
-export const CPU_RATIO_TARGET = 1.5;
-export const DISCONNECT_TARGET_MS = 100;
+const HEAP_TARGET_BYTES = 6 * 1024;
+const CPU_RATIO_TARGET = 1.5;
+const DISCONNECT_TARGET_MS = 100;
 /** The issue's estimate of the floor's server CPU per event on this machine. */
 const ISSUE_FLOOR_MICROS = 50;
 
@@ -277,7 +277,7 @@ export function buildNotes(results: Omit<BenchResults, 'notes'>): string[] {
 
 // ---------------------------------------------------------------------------------- markdown
 
-export function renderTable(rows: Row[]): string {
+function renderTable(rows: Row[]): string {
   const lines = [
     '| | figure | N | Liveward | floor (bare `ws`) | ratio | target |',
     '|---|---|---|---:|---:|---:|---|',

@@ -15,7 +15,7 @@ interface FragileAssigns {
 }
 
 /** Subscribes and runs a timer at mount, so leaks of either would show in the counts. */
-export const Fragile = defineView<FragileAssigns>({
+const Fragile = defineView<FragileAssigns>({
   name: 'fragile',
   mount(_params, _session, socket) {
     socket.assign({ n: 0, bomb: false, news: '' });
@@ -49,7 +49,7 @@ export const Fragile = defineView<FragileAssigns>({
   },
 });
 
-export const MountBomb = defineView<{ ok: boolean }>({
+const MountBomb = defineView<{ ok: boolean }>({
   name: 'mount-bomb',
   mount(_params, _session, socket) {
     if (socket.connected) throw new Error('secret-internal-detail: mount exploded');
@@ -58,7 +58,7 @@ export const MountBomb = defineView<{ ok: boolean }>({
   render: () => html`<p>never live</p>`,
 });
 
-export const Calm = defineView<{ n: number }>({
+const Calm = defineView<{ n: number }>({
   name: 'calm',
   mount: (_p, _s, socket) => socket.assign({ n: 0 }),
   handleEvent: { ok: allow(anyone, (_v, socket) => socket.update((a) => void a.n++)) },

@@ -86,7 +86,7 @@ export class UpgradeRefusedError extends Error {
 }
 
 /** How long `waitFor`, replies and the upgrade may take before the test fails (a deadline, not a timing assertion). */
-export const DEFAULT_WAIT_MS = 5_000;
+const DEFAULT_WAIT_MS = 5_000;
 const SOCKET_PATH = '/live/websocket';
 
 // --------------------------------------------------------------------------------- the page
@@ -420,7 +420,7 @@ function toReply(frame: ServerFrame): Reply {
 }
 
 /** Parses a server frame; a frame that is not a valid V2 frame throws (the server broke the protocol). */
-export function parseServerFrame(raw: string, seq = 0): ServerFrame {
+function parseServerFrame(raw: string, seq = 0): ServerFrame {
   const parsed: unknown = JSON.parse(raw);
   if (!Array.isArray(parsed) || parsed.length !== 5) throw new Error(`server sent a non-V2 frame: ${raw}`);
   const [joinRef, ref, topic, event, payload] = parsed as unknown[];

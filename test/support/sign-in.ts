@@ -7,7 +7,7 @@ import { waitForConnected } from './live-page.ts';
 export type DemoUser = 'alice' | 'bob' | 'carol' | 'admin';
 
 export const emailOf = (name: DemoUser): string => `${name}@example.com`;
-export const passwordOf = (name: DemoUser): string => `${name}-password`;
+const passwordOf = (name: DemoUser): string => `${name}-password`;
 
 /** Fills `#email` and `#password` on the login page the browser is on and clicks `#login`. */
 export async function submitLogin(page: Page, name: DemoUser): Promise<void> {
