@@ -7,6 +7,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { User } from '../../apps/blog/accounts.ts';
 import { useBrowserLab } from '../support/browser-lab.ts';
+import { eventually } from '../support/eventually.ts';
 import {
   DocumentWatch,
   UI_TIMEOUT_MS,
@@ -36,10 +37,6 @@ describe('logout and disconnect in a browser', () => {
   const connectionsOf = (name: DemoUser): number =>
     lab.server.registry.describe().filter((c) => c.liveSocketId === socketIdOf(name)).length;
 
-  /** Polls the server until `check` holds, or fails at the deadline (no fixed sleep). */
-  const eventually = (check: () => boolean, message: string): Promise<void> =>
-    expect.poll(check, { timeout: UI_TIMEOUT_MS, interval: 20, message }).toBe(true);
-
   it('sends all three of alice’s tabs to /login when she logs out in a fourth, and leaves bob alone', async () => {
     const alice = await newUserContext();
     const tabs: Page[] = [];
@@ -52,7 +49,7 @@ describe('logout and disconnect in a browser', () => {
     const fourth = await alice.newPage();
     await fourth.goto(`${lab.baseUrl}/posts`);
     await waitForConnected(fourth);
-    await eventually(() => connectionsOf('alice') === 4, 'alice has four live connections');
+    await eventually(() => connectionsOf('alice') === 4, 'alice has four live connections', UI_TIMEOUT_MS);
 
     const bobContext = await newUserContext();
     const bob = await bobContext.newPage();
@@ -79,7 +76,7 @@ describe('logout and disconnect in a browser', () => {
       expect(documents.every((url) => url === `${lab.baseUrl}/login` || url === `${lab.baseUrl}/posts/1`), `tab ${i}`).toBe(true);
       await tab.waitForSelector('#login-form');
     }
-    await eventually(() => connectionsOf('alice') === 0, 'no connection of alice is left in the registry');
+    await eventually(() => connectionsOf('alice') === 0, 'no connection of alice is left in the registry', UI_TIMEOUT_MS);
     expect(lab.server.counts().liveSocketIds).toBe(1);
 
     // Bob was not touched: same socket, same document, still joined, and still live.
@@ -105,7 +102,7 @@ describe('logout and disconnect in a browser', () => {
     await signIn(bob, lab.baseUrl, 'bob', '/posts/1');
     const watch = await DocumentWatch.start(bob);
     // Earlier tests' pages may still be closing: start from exactly this page's connection.
-    await eventually(() => connectionsOf('bob') === 1, 'bob has one live connection');
+    await eventually(() => connectionsOf('bob') === 1, 'bob has one live connection', UI_TIMEOUT_MS);
 
     lab.app.accounts.deleteAllSessionTokens(userNamed('bob').id);
     expect(lab.server.registry.disconnect(socketIdOf('bob'))).toBe(1);
@@ -113,7 +110,7 @@ describe('logout and disconnect in a browser', () => {
     await bob.waitForURL(`${lab.baseUrl}/login`);
     expect(watch.documentRequests).toEqual([`${lab.baseUrl}/login`]);
     expect(await bob.locator('#login-form').count()).toBe(1);
-    await eventually(() => connectionsOf('bob') === 0, 'no connection of bob is left in the registry');
+    await eventually(() => connectionsOf('bob') === 0, 'no connection of bob is left in the registry', UI_TIMEOUT_MS);
   });
 
   it('remounts alice without the form after she is demoted and disconnected, in the same page', async () => {
@@ -123,7 +120,7 @@ describe('logout and disconnect in a browser', () => {
     await signIn(alice, lab.baseUrl, 'alice', '/posts/1');
     expect(await alice.locator('#post-form').count()).toBe(1);
     const watch = await DocumentWatch.start(alice);
-    await eventually(() => connectionsOf('alice') === 1, 'alice has one live connection');
+    await eventually(() => connectionsOf('alice') === 1, 'alice has one live connection', UI_TIMEOUT_MS);
     const aliceId = userNamed('alice').id;
 
     try {
@@ -139,7 +136,7 @@ describe('logout and disconnect in a browser', () => {
       const [first, second] = acceptedJoins(frames);
       expect(second!.socket).toBe(first!.socket + 1);
       expect(second!.topic).toBe(first!.topic);
-      await eventually(() => connectionsOf('alice') === 1, 'alice is connected again, once');
+      await eventually(() => connectionsOf('alice') === 1, 'alice is connected again, once', UI_TIMEOUT_MS);
     } finally {
       lab.app.accounts.setRole(aliceId, 'editor');
     }
