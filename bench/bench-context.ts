@@ -11,6 +11,11 @@ import type { ProcessSample } from './process-sample.ts';
 import { ForeignLoad } from './machine-load.ts';
 import { estimateOffset, type ClockOffset } from './wall-clock.ts';
 
+/** Other processes' CPU (in cores) that makes a measurement be taken again. */
+export const FOREIGN_LOAD_LIMIT = 0.05;
+/** Times one measurement is taken again, at most, because other processes used the machine. */
+const MAX_REDOS = 3;
+
 const SERVER_CORE = 0;
 const LOAD_CORE = 1;
 
@@ -130,6 +135,17 @@ export class BenchContext {
       if (done(counts) || performance.now() > deadline) return counts;
       await sleep(100);
     }
+  }
+
+  /**
+   * Whether a measurement during which other processes used `elsewhere.cores` of the machine is
+   * taken again: only past `FOREIGN_LOAD_LIMIT`, at most `MAX_REDOS` times for one measurement
+   * (`doneSoFar`), and while the run's budget lasts. Says so in the log when it is.
+   */
+  shouldRedo(elsewhere: { cores: number; top: string | null }, doneSoFar: number): boolean {
+    if (elsewhere.cores < FOREIGN_LOAD_LIMIT || doneSoFar >= MAX_REDOS || !this.takeRetry()) return false;
+    this.log(`  other processes used ${elsewhere.cores.toFixed(2)} cores (${elsewhere.top ?? '?'}): measuring again`);
+    return true;
   }
 
   /** Takes one repeat from the run's budget; false when it is spent. */

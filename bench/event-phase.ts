@@ -61,9 +61,6 @@ export interface EventRun {
  */
 const EVENT_PHASE_LIMITS = { maxEventsPerSecond: 1_000_000 };
 
-/** Other processes' CPU (in cores) that makes a window be measured again. */
-export const FOREIGN_LOAD_LIMIT = 0.05;
-const MAX_REMEASURES = 3;
 
 export async function runEventPhase(
   ctx: BenchContext,
@@ -90,15 +87,14 @@ export async function runEventPhase(
       const profiling = profilePath !== null && clients === options.clients.at(-1);
       if (profiling) await target.channel.call('startProfile', undefined);
       // A window in which other processes used the machine is measured again (the load keeps
-      // running), at most `MAX_REMEASURES` times and within the run's budget; the level records
+      // running), at most `MAX_REDOS` times and within the run's budget; the level records
       // how often.
       let level: EventLevel;
       let remeasured = 0;
       for (;;) {
         level = await measureWindow(ctx, target, clients, options.measureS);
-        if (profiling || !(level.foreignCores >= FOREIGN_LOAD_LIMIT) || remeasured === MAX_REMEASURES || !ctx.takeRetry()) break;
+        if (profiling || !ctx.shouldRedo({ cores: level.foreignCores, top: level.foreignTop }, remeasured)) break;
         remeasured++;
-        ctx.log(`  other processes used ${level.foreignCores.toFixed(2)} cores (${level.foreignTop ?? '?'}): measuring again`);
         await sleep(2_000);
       }
       if (profiling) await target.channel.call('stopProfile', { path: profilePath });

@@ -10,7 +10,6 @@
 
 import { sleep, type BenchContext } from './bench-context.ts';
 import type { ArrivalResult } from './load-generator.ts';
-import { FOREIGN_LOAD_LIMIT } from './event-phase.ts';
 import { summarize, type Summary } from './samples.ts';
 import type { ClockOffset } from './wall-clock.ts';
 
@@ -45,8 +44,6 @@ export const FAN_OUT_USER = 'bob@example.com';
 const EDITOR = 'alice@example.com';
 const POST_PATH = '/posts/1';
 
-/** Runs thrown away and repeated, at most, because other processes used the machine meanwhile. */
-const MAX_REDOS = 3;
 
 export async function runFanOutPhase(ctx: BenchContext): Promise<{ target: Record<string, unknown>; runs: FanOutRun[]; redone: number }> {
   const { options, loadgen } = ctx;
@@ -84,9 +81,8 @@ export async function runFanOutPhase(ctx: BenchContext): Promise<{ target: Recor
       await ctx.waitForCounts(target, (c) => c.connections === 0 && c.views === 0);
       if (rep < 0) continue;
       const elsewhere = foreign.stop();
-      if (elsewhere.cores >= FOREIGN_LOAD_LIMIT && redone < MAX_REDOS && ctx.takeRetry()) {
+      if (ctx.shouldRedo(elsewhere, redone)) {
         redone++;
-        ctx.log(`  other processes used ${elsewhere.cores.toFixed(2)} cores (${elsewhere.top ?? '?'}): running it again`);
         rep--;
         continue;
       }

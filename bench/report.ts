@@ -4,7 +4,8 @@
 // Reports, never asserts.
 
 import type { BenchOptions } from './bench-options.ts';
-import { FOREIGN_LOAD_LIMIT, type EventRun, type JoinRamp } from './event-phase.ts';
+import { FOREIGN_LOAD_LIMIT } from './bench-context.ts';
+import type { EventRun, JoinRamp } from './event-phase.ts';
 import type { FanOutRun } from './fan-out-phase.ts';
 import { machineLine, type Machine } from './machine.ts';
 import type { MemoryRun } from './memory-phase.ts';
