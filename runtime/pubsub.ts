@@ -44,6 +44,11 @@ export class LocalPubSub implements PubSub {
     };
   }
 
+  /** Listeners of `topic` on this node right now. */
+  listenerCount(topic: string): number {
+    return this.#topics.get(topic)?.size ?? 0;
+  }
+
   broadcast(topic: string, message: unknown): void {
     const listeners = this.#topics.get(topic);
     if (!listeners || listeners.size === 0) return;

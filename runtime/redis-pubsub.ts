@@ -17,8 +17,6 @@ export class RedisPubSub implements PubSub {
   readonly #prefix: string;
   /** SUBSCRIBE commands not yet acknowledged by Redis. */
   readonly #inFlight = new Set<Promise<void>>();
-  /** Local listeners per topic: the Redis subscription lives while there is at least one. */
-  readonly #listenerCounts = new Map<string, number>();
 
   constructor(url: string, options: { prefix?: string } = {}) {
     this.#prefix = options.prefix ?? DEFAULT_PREFIX;
@@ -41,10 +39,9 @@ export class RedisPubSub implements PubSub {
   }
 
   subscribe(topic: string, listener: PubSubListener): () => void {
+    // The Redis subscription of a topic lives while this node has a local listener of it.
     const unsubscribe = this.#local.subscribe(topic, listener);
-    const count = (this.#listenerCounts.get(topic) ?? 0) + 1;
-    this.#listenerCounts.set(topic, count);
-    if (count === 1) {
+    if (this.#local.listenerCount(topic) === 1) {
       const pending: Promise<void> = this.#subscriber
         .subscribe(this.#prefix + topic)
         .then(
@@ -54,18 +51,12 @@ export class RedisPubSub implements PubSub {
         .finally(() => this.#inFlight.delete(pending));
       this.#inFlight.add(pending);
     }
-    let active = true;
     return () => {
-      if (!active) return;
-      active = false;
-      unsubscribe();
-      const left = (this.#listenerCounts.get(topic) ?? 1) - 1;
-      if (left > 0) {
-        this.#listenerCounts.set(topic, left);
-        return;
+      const before = this.#local.listenerCount(topic);
+      unsubscribe(); // idempotent: a second call removes nothing
+      if (before > 0 && this.#local.listenerCount(topic) === 0) {
+        this.#subscriber.unsubscribe(this.#prefix + topic).catch(() => {});
       }
-      this.#listenerCounts.delete(topic);
-      this.#subscriber.unsubscribe(this.#prefix + topic).catch(() => {});
     };
   }
 
@@ -81,7 +72,6 @@ export class RedisPubSub implements PubSub {
 
   async close(): Promise<void> {
     await this.#local.close();
-    this.#listenerCounts.clear();
     await Promise.allSettled([this.#subscriber.quit(), this.#publisher.quit()]);
   }
 
