@@ -6,7 +6,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { User } from '../../apps/blog/accounts.ts';
 import { useBrowserLab } from '../support/browser-lab.ts';
-import { DocumentWatch, UI_TIMEOUT_MS, acceptedJoins, recordFrames, waitForConnected, type WireFrame } from '../support/live-page.ts';
+import { DocumentWatch, UI_TIMEOUT_MS, acceptedJoins, recordFrames, waitForConnected, type RecordedFrame } from '../support/live-page.ts';
 import { emailOf, signIn, submitLogin, type DemoUser } from '../support/sign-in.ts';
 
 describe('the blog in a browser', () => {
@@ -82,7 +82,7 @@ describe('the blog in a browser', () => {
     const alice = await visitor();
     await signIn(alice, lab.baseUrl, 'alice', '/posts/1');
     const bob = await visitor();
-    const frames: WireFrame[] = recordFrames(bob);
+    const frames: RecordedFrame[] = recordFrames(bob);
     await signIn(bob, lab.baseUrl, 'bob', '/posts/1');
     const before = storedTitle(1);
     expect(before).toBeDefined();
@@ -100,14 +100,14 @@ describe('the blog in a browser', () => {
     });
     await bob.click('#forged-save');
 
-    const isForged = (frame: WireFrame): boolean =>
+    const isForged = (frame: RecordedFrame): boolean =>
       frame.direction === 'sent' &&
       frame.event === 'event' &&
       (frame.payload as { event?: unknown }).event === 'update_post';
     await expect.poll(() => frames.some(isForged), { timeout: UI_TIMEOUT_MS }).toBe(true);
     const sent = frames.find(isForged)!;
     expect(String((sent.payload as { value?: unknown }).value)).toContain('Forged+by+bob');
-    const replyTo = (): WireFrame | undefined =>
+    const replyTo = (): RecordedFrame | undefined =>
       frames.find(
         (frame) =>
           frame.direction === 'received' &&

@@ -12,13 +12,13 @@ import {
   recordContainerClasses,
   recordFrames,
   waitForConnected,
-  type WireFrame,
+  type RecordedFrame,
 } from '../support/live-page.ts';
 
 describe('/counter in a browser', () => {
   const lab = useBrowserLab();
   let page: Page;
-  let frames: WireFrame[];
+  let frames: RecordedFrame[];
 
   beforeEach(async () => {
     page = await lab.visitor();

@@ -4,12 +4,12 @@
 import type { Page } from 'playwright-core';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { useBrowserLab } from '../support/browser-lab.ts';
-import { DocumentWatch, acceptedJoins, recordFrames, waitForConnected, type WireFrame } from '../support/live-page.ts';
+import { DocumentWatch, acceptedJoins, recordFrames, waitForConnected, type RecordedFrame } from '../support/live-page.ts';
 
 describe('live navigation in a browser', () => {
   const lab = useBrowserLab();
   let page: Page;
-  let frames: WireFrame[];
+  let frames: RecordedFrame[];
 
   beforeEach(async () => {
     page = await lab.visitor();

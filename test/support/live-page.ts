@@ -48,7 +48,7 @@ export class DocumentWatch {
 }
 
 /** A Phoenix wire frame `[join_ref, ref, topic, event, payload]`, with the direction it went. */
-export interface WireFrame {
+export interface RecordedFrame {
   direction: 'sent' | 'received';
   /** Which of the page's sockets (0 for the first) carried it. */
   socket: number;
@@ -63,12 +63,12 @@ export interface WireFrame {
  * Records every text frame on the page's WebSockets (the LiveView socket and any reconnect).
  * Start it before the page opens its socket. Set `LIVEWARD_E2E_FRAMES=1` to print them.
  */
-export function recordFrames(page: Page): WireFrame[] {
-  const frames: WireFrame[] = [];
+export function recordFrames(page: Page): RecordedFrame[] {
+  const frames: RecordedFrame[] = [];
   let sockets = 0;
   page.on('websocket', (ws) => {
     const socket = sockets++;
-    const record = (direction: WireFrame['direction'], data: string | Buffer): void => {
+    const record = (direction: RecordedFrame['direction'], data: string | Buffer): void => {
       if (typeof data !== 'string') return;
       if (process.env.LIVEWARD_E2E_FRAMES) console.log(socket, direction, data);
       let decoded: unknown;
@@ -88,7 +88,7 @@ export function recordFrames(page: Page): WireFrame[] {
 }
 
 /** Joins of LiveView topics the server answered `ok`, in order. */
-export function acceptedJoins(frames: WireFrame[]): WireFrame[] {
+export function acceptedJoins(frames: RecordedFrame[]): RecordedFrame[] {
   return frames.filter(
     (join) =>
       join.direction === 'sent' &&
