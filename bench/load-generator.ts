@@ -64,7 +64,6 @@ export interface Status {
 export interface ArrivalResult {
   total: number;
   arrived: number;
-  firstAt: number;
   lastAt: number;
   /** Arrival times (wall-clock ms), for percentiles relative to the trigger. */
   times: number[];
@@ -259,7 +258,6 @@ const commands = {
       lastFrameAt: frames.length ? Math.max(...frames) : NaN,
       total: clients.length,
       arrived: times.length,
-      firstAt: Math.min(...times),
       lastAt: Math.max(...times),
       times,
     };
