@@ -8,6 +8,7 @@ import type { RawData, WebSocket } from 'ws';
 import { LiveError } from '../runtime/errors.ts';
 import { decodeFrame, encodeFrame, encodeReply, type Frame } from '../runtime/frame.ts';
 import { flatString } from '../runtime/flat-string.ts';
+import { LogBudget } from '../runtime/log-budget.ts';
 import { logger } from '../runtime/logger.ts';
 import type { SocketEvents } from '../runtime/routed-web-socket.ts';
 import type { CookieSession } from '../runtime/security/cookie-session.ts';
@@ -41,6 +42,8 @@ export interface ConnectionOptions {
   socket: WebSocket;
   cookieSession: CookieSession | null;
   liveSocketId: string | null;
+  /** What the session tally counts this socket under (`SessionTally.keyOf`), or null. */
+  sessionKey?: string | null;
   services: Services;
 }
 
@@ -53,8 +56,13 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
   readonly #slots = new Map<string, TopicSlot>();
   #self: AnyActorRef | null = null;
   #lastSeen: number;
+  readonly #sessionKey: string | null;
   #tokens: number;
   #tokensAt: number;
+  #joinTokens: number;
+  #joinTokensAt: number;
+  /** Made on the first warning: most sockets never write one. */
+  #log: LogBudget | null = null;
   /** Frames are served only while the connection actor is `open`. */
   #serving = true;
   #closed = false;
@@ -68,6 +76,10 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
     this.#lastSeen = this.#services.clock.now();
     this.#tokens = this.#services.limits.maxEventsPerSecond;
     this.#tokensAt = this.#lastSeen;
+    this.#joinTokens = this.#services.limits.maxJoinsPerSecond;
+    this.#joinTokensAt = this.#lastSeen;
+    this.#sessionKey = options.sessionKey ?? null;
+    if (this.#sessionKey !== null) this.#services.sessions.add(this.#sessionKey, this);
   }
 
   /** Called once by the connection actor on entry: views are spawned as its children. */
@@ -107,13 +119,34 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
   send(text: string): void {
     if (this.#closed || this.#socket.readyState !== this.#socket.OPEN) return;
     this.#socket.send(text);
+    if (this.#socket.bufferedAmount > this.#services.limits.maxSendBufferBytes) this.#sendBufferFull();
   }
 
+  /**
+   * The client stopped reading: stop serving it and close with 1013 (try again later), which the
+   * official client answers by reconnecting with backoff. The close frame waits behind the data
+   * the client has not read, so after `sendBufferCloseGraceMs` the socket is dropped outright,
+   * which frees its buffer.
+   */
+  #sendBufferFull(): void {
+    this.#serving = false;
+    this.#warn('socket.send_buffer_full', { bufferedBytes: this.#socket.bufferedAmount });
+    this.#emitRejected('LV_ERR_SEND_BUFFER_FULL', 'send buffer over maxSendBufferBytes');
+    this.#socket.close(1013, 'send buffer full');
+    const socket = this.#socket;
+    setTimeout(() => socket.terminate(), this.#services.limits.sendBufferCloseGraceMs).unref();
+  }
+
+  /** Timers and PubSub messages enter here: whatever fails is this view's, never the caller's. */
   deliverInfo(topic: string, joinRef: string, message: unknown): void {
     if (this.#closed) return;
-    const slot = this.#slots.get(topic);
-    if (!slot || slot.joinRef !== joinRef) return;
-    this.#enqueue(topic, slot, { kind: 'info', joinRef, message });
+    try {
+      const slot = this.#slots.get(topic);
+      if (!slot || slot.joinRef !== joinRef) return;
+      this.#enqueue(topic, slot, { kind: 'info', joinRef, message });
+    } catch (err) {
+      logger.error('connection.info_failed', { connectionId: this.id, topic, error: err });
+    }
   }
 
   // ---------------------------------------------------------------------------- socket events
@@ -122,8 +155,13 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
     // `terminate` stops serving too, so this one flag covers a draining and a closed connection.
     if (!this.#serving) return;
     this.#lastSeen = this.#services.clock.now();
-    if (isBinary) this.#rejectBinary();
-    else this.#dispatch(data.toString());
+    // The boundary of a socket message: nothing a frame does may reach ws's emitter.
+    try {
+      if (isBinary) this.#rejectBinary();
+      else this.#dispatch(data.toString());
+    } catch (err) {
+      logger.error('connection.message_failed', { connectionId: this.id, error: err });
+    }
   }
 
   onClose(code: number, reason: Buffer): void {
@@ -133,7 +171,7 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
   }
 
   onError(error: Error): void {
-    logger.warn('socket.error', { connectionId: this.id, error });
+    this.#warn('socket.error', { error });
   }
 
   // ------------------------------------------------------------------------------------ frames
@@ -150,7 +188,7 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
 
   /** Handles one text frame from the socket. Never throws. */
   #dispatch(text: string): void {
-    const decoded = decodeFrame(text);
+    const decoded = decodeFrame(text, this.#services.limits.maxFrameFieldChars);
     if (!decoded.ok) {
       this.#rejectFrame(decoded.error, decoded.ref, decoded.joinRef, decoded.topic);
       return;
@@ -197,9 +235,18 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
       this.#replyError(frame, new LiveError('LV_ERR_MESSAGE_MALFORMED', 'phx_join needs a join_ref'));
       return;
     }
+    const { limits, sessions } = this.#services;
+    if (!this.#takeJoinToken()) {
+      this.#replyError(frame, new LiveError('LV_ERR_TOO_MANY_JOINS', 'joins per second exceeded'));
+      return;
+    }
     let slot = this.#slots.get(topic);
-    if (!slot && this.#slots.size >= this.#services.limits.maxViewsPerSocket) {
+    if (!slot && this.#slots.size >= limits.maxViewsPerSocket) {
       this.send(encodeReply(frame.joinRef, frame.ref, topic, 'error', { reason: 'too many channels joined' }));
+      return;
+    }
+    if (!slot && this.#sessionKey !== null && sessions.views(this.#sessionKey) >= limits.maxViewsPerSession) {
+      this.#replyError(frame, new LiveError('LV_ERR_TOO_MANY_SESSION_VIEWS', 'views per session exceeded'));
       return;
     }
     if (!slot) this.#slots.set(topic, (slot = { view: null, joinRef: null, queue: [], busy: false }));
@@ -225,7 +272,7 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
       if (job.kind !== 'info') {
         this.#replyError(job.frame, new LiveError('LV_ERR_OVERLOADED', `${topic} has too many frames waiting`));
       } else {
-        logger.warn('view.info_dropped', { topic, connectionId: this.id });
+        this.#warn('view.info_dropped', { topic });
       }
       return;
     }
@@ -376,6 +423,8 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
     }
     this.#slots.clear();
     this.#services.silence.unwatch(this);
+    if (this.#sessionKey !== null) this.#services.sessions.remove(this.#sessionKey, this);
+    this.#log?.flush();
   }
 
   /** Closes the socket with `code` (1001 makes the official client reconnect and remount). */
@@ -403,6 +452,23 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
     return true;
   }
 
+  #takeJoinToken(): boolean {
+    const { clock, limits } = this.#services;
+    const now = clock.now();
+    const rate = limits.maxJoinsPerSecond;
+    this.#joinTokens = Math.min(rate, this.#joinTokens + ((now - this.#joinTokensAt) / 1000) * rate);
+    this.#joinTokensAt = now;
+    if (this.#joinTokens < 1) return false;
+    this.#joinTokens -= 1;
+    return true;
+  }
+
+  /** A warning about this socket, within its `maxLogLinesPerSecond` (the rest are summarised). */
+  #warn(event: string, fields: Record<string, unknown>): void {
+    this.#log ??= new LogBudget(this.#services.limits.maxLogLinesPerSecond, this.#services.clock, { connectionId: this.id });
+    this.#log.warn(event, fields);
+  }
+
   #replyError(frame: Frame, error: LiveError): void {
     this.#emitRejected(error.code, error.message);
     if (frame.ref === null) return;
@@ -411,7 +477,7 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
 
   #rejectFrame(error: LiveError, ref: string | null, joinRef: string | null, topic: string | null): void {
     this.#emitRejected(error.code, error.message);
-    logger.warn('frame.rejected', { connectionId: this.id, code: error.code, detail: error.message });
+    this.#warn('frame.rejected', { code: error.code, detail: error.message });
     // Answer the ref when one could be read; otherwise say so on the socket-level topic, which
     // the official client ignores and a raw client can read.
     if (ref !== null) {

@@ -11,6 +11,7 @@ import type { CookieSession } from '../runtime/security/cookie-session.ts';
 import type { ViewTokens } from '../runtime/security/view-token.ts';
 import { logger } from '../runtime/logger.ts';
 import type { LiveViewSocket, ViewSocketServices } from '../runtime/view-socket.ts';
+import type { SessionTally } from './session-tally.ts';
 import type { SilenceWatch } from './silence-watch.ts';
 import type { Supervisor } from './supervisor.ts';
 import type { ViewEvent } from './view.machine.ts';
@@ -26,6 +27,8 @@ export interface Services {
   supervisor: Supervisor;
   /** Drops sockets that stopped heartbeating. */
   silence: SilenceWatch;
+  /** Sockets and views per session, for `maxSocketsPerSession` and `maxViewsPerSession`. */
+  sessions: SessionTally;
 }
 
 /** The part of a connection a view may use. */

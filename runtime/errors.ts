@@ -24,7 +24,12 @@ export type LiveErrorCode =
   | 'LV_ERR_CRASH_LOOP'
   | 'LV_ERR_HOOK_RESULT'
   | 'LV_ERR_UNSAFE_REDIRECT'
-  | 'LV_ERR_VIEW_CRASHED';
+  | 'LV_ERR_VIEW_CRASHED'
+  | 'LV_ERR_FIELD_TOO_LONG'
+  | 'LV_ERR_TOO_MANY_SOCKETS'
+  | 'LV_ERR_TOO_MANY_SESSION_VIEWS'
+  | 'LV_ERR_TOO_MANY_JOINS'
+  | 'LV_ERR_SEND_BUFFER_FULL';
 
 interface CatalogueEntry {
   /** What the client is told (a join refusal `reason`, or an event error reply `reason`). */
@@ -53,6 +58,11 @@ const CATALOGUE: Record<LiveErrorCode, CatalogueEntry> = {
   LV_ERR_HOOK_RESULT: { reason: 'join crashed' },
   LV_ERR_UNSAFE_REDIRECT: { reason: 'join crashed' },
   LV_ERR_VIEW_CRASHED: { reason: 'join crashed' },
+  LV_ERR_FIELD_TOO_LONG: { reason: 'malformed message' },
+  LV_ERR_TOO_MANY_SOCKETS: { reason: 'too many sockets' },
+  LV_ERR_TOO_MANY_SESSION_VIEWS: { reason: 'too many channels joined' },
+  LV_ERR_TOO_MANY_JOINS: { reason: 'overloaded' },
+  LV_ERR_SEND_BUFFER_FULL: { reason: 'send buffer full' },
 };
 
 /**

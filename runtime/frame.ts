@@ -2,7 +2,8 @@
 // (PROTOCOL.md §1.3). Decoding validates the shape completely, so nothing past this file ever
 // sees a frame of the wrong arity or types.
 
-import { LiveError } from './errors.ts';
+import { LiveError, type LiveErrorCode } from './errors.ts';
+import { DEFAULT_LIMITS } from './limits.ts';
 
 export interface Frame {
   joinRef: string | null;
@@ -26,8 +27,12 @@ function isRef(value: unknown): value is string | null {
   return value === null || typeof value === 'string';
 }
 
-/** Decodes one text frame. Never throws: a bad frame comes back as `{ ok: false }`. */
-export function decodeFrame(text: string): DecodeResult {
+/**
+ * Decodes one text frame. Never throws: a bad frame comes back as `{ ok: false }`. A join_ref,
+ * ref, topic or event longer than `maxFieldChars` refuses the frame, and only fields within the
+ * bound are salvaged for the reply, so an error reply never echoes unbounded input.
+ */
+export function decodeFrame(text: string, maxFieldChars: number = DEFAULT_LIMITS.maxFrameFieldChars): DecodeResult {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -37,9 +42,15 @@ export function decodeFrame(text: string): DecodeResult {
   if (!Array.isArray(parsed)) return malformed('frame must be a JSON array', null, null, null);
   // Salvage the addressing fields first, so a frame that is wrong elsewhere can still be answered.
   const [joinRef, ref, topic, event, payload] = parsed as unknown[];
-  const safeRef = typeof ref === 'string' ? ref : null;
-  const safeJoinRef = typeof joinRef === 'string' ? joinRef : null;
-  const safeTopic = typeof topic === 'string' ? topic : null;
+  const short = (value: unknown): value is string => typeof value === 'string' && value.length <= maxFieldChars;
+  const safeRef = short(ref) ? ref : null;
+  const safeJoinRef = short(joinRef) ? joinRef : null;
+  const safeTopic = short(topic) ? topic : null;
+  for (const [name, value] of [['join_ref', joinRef], ['ref', ref], ['topic', topic], ['event', event]] as const) {
+    if (typeof value === 'string' && value.length > maxFieldChars) {
+      return malformed(`${name} longer than ${maxFieldChars} characters`, safeRef, safeJoinRef, safeTopic, 'LV_ERR_FIELD_TOO_LONG');
+    }
+  }
   if (parsed.length !== 5) {
     return malformed(`frame must have 5 elements, got ${parsed.length}`, safeRef, safeJoinRef, safeTopic);
   }
@@ -61,8 +72,9 @@ function malformed(
   ref: string | null,
   joinRef: string | null,
   topic: string | null,
+  code: LiveErrorCode = 'LV_ERR_MESSAGE_MALFORMED',
 ): DecodeResult {
-  return { ok: false, error: new LiveError('LV_ERR_MESSAGE_MALFORMED', detail), ref, joinRef, topic };
+  return { ok: false, error: new LiveError(code, detail), ref, joinRef, topic };
 }
 
 /** Encodes a server frame. */

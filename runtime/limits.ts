@@ -25,6 +25,27 @@ export interface Limits {
   shutdownTimeoutMs: number;
   /** Chained `pushPatch` calls allowed in one callback, as Phoenix's 20. */
   maxChainedPatches: number;
+  /**
+   * Bytes a socket may have queued for sending (ws's `bufferedAmount`) before it is closed with
+   * 1013 (try again later; the official client reconnects with backoff): a client that stops
+   * reading costs at most this much, not whatever the server would have sent it.
+   */
+  maxSendBufferBytes: number;
+  /** Time a socket closed for a full send buffer gets to take its close frame before it is dropped. */
+  sendBufferCloseGraceMs: number;
+  /** Characters of a frame's join_ref, ref, topic or event; a longer one is refused unread, never echoed. */
+  maxFrameFieldChars: number;
+  /** Sockets open at once for one live socket id (a user) or, without one, one cookie session. Beyond: 429 at upgrade. */
+  maxSocketsPerSession: number;
+  /** Views held at once across all sockets of one live socket id or cookie session. Beyond: the join is refused. */
+  maxViewsPerSession: number;
+  /**
+   * Joins per second per socket (token bucket, burst of the same size, so a socket can fill its
+   * `maxViewsPerSocket` at once); beyond it joins are refused with `overloaded`.
+   */
+  maxJoinsPerSecond: number;
+  /** Warning lines one socket may write to the log per second; the rest are counted and summarised. */
+  maxLogLinesPerSecond: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
@@ -40,6 +61,13 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   crashWindowMs: 30_000,
   shutdownTimeoutMs: 5_000,
   maxChainedPatches: 20,
+  maxSendBufferBytes: 1024 * 1024,
+  sendBufferCloseGraceMs: 1_000,
+  maxFrameFieldChars: 512,
+  maxSocketsPerSession: 50,
+  maxViewsPerSession: 500,
+  maxJoinsPerSecond: 100,
+  maxLogLinesPerSecond: 5,
 });
 
 export function resolveLimits(overrides: Partial<Limits> = {}): Limits {

@@ -7,6 +7,7 @@ import { v4 as uuidv4 } from 'uuid';
 import { WebSocketServer, type Server as WsServer } from 'ws';
 import { Connection } from '../actors/connection.ts';
 import { Registry } from '../actors/registry.ts';
+import { SessionTally } from '../actors/session-tally.ts';
 import { SilenceWatch } from '../actors/silence-watch.ts';
 import { Supervisor } from '../actors/supervisor.ts';
 import type { Services } from '../actors/view-context.ts';
@@ -106,6 +107,7 @@ export class LiveServer {
       events: this.events,
       supervisor: this.supervisor,
       silence: new SilenceWatch(this.#clock, this.limits.heartbeatTimeoutMs),
+      sessions: new SessionTally(),
     };
     // The registry tracks every socket already; ws's own tracking would add a Set entry and a
     // close listener to each.
@@ -115,8 +117,33 @@ export class LiveServer {
       maxPayload: this.limits.maxMessageBytes,
       WebSocket: RoutedWebSocket,
     });
-    this.httpServer = createServer((req, res) => void this.handleRequest(req, res));
-    this.httpServer.on('upgrade', (req, socket, head) => void this.#handleUpgrade(req, socket, head));
+    // Every entry point has its boundary: whatever escapes a request or an upgrade is logged and
+    // ends that one client, never the process (an unhandled rejection would).
+    this.httpServer = createServer((req, res) => {
+      this.handleRequest(req, res).catch((err: unknown) => {
+        logger.error('http.boundary', { error: err });
+        res.destroy();
+      });
+    });
+    this.httpServer.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      // From the `upgrade` event on, Node no longer listens for the raw socket's errors; a reset
+      // during the refusal or while the session is read would otherwise be an uncaught error.
+      socket.on('error', ignoreSocketError);
+      this.#handleUpgrade(req, socket, head).catch((err: unknown) => {
+        logger.error('socket.upgrade_failed', { error: err });
+        socket.destroy();
+      });
+    });
+    // A request Node's parser refuses (bad request line, oversized headers) or a socket reset
+    // before a request was read: answer 400 when the socket can still take it, then drop it.
+    this.httpServer.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+      socket.on('error', ignoreSocketError);
+      const pending = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+      if (err.code !== 'ECONNRESET' && socket.writable && !pending?.headersSent) {
+        socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      }
+      socket.destroy();
+    });
   }
 
   /** Starts listening; resolves with the bound port (pass 0 for a free one). */
@@ -166,7 +193,14 @@ export class LiveServer {
   // ------------------------------------------------------------------------------------- HTTP
 
   async handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const conn = new Conn(req, `http://${req.headers.host ?? 'localhost'}`);
+    const conn = buildConn(req);
+    if (!conn) {
+      // A Host header or request target no URL can be made of (`Host: [::1`, `GET http://[`).
+      res.statusCode = 400;
+      res.setHeader('content-type', 'text/plain; charset=utf-8');
+      res.end('Bad Request');
+      return;
+    }
     try {
       if (conn.path === '/favicon.ico') {
         conn.status = 204;
@@ -231,7 +265,8 @@ export class LiveServer {
   // -------------------------------------------------------------------------------- WebSocket
 
   async #handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = parseUrl(req.url ?? '/', 'http://localhost');
+    if (!url) return refuseUpgrade(socket, 400);
     if (url.pathname !== SOCKET_PATH) return refuseUpgrade(socket, 404);
     if (req.method !== 'GET') return refuseUpgrade(socket, 400);
     if (this.#closing) return refuseUpgrade(socket, 503);
@@ -241,9 +276,21 @@ export class LiveServer {
     }
     if (!SUPPORTED_VSN.test(url.searchParams.get('vsn') ?? '')) return refuseUpgrade(socket, 403);
     const cookieSession = await this.#connectSession(req, url);
-    // The session read is asynchronous: a shutdown may have begun meanwhile.
+    // The session read is asynchronous: a shutdown may have begun, or the client gone, meanwhile.
     if (this.#closing) return refuseUpgrade(socket, 503);
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, cookieSession));
+    if (socket.destroyed || !socket.writable) return;
+    const liveSocketId = typeof cookieSession?.live_socket_id === 'string' ? cookieSession.live_socket_id : null;
+    const sessionKey = SessionTally.keyOf(liveSocketId, cookieSession);
+    if (sessionKey !== null && this.#services.sessions.sockets(sessionKey) >= this.limits.maxSocketsPerSession) {
+      logger.warn('socket.too_many_sockets', { liveSocketId, limit: this.limits.maxSocketsPerSession });
+      this.events.emit({ type: 'frame.rejected', connectionId: '(upgrade)', code: 'LV_ERR_TOO_MANY_SOCKETS', detail: 'sockets per session exceeded' });
+      return refuseUpgrade(socket, 429);
+    }
+    this.#wss.handleUpgrade(req, socket, head, (ws) => {
+      // ws listens for the socket's errors itself from here on.
+      socket.off('error', ignoreSocketError);
+      this.#accept(ws, cookieSession, liveSocketId, sessionKey);
+    });
   }
 
   /**
@@ -258,13 +305,13 @@ export class LiveServer {
     return session;
   }
 
-  #accept(ws: RoutedWebSocket, cookieSession: CookieSession | null): void {
-    const liveSocketId = typeof cookieSession?.live_socket_id === 'string' ? cookieSession.live_socket_id : null;
+  #accept(ws: RoutedWebSocket, cookieSession: CookieSession | null, liveSocketId: string | null, sessionKey: string | null): void {
     const connection = new Connection({
       id: flatString(uuidv4()),
       socket: ws,
       cookieSession,
       liveSocketId,
+      sessionKey,
       services: this.#services,
     });
     // Routed first: from here on a socket error reaches a listener, whatever happens next.
@@ -273,6 +320,7 @@ export class LiveServer {
       this.registry.open(connection);
     } catch (err) {
       logger.error('connection.open_failed', { connectionId: connection.id, error: err });
+      connection.terminate();
       ws.terminate();
       return;
     }
@@ -280,9 +328,35 @@ export class LiveServer {
   }
 }
 
+/** Answers a refused upgrade; a client already gone is simply dropped (its error is ignored). */
 function refuseUpgrade(socket: Duplex, status: number): void {
-  const text = { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' }[status] ?? 'Error';
+  const text =
+    { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 503: 'Service Unavailable' }[status] ?? 'Error';
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+/** Shared by every raw socket, so listening costs no closure: the socket is being dropped anyway. */
+function ignoreSocketError(): void {}
+
+function parseUrl(target: string, base: string): URL | null {
+  try {
+    return new URL(target, base);
+  } catch {
+    return null;
+  }
+}
+
+/** The request's `Conn`, or null when its Host or target makes no URL. */
+function buildConn(req: IncomingMessage): Conn | null {
+  try {
+    return new Conn(req, `http://${req.headers.host ?? 'localhost'}`);
+  } catch {
+    return null;
+  }
 }
 
 /** Creates the server (not yet listening). */
