@@ -39,5 +39,6 @@ export { logger } from './logger.ts';
 export { AdminTokens } from './security/admin-token.ts';
 export { Keyring } from './security/keyring.ts';
 export { loadSecretKeyBase } from './security/secret-key-base.ts';
+export { ensurePrivateDir, restrictToOwner, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from './private-files.ts';
 export { systemClock } from './clock.ts';
 export type { Clock } from './clock.ts';
