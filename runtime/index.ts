@@ -23,6 +23,7 @@ export { html, raw, keyed, escapeHtml, Rendered } from './template.ts';
 export { Conn } from './http/conn.ts';
 export type { Plug, Handler } from './http/conn.ts';
 export { protectFromForgery, putSecureBrowserHeaders } from './http/plugs.ts';
+export { DEFAULT_CONTENT_SECURITY_POLICY, DEFAULT_HSTS_MAX_AGE_S } from './http/security-headers.ts';
 export { maskCsrfToken, CSRF_SESSION_KEY } from './security/csrf.ts';
 export { defaultLayout } from './layout.ts';
 export type { Layout, LayoutInput } from './layout.ts';

@@ -17,6 +17,7 @@ import { flatString } from './flat-string.ts';
 import { RoutedWebSocket } from './routed-web-socket.ts';
 import { BodyTooLargeError, Conn, runPipeline, type Plug } from './http/conn.ts';
 import { serveAsset } from './http/assets.ts';
+import { securityHeaders } from './http/security-headers.ts';
 import { defaultLayout, type Layout } from './layout.ts';
 import { resolveLimits, type Limits } from './limits.ts';
 import { logger } from './logger.ts';
@@ -48,8 +49,15 @@ export interface LiveServerOptions {
   checkOrigin?: OriginPolicy;
   /** Session cookie name. */
   cookieName?: string;
-  /** Mark cookies `Secure` (serve over https). */
+  /**
+   * Mark cookies `Secure`: set it when browsers reach the server over HTTPS (a TLS proxy in
+   * front); a `Secure` cookie is never sent over plain HTTP.
+   */
   secureCookies?: boolean;
+  /** The `Content-Security-Policy` of every response; `false` sends none (see `security-headers.ts`). */
+  contentSecurityPolicy?: string | false;
+  /** `Strict-Transport-Security` for a server reached over HTTPS only: `true` (a year) or a max-age in s. */
+  hsts?: boolean | number;
 }
 
 const SOCKET_PATH = '/live/websocket';
@@ -78,6 +86,7 @@ export class LiveServer {
   readonly #services: Services;
   readonly #wss: WsServer<typeof RoutedWebSocket>;
   readonly #clock: CountingClock;
+  readonly #securityHeaders: ReadonlyArray<readonly [string, string]>;
   #closing: Promise<void> | null = null;
 
   constructor(options: LiveServerOptions) {
@@ -85,6 +94,7 @@ export class LiveServer {
     this.router = options.router;
     this.limits = resolveLimits(options.limits);
     this.#clock = new CountingClock(options.clock ?? systemClock);
+    this.#securityHeaders = securityHeaders(options);
     const secret = options.secretKeyBase ?? loadSecretKeyBase(options.dataDir ?? '.data');
     const keyring = new Keyring(secret);
     this.tokens = new ViewTokens(keyring, this.#clock, this.limits.sessionMaxAgeS);
@@ -167,6 +177,7 @@ export class LiveServer {
 
   async handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const conn = new Conn(req, `http://${req.headers.host ?? 'localhost'}`);
+    for (const [name, value] of this.#securityHeaders) conn.headers.set(name, value);
     try {
       if (conn.path === '/favicon.ico') {
         conn.status = 204;
@@ -282,7 +293,7 @@ export class LiveServer {
 
 function refuseUpgrade(socket: Duplex, status: number): void {
   const text = { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' }[status] ?? 'Error';
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nX-Content-Type-Options: nosniff\r\nContent-Length: 0\r\n\r\n`);
 }
 
 /** Creates the server (not yet listening). */
