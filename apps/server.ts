@@ -1,5 +1,7 @@
 // `npm start`: the demo on http://127.0.0.1:4000 (PORT and HOST override; DATA_DIR, default
 // `.data/`, holds the SQLite file and the development secret; REDIS_URL switches PubSub to Redis).
+// Behind a TLS proxy, SECURE_COOKIES=1 marks the session cookie `Secure` and HSTS=1 (or
+// HSTS=<max-age in seconds>) sends Strict-Transport-Security.
 
 import { RedisPubSub, createLiveServer, logger } from '../runtime/index.ts';
 import { buildApp } from './app.ts';
@@ -8,10 +10,26 @@ const port = Number(process.env.PORT ?? 4000);
 const host = process.env.HOST ?? '127.0.0.1';
 const dataDir = process.env.DATA_DIR ?? '.data';
 
+/** `1`/`true` → true, a whole number → that number, unset/`0`/`false` → false. */
+function flag(value: string | undefined): boolean | number {
+  if (value === undefined || value === '' || value === '0' || value === 'false') return false;
+  if (value === '1' || value === 'true') return true;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new TypeError(`expected 1, 0 or a number of seconds, got ${value}`);
+  return n;
+}
+
 const app = buildApp({ dataDir });
 // REDIS_URL makes broadcasts and registry.disconnect reach every node sharing that Redis.
 const pubsub = process.env.REDIS_URL ? new RedisPubSub(process.env.REDIS_URL) : undefined;
-const server = createLiveServer({ router: app.router, pipeline: app.pipeline, dataDir, pubsub });
+const server = createLiveServer({
+  router: app.router,
+  pipeline: app.pipeline,
+  dataDir,
+  pubsub,
+  secureCookies: flag(process.env.SECURE_COOKIES) !== false,
+  hsts: flag(process.env.HSTS),
+});
 app.attach(server);
 
 const address = await server.listen(port, host);

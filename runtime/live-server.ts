@@ -18,6 +18,7 @@ import { flatString } from './flat-string.ts';
 import { RoutedWebSocket } from './routed-web-socket.ts';
 import { BodyTooLargeError, Conn, runPipeline, type Plug } from './http/conn.ts';
 import { serveAsset } from './http/assets.ts';
+import { securityHeaders } from './http/security-headers.ts';
 import { defaultLayout, type Layout } from './layout.ts';
 import { resolveLimits, type Limits } from './limits.ts';
 import { logger } from './logger.ts';
@@ -49,8 +50,15 @@ export interface LiveServerOptions {
   checkOrigin?: OriginPolicy;
   /** Session cookie name. */
   cookieName?: string;
-  /** Mark cookies `Secure` (serve over https). */
+  /**
+   * Mark cookies `Secure`: set it when browsers reach the server over HTTPS (a TLS proxy in
+   * front); a `Secure` cookie is never sent over plain HTTP.
+   */
   secureCookies?: boolean;
+  /** The `Content-Security-Policy` of every response; `false` sends none (see `security-headers.ts`). */
+  contentSecurityPolicy?: string | false;
+  /** `Strict-Transport-Security` for a server reached over HTTPS only: `true` (a year) or a max-age in s. */
+  hsts?: boolean | number;
 }
 
 const SOCKET_PATH = '/live/websocket';
@@ -79,6 +87,7 @@ export class LiveServer {
   readonly #services: Services;
   readonly #wss: WsServer<typeof RoutedWebSocket>;
   readonly #clock: CountingClock;
+  readonly #securityHeaders: ReadonlyArray<readonly [string, string]>;
   #closing: Promise<void> | null = null;
 
   constructor(options: LiveServerOptions) {
@@ -86,6 +95,7 @@ export class LiveServer {
     this.router = options.router;
     this.limits = resolveLimits(options.limits);
     this.#clock = new CountingClock(options.clock ?? systemClock);
+    this.#securityHeaders = securityHeaders(options);
     const secret = options.secretKeyBase ?? loadSecretKeyBase(options.dataDir ?? '.data');
     const keyring = new Keyring(secret);
     this.tokens = new ViewTokens(keyring, this.#clock, this.limits.sessionMaxAgeS);
@@ -196,11 +206,13 @@ export class LiveServer {
     const conn = buildConn(req);
     if (!conn) {
       // A Host header or request target no URL can be made of (`Host: [::1`, `GET http://[`).
+      for (const [name, value] of this.#securityHeaders) res.setHeader(name, value);
       res.statusCode = 400;
       res.setHeader('content-type', 'text/plain; charset=utf-8');
       res.end('Bad Request');
       return;
     }
+    for (const [name, value] of this.#securityHeaders) conn.headers.set(name, value);
     try {
       if (conn.path === '/favicon.ico') {
         conn.status = 204;
@@ -336,7 +348,7 @@ function refuseUpgrade(socket: Duplex, status: number): void {
     socket.destroy();
     return;
   }
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nX-Content-Type-Options: nosniff\r\nContent-Length: 0\r\n\r\n`);
 }
 
 /** Shared by every raw socket, so listening costs no closure: the socket is being dropped anyway. */

@@ -2,8 +2,9 @@
 // the users of the brief (§5).
 
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
+import { PRIVATE_FILE_MODE, ensurePrivateDir, restrictToOwner } from '../../runtime/index.ts';
 import { hashPassword } from './password.ts';
 
 export type Db = Database.Database;
@@ -46,8 +47,13 @@ const SEED_POSTS = [
 
 /** Opens (and on first use creates and seeds) the database in `dataDir`. */
 export function openDatabase(dataDir: string, fileName = 'liveward.sqlite'): Db {
-  mkdirSync(dataDir, { recursive: true });
-  const db = new Database(join(dataDir, fileName));
+  ensurePrivateDir(dataDir);
+  const file = join(dataDir, fileName);
+  // The file is created owner-only before SQLite opens it: SQLite gives its -wal and -shm files
+  // the mode of the database file. Files from before are narrowed too.
+  closeSync(openSync(file, 'a', PRIVATE_FILE_MODE));
+  restrictToOwner(file, `${file}-wal`, `${file}-shm`);
+  const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
   db.exec(SCHEMA);

@@ -10,7 +10,7 @@ export function userBar(user: User | null, csrfToken: string): Rendered {
   <span><span id="current-user">${user.email}</span> (<span id="current-role">${user.role}</span>)</span>
   <a href="/posts">Posts</a>
   ${user.role === 'admin' ? html`<a id="to-inspector" href="/inspector">Inspector</a>` : ''}
-  <form id="logout-form" method="post" action="/logout" style="display:inline">
+  <form id="logout-form" method="post" action="/logout">
     <input type="hidden" name="_csrf_token" value="${csrfToken}">
     <button id="logout" type="submit">Log out</button>
   </form>

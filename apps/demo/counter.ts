@@ -16,6 +16,18 @@ function stepFrom(params: Params): number {
   return STEPS.includes(step) ? step : 1;
 }
 
+const INTEGER = /^[+-]?\d{1,16}$/;
+
+/**
+ * The count a `set` form sends as `n`, or null: only a string of digits that is a safe integer.
+ * A nested value (`n[a]=1` decodes to an object), a list, or anything else is ignored.
+ */
+function countFrom(value: unknown): number | null {
+  if (typeof value !== 'string' || !INTEGER.test(value.trim())) return null;
+  const n = Number(value.trim());
+  return Number.isSafeInteger(n) ? n : null;
+}
+
 export const Counter = defineView<CounterAssigns>({
   name: 'counter',
   mount(_params, _session, socket) {
@@ -29,8 +41,8 @@ export const Counter = defineView<CounterAssigns>({
     increment: allow(anyone, (_value, socket) => socket.update((a) => void (a.count += a.step))),
     decrement: allow(anyone, (_value, socket) => socket.update((a) => void (a.count -= a.step))),
     set: allow(anyone, (value, socket) => {
-      const n = Number(value.n);
-      if (Number.isSafeInteger(n)) socket.assign({ count: n });
+      const n = countFrom(value.n);
+      if (n !== null) socket.assign({ count: n });
     }),
   },
   render: ({ count, step }) => html`<main class="counter">

@@ -3,8 +3,9 @@
 // a fresh random key per process would log everyone out and make every open page `stale`.
 
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PRIVATE_FILE_MODE, ensurePrivateDir, restrictToOwner } from '../private-files.ts';
 
 const MIN_LENGTH = 32;
 const FILE_NAME = 'secret_key_base';
@@ -21,12 +22,17 @@ export function loadSecretKeyBase(dataDir: string, env: NodeJS.ProcessEnv = proc
   const file = join(dataDir, FILE_NAME);
   try {
     const stored = readFileSync(file, 'utf8').trim();
-    if (stored.length >= MIN_LENGTH) return stored;
+    if (stored.length >= MIN_LENGTH) {
+      // A file left readable by others (an older version, a copy) is narrowed, not trusted as is.
+      restrictToOwner(file);
+      return stored;
+    }
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
-  mkdirSync(dataDir, { recursive: true });
+  ensurePrivateDir(dataDir);
   const generated = randomBytes(48).toString('base64url');
-  writeFileSync(file, generated + '\n', { mode: 0o600 });
+  writeFileSync(file, generated + '\n', { mode: PRIVATE_FILE_MODE });
+  restrictToOwner(file); // the file existed (too short): writeFileSync kept its mode
   return generated;
 }

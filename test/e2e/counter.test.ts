@@ -10,6 +10,7 @@ import {
   acceptedJoins,
   recordCloseCodes,
   recordContainerClasses,
+  recordCspViolations,
   recordFrames,
   waitForConnected,
   type RecordedFrame,
@@ -19,10 +20,12 @@ describe('/counter in a browser', () => {
   const lab = useBrowserLab();
   let page: Page;
   let frames: RecordedFrame[];
+  let cspViolations: () => string[];
 
   beforeEach(async () => {
     page = await lab.visitor();
     frames = recordFrames(page);
+    cspViolations = await recordCspViolations(page);
     await page.goto(`${lab.baseUrl}/counter`);
     await waitForConnected(page);
   });
@@ -34,6 +37,30 @@ describe('/counter in a browser', () => {
 
     await page.waitForFunction(() => document.querySelector('#count')?.textContent === '3');
     expect(await watch.isSameDocument()).toBe(true);
+  });
+
+  // The server sends a strict Content-Security-Policy with every page: the official client must
+  // work under it (its bundles, its socket, its DOM patches), and anything injected must not.
+  it('runs under the Content-Security-Policy: clicks, a form, a patch and a live navigation report no violation', async () => {
+    await page.click('#increment');
+    await page.fill('#set-form input[name=n]', '41');
+    await page.click('#set-form button');
+    await page.waitForFunction(() => document.querySelector('#count')?.textContent === '41');
+    await page.click('#step-10');
+    await page.waitForFunction(() => document.querySelector('#step')?.textContent === '10');
+    await page.click('#to-clock');
+    await page.waitForURL(`${lab.baseUrl}/clock`);
+    await waitForConnected(page);
+
+    expect(cspViolations()).toEqual([]);
+    // The control: an injected inline script is refused, and the refusal is seen.
+    await page.evaluate(() => {
+      const script = document.createElement('script');
+      script.textContent = 'window.__injected = true';
+      document.body.append(script);
+    });
+    await expect.poll(() => cspViolations().length, { timeout: UI_TIMEOUT_MS }).toBeGreaterThan(0);
+    expect(await page.evaluate(() => (window as unknown as { __injected?: boolean }).__injected)).toBeUndefined();
   });
 
   it('reconnects and mounts the view again after the server drops the connection with 1001', async () => {

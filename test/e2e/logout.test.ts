@@ -13,6 +13,7 @@ import {
   UI_TIMEOUT_MS,
   acceptedJoins,
   recordCloseCodes,
+  recordCspViolations,
   recordFrames,
   waitForConnected,
 } from '../support/live-page.ts';
@@ -41,12 +42,15 @@ describe('logout and disconnect in a browser', () => {
     const alice = await newUserContext();
     const tabs: Page[] = [];
     for (let i = 0; i < 3; i++) tabs.push(await alice.newPage());
+    // The login form, the posts pages and the logout form all work under the pages' CSP.
+    const cspViolations = await Promise.all(tabs.map((tab) => recordCspViolations(tab)));
     await signIn(tabs[0]!, lab.baseUrl, 'alice', '/posts/1');
     for (const tab of tabs.slice(1)) {
       await tab.goto(`${lab.baseUrl}/posts/1`);
       await waitForConnected(tab);
     }
     const fourth = await alice.newPage();
+    cspViolations.push(await recordCspViolations(fourth));
     await fourth.goto(`${lab.baseUrl}/posts`);
     await waitForConnected(fourth);
     await eventually(() => connectionsOf('alice') === 4, 'alice has four live connections', UI_TIMEOUT_MS);
@@ -78,6 +82,7 @@ describe('logout and disconnect in a browser', () => {
     }
     await eventually(() => connectionsOf('alice') === 0, 'no connection of alice is left in the registry', UI_TIMEOUT_MS);
     expect(lab.server.counts().liveSocketIds).toBe(1);
+    expect(cspViolations.flatMap((violations) => violations())).toEqual([]);
 
     // Bob was not touched: same socket, same document, still joined, and still live.
     expect(bob.url()).toBe(`${lab.baseUrl}/posts/1`);

@@ -59,6 +59,24 @@ describe('client events on a joined view', () => {
     expect(diffOf(reply)[countSlot(joined)]).toBe('12');
   });
 
+  // A form value is whatever the client sends: a nested key (`n[a]=1` decodes to an object), a
+  // list, a fraction or text must leave the count alone, with no crash and the view still live.
+  it.each(['n[a]=1', 'n[]=1&n[]=2', 'n=1.5', 'n=abc', 'n=1e3', 'n=99999999999999999999', 'n=', 'm=4'])(
+    'ignores a set form whose n is not an integer (%s), and the view stays live',
+    async (value) => {
+      const joined = clients.track(await joinLivePage(s.baseUrl, '/counter'));
+      await joined.channel.event('set', { n: '5' });
+
+      const reply = await joined.channel.push('event', { type: 'form', event: 'set', value, meta: {} });
+      const increment = await joined.channel.event('increment');
+
+      expect(reply.status).toBe('ok');
+      expect(reply.response).toEqual({});
+      expect(diffOf(increment)[countSlot(joined)]).toBe('6');
+      expect(joined.client.takeUnread().map((frame) => frame.event)).not.toContain('phx_error');
+    },
+  );
+
   it('answers 50 pipelined increments in ref order and applies every one', async () => {
     const joined = clients.track(await joinLivePage(s.baseUrl, '/counter'));
 

@@ -137,3 +137,23 @@ export async function recordCloseCodes(page: Page): Promise<() => Promise<number
   });
   return () => page.evaluate(() => (window as unknown as { __closeCodes: number[] }).__closeCodes);
 }
+
+/**
+ * Records every Content-Security-Policy violation the browser reports in `page`'s context from
+ * now on, across navigations and reloads (`securitypolicyviolation` events, and console errors
+ * about the policy): call it before the first `goto`.
+ */
+export async function recordCspViolations(page: Page): Promise<() => string[]> {
+  const violations: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) violations.push(message.text());
+  });
+  await page.exposeFunction('__reportCspViolation', (text: string) => void violations.push(text));
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (event) => {
+      const report = (window as unknown as { __reportCspViolation(text: string): void }).__reportCspViolation;
+      report(`${event.violatedDirective} blocked ${event.blockedURI || 'inline'} at ${event.sourceFile}:${event.lineNumber}`);
+    });
+  });
+  return () => [...violations];
+}
