@@ -13,6 +13,7 @@ import { logger } from '../runtime/logger.ts';
 import type { SocketEvents } from '../runtime/routed-web-socket.ts';
 import type { CookieSession } from '../runtime/security/cookie-session.ts';
 import type { Watched } from './silence-watch.ts';
+import { TokenBucket } from './token-bucket.ts';
 import { ViewContext, type ConnectionPort, type Services } from './view-context.ts';
 import { viewMachine } from './view.machine.ts';
 
@@ -57,10 +58,8 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
   #self: AnyActorRef | null = null;
   #lastSeen: number;
   readonly #sessionKey: string | null;
-  #tokens: number;
-  #tokensAt: number;
-  #joinTokens: number;
-  #joinTokensAt: number;
+  readonly #events: TokenBucket;
+  readonly #joins: TokenBucket;
   /** Made on the first warning: most sockets never write one. */
   #log: LogBudget | null = null;
   /** Frames are served only while the connection actor is `open`. */
@@ -74,10 +73,8 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
     this.liveSocketId = options.liveSocketId;
     this.#services = options.services;
     this.#lastSeen = this.#services.clock.now();
-    this.#tokens = this.#services.limits.maxEventsPerSecond;
-    this.#tokensAt = this.#lastSeen;
-    this.#joinTokens = this.#services.limits.maxJoinsPerSecond;
-    this.#joinTokensAt = this.#lastSeen;
+    this.#events = new TokenBucket(this.#services.limits.maxEventsPerSecond, this.#lastSeen);
+    this.#joins = new TokenBucket(this.#services.limits.maxJoinsPerSecond, this.#lastSeen);
     this.#sessionKey = options.sessionKey ?? null;
     if (this.#sessionKey !== null) this.#services.sessions.add(this.#sessionKey, this);
   }
@@ -236,7 +233,7 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
       return;
     }
     const { limits, sessions } = this.#services;
-    if (!this.#takeJoinToken()) {
+    if (!this.#joins.take(this.#services.clock.now())) {
       this.#replyError(frame, new LiveError('LV_ERR_TOO_MANY_JOINS', 'joins per second exceeded'));
       return;
     }
@@ -260,7 +257,7 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
       this.#replyError(frame, new LiveError('LV_ERR_UNMATCHED_TOPIC', `stale join_ref ${frame.joinRef} on ${frame.topic}`));
       return;
     }
-    if (frame.event === 'event' && !this.#takeEventToken()) {
+    if (frame.event === 'event' && !this.#events.take(this.#services.clock.now())) {
       this.#replyError(frame, new LiveError('LV_ERR_OVERLOADED', 'events per second exceeded'));
       return;
     }
@@ -440,28 +437,6 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
   }
 
   // ---------------------------------------------------------------------------------- helpers
-
-  #takeEventToken(): boolean {
-    const { clock, limits } = this.#services;
-    const now = clock.now();
-    const rate = limits.maxEventsPerSecond;
-    this.#tokens = Math.min(rate, this.#tokens + ((now - this.#tokensAt) / 1000) * rate);
-    this.#tokensAt = now;
-    if (this.#tokens < 1) return false;
-    this.#tokens -= 1;
-    return true;
-  }
-
-  #takeJoinToken(): boolean {
-    const { clock, limits } = this.#services;
-    const now = clock.now();
-    const rate = limits.maxJoinsPerSecond;
-    this.#joinTokens = Math.min(rate, this.#joinTokens + ((now - this.#joinTokensAt) / 1000) * rate);
-    this.#joinTokensAt = now;
-    if (this.#joinTokens < 1) return false;
-    this.#joinTokens -= 1;
-    return true;
-  }
 
   /** A warning about this socket, within its `maxLogLinesPerSecond` (the rest are summarised). */
   #warn(event: string, fields: Record<string, unknown>): void {
