@@ -10,12 +10,20 @@ const dataDir = process.env.DATA_DIR ?? '.data';
 
 const app = buildApp({ dataDir });
 // REDIS_URL makes broadcasts and registry.disconnect reach every node sharing that Redis.
-const pubsub = process.env.REDIS_URL ? new RedisPubSub(process.env.REDIS_URL) : undefined;
-const server = createLiveServer({ router: app.router, pipeline: app.pipeline, dataDir, pubsub });
+// NODE_ID names this node in logs and `describe()` (default: host, pid and a random tail).
+const nodeId = process.env.NODE_ID || undefined;
+const pubsub = process.env.REDIS_URL ? new RedisPubSub(process.env.REDIS_URL, { nodeId }) : undefined;
+const server = createLiveServer({
+  router: app.router,
+  pipeline: app.pipeline,
+  dataDir,
+  pubsub,
+  revalidateSession: app.revalidateSession,
+});
 app.attach(server);
 
 const address = await server.listen(port, host);
-logger.info('server.listening', { url: `http://${address.host}:${address.port}` });
+logger.info('server.listening', { url: `http://${address.host}:${address.port}`, nodeId: server.nodeId });
 
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

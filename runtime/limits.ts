@@ -25,6 +25,17 @@ export interface Limits {
   shutdownTimeoutMs: number;
   /** Chained `pushPatch` calls allowed in one callback, as Phoenix's 20. */
   maxChainedPatches: number;
+  /**
+   * How long `registry.disconnect` waits for the other nodes of a cluster to say how many sockets
+   * they closed; a node silent past it is reported as unanswered (its sockets are still closed
+   * when the message reaches it, or by the session re-check after an outage).
+   */
+  clusterReplyTimeoutMs: number;
+  /**
+   * Every node announces itself on PubSub this often; a node not heard from for three intervals
+   * is no longer expected to answer a disconnect.
+   */
+  clusterPresenceIntervalMs: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
@@ -40,7 +51,17 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   crashWindowMs: 30_000,
   shutdownTimeoutMs: 5_000,
   maxChainedPatches: 20,
+  clusterReplyTimeoutMs: 1_000,
+  clusterPresenceIntervalMs: 5_000,
 });
+
+/**
+ * Longest wait between two attempts to reach Redis again (`RedisPubSub`): the back-off doubles
+ * from 50 ms up to this and the node never gives up, however long the outage. Not part of
+ * `Limits` because the PubSub is built before the server (override it with the adapter's
+ * `maxReconnectDelayMs` option).
+ */
+export const REDIS_MAX_RECONNECT_DELAY_MS = 2_000;
 
 export function resolveLimits(overrides: Partial<Limits> = {}): Limits {
   const limits = { ...DEFAULT_LIMITS, ...overrides };
