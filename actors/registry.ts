@@ -237,7 +237,10 @@ export class Registry {
       const finish = (): void => {
         clearTimeout(timer);
         this.#pending.delete(requestId);
-        const nodes = [local, ...[...pending.answers].map(([nodeId, closed]) => ({ nodeId, closed }))];
+        // This node first, then the others by id: the same cluster prints the same lines.
+        const others = [...pending.answers].map(([nodeId, closed]) => ({ nodeId, closed }));
+        others.sort((x, y) => (x.nodeId < y.nodeId ? -1 : x.nodeId > y.nodeId ? 1 : 0));
+        const nodes = [local, ...others];
         resolve({
           liveSocketId,
           closed: nodes.reduce((sum, node) => sum + node.closed, 0),
