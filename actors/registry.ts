@@ -9,10 +9,39 @@ import type { Connection } from './connection.ts';
 import { logger } from '../runtime/logger.ts';
 import type { RuntimeEvents } from '../runtime/runtime-events.ts';
 import type { PubSub } from '../runtime/pubsub.ts';
+import type { DisconnectResult } from '../runtime/disconnect-result.ts';
+import type { Limits } from '../runtime/limits.ts';
 import { v4 as uuidv4 } from 'uuid';
 
-/** The PubSub topic on which nodes relay `disconnect` to each other. */
-const DISCONNECT_TOPIC = 'liveward:registry:disconnect';
+/** The PubSub topic on which nodes relay `disconnect` (and re-check requests) to each other. */
+const DISCONNECT_TOPIC = 'registry:disconnect';
+/** Each node's own topic for the answers to the disconnects it relayed. */
+const replyTopic = (nodeId: string): string => `registry:disconnect-reply:${nodeId}`;
+/** Where nodes announce themselves, so a disconnect knows whom to wait for. */
+const PRESENCE_TOPIC = 'registry:presence';
+/** A node not heard from for this many presence intervals is no longer expected to answer. */
+const PRESENCE_MISSES = 3;
+
+type ClusterMessage =
+  | { type: 'disconnect'; id: string; origin: string; requestId: string }
+  | { type: 'revalidate'; origin: string };
+
+/** The app's answer to "is this login session still valid?" (see `LiveServerOptions.revalidateSession`). */
+export type SessionCheck = (session: Readonly<Record<string, unknown>>) => boolean | Promise<boolean>;
+
+export interface RegistryOptions {
+  nodeId: string;
+  limits: Pick<Limits, 'clusterReplyTimeoutMs' | 'clusterPresenceIntervalMs'>;
+  revalidateSession?: SessionCheck;
+}
+
+interface PendingDisconnect {
+  liveSocketId: string;
+  local: { nodeId: string; closed: number };
+  expected: Set<string>;
+  answers: Map<string, number>;
+  finish: () => void;
+}
 
 interface RegistryState {
   /** Connection actors by connection id. */
@@ -27,6 +56,7 @@ type RegistryEvent =
   | { type: 'connection.open'; connection: Connection }
   | { type: 'disconnect'; liveSocketId: string; reply: (closed: number) => void }
   | { type: 'disconnect.all'; reply: (closed: number) => void }
+  | { type: 'disconnect.where'; test: (connection: Connection) => boolean; reply: (closed: number) => void }
   | { type: 'drain' }
   | { type: 'terminate.all' }
   | EventObject;
@@ -72,6 +102,17 @@ const registryLogic: ActorLogic<RegistrySnapshot, RegistryEvent> = {
           const { reply } = event as Extract<RegistryEvent, { type: 'disconnect.all' }>;
           for (const { ref } of state.connections.values()) ref.send({ type: 'kick' });
           reply(state.connections.size);
+          return snapshot;
+        }
+        case 'disconnect.where': {
+          const { test, reply } = event as Extract<RegistryEvent, { type: 'disconnect.where' }>;
+          let closed = 0;
+          for (const { ref, connection } of state.connections.values()) {
+            if (!test(connection)) continue;
+            ref.send({ type: 'kick' });
+            closed++;
+          }
+          reply(closed);
           return snapshot;
         }
         case 'drain': {
@@ -127,31 +168,37 @@ export interface RegistryCounts {
 
 /**
  * The registry's public face. `disconnect(id)` closes every connection of a live socket id with
- * 1001, so the clients reconnect and every view mounts again under the current session.
+ * 1001, so the clients reconnect and every view mounts again under the current session. In a
+ * cluster (a distributed PubSub) it also relays the disconnect to every node, collects how many
+ * each closed, and after every PubSub outage re-checks each live socket's login session, so a
+ * disconnect lost in the outage still takes effect.
  */
 export class Registry {
   readonly #actor: Actor<typeof registryLogic>;
   readonly #events: RuntimeEvents;
   readonly #pubsub: PubSub;
-  readonly #nodeId = uuidv4();
-  readonly #stopRelay: (() => void) | null = null;
+  readonly #options: RegistryOptions;
+  readonly #stops: (() => void)[] = [];
+  /** Other nodes by id, with when they were last heard from (ms). */
+  readonly #peers = new Map<string, number>();
+  readonly #pending = new Map<string, PendingDisconnect>();
+  #presenceTimer: NodeJS.Timeout | null = null;
+  #stopOnUp: (() => void) | null = null;
+  /** A disconnect was made while the link was down: ask every node to re-check once it is back. */
+  #relayMissed = false;
 
-  /**
-   * With a distributed PubSub (Redis), `disconnect` is relayed to every node through it, so a
-   * logout on one node closes the user's sockets on all of them.
-   */
-  constructor(events: RuntimeEvents, pubsub: PubSub) {
+  constructor(events: RuntimeEvents, pubsub: PubSub, options: RegistryOptions) {
     this.#events = events;
     this.#pubsub = pubsub;
-    if (pubsub.distributed) {
-      this.#stopRelay = pubsub.subscribe(DISCONNECT_TOPIC, (message) => {
-        const { id, origin } = (message ?? {}) as { id?: unknown; origin?: unknown };
-        if (typeof id === 'string' && origin !== this.#nodeId) this.#kick(id);
-      });
-    }
+    this.#options = options;
     this.#actor = createActor(registryLogic, { id: 'registry', systemId: 'registry' });
     this.#actor.subscribe({ error: (err) => logger.error('registry.failed', { error: err }) });
     this.#actor.start();
+    if (pubsub.distributed) this.#joinCluster();
+  }
+
+  get nodeId(): string {
+    return this.#options.nodeId;
   }
 
   /** Spawns the connection actor for a new socket. */
@@ -164,21 +211,153 @@ export class Registry {
   }
 
   /**
-   * Closes every live connection of `liveSocketId` (logout, ban, password change) and returns how
-   * many it closed on this node.
+   * Closes every live connection of `liveSocketId` (logout, ban, password change) on every node.
+   * This node's sockets get their close frame before the call returns; the promise resolves with
+   * what each node closed, once every node believed up has answered or `clusterReplyTimeoutMs`
+   * has passed (the silent ones are listed in `unanswered`).
    *
    * @example
-   *   registry.disconnect(`users_socket:${user.id}`); // → 3
+   *   const result = await registry.disconnect(`users_socket:${user.id}`);
+   *   result.closed; // → 3, on every node that answered
    */
-  disconnect(liveSocketId: string): number {
-    const closed = this.#kick(liveSocketId);
-    if (this.#pubsub.distributed) this.#pubsub.broadcast(DISCONNECT_TOPIC, { id: liveSocketId, origin: this.#nodeId });
+  disconnect(liveSocketId: string): Promise<DisconnectResult> {
+    const local = { nodeId: this.nodeId, closed: this.#kick(liveSocketId) };
+    if (!this.#pubsub.distributed) {
+      return Promise.resolve({ liveSocketId, closed: local.closed, nodes: [local], unanswered: [] });
+    }
+    const expected = new Set(this.peers());
+    if (this.#pubsub.health().state !== 'up') {
+      // Nothing reaches the other nodes now; they re-check their sockets when the link is back.
+      this.#relayMissed = true;
+      return Promise.resolve({ liveSocketId, closed: local.closed, nodes: [local], unanswered: [...expected] });
+    }
+    const requestId = uuidv4();
+    const result = new Promise<DisconnectResult>((resolve) => {
+      const timer = setTimeout(() => finish(), this.#options.limits.clusterReplyTimeoutMs);
+      const finish = (): void => {
+        clearTimeout(timer);
+        this.#pending.delete(requestId);
+        // This node first, then the others by id: the same cluster prints the same lines.
+        const others = [...pending.answers].map(([nodeId, closed]) => ({ nodeId, closed }));
+        others.sort((x, y) => (x.nodeId < y.nodeId ? -1 : x.nodeId > y.nodeId ? 1 : 0));
+        const nodes = [local, ...others];
+        resolve({
+          liveSocketId,
+          closed: nodes.reduce((sum, node) => sum + node.closed, 0),
+          nodes,
+          unanswered: [...expected].filter((id) => !pending.answers.has(id)),
+        });
+      };
+      const pending: PendingDisconnect = { liveSocketId, local, expected, answers: new Map(), finish };
+      this.#pending.set(requestId, pending);
+      if (expected.size === 0) finish();
+    });
+    const message: ClusterMessage = { type: 'disconnect', id: liveSocketId, origin: this.nodeId, requestId };
+    this.#pubsub.broadcast(DISCONNECT_TOPIC, message);
+    return result;
+  }
+
+  /** Ids of the other nodes heard from recently: those a disconnect waits for. */
+  peers(): string[] {
+    const horizon = Date.now() - PRESENCE_MISSES * this.#options.limits.clusterPresenceIntervalMs;
+    const live: string[] = [];
+    for (const [id, seenAt] of this.#peers) {
+      if (seenAt >= horizon) live.push(id);
+      else this.#peers.delete(id);
+    }
+    return live.sort();
+  }
+
+  /**
+   * Closes (1001) every connection whose login session the app no longer accepts: run after every
+   * PubSub outage, since a logout on another node meanwhile could not reach this one. The clients
+   * reconnect, and their new mount meets the revoked session. Returns how many it closed.
+   */
+  async revalidate(): Promise<number> {
+    const check = this.#options.revalidateSession;
+    if (!check) return 0;
+    const revoked = new Set<string>();
+    let checked = 0;
+    for (const { connection } of this.#actor.getSnapshot().context.connections.values()) {
+      if (!connection.cookieSession || connection.liveSocketId === null) continue;
+      checked++;
+      try {
+        if (!(await check(connection.cookieSession))) revoked.add(connection.id);
+      } catch (err) {
+        // A store that cannot answer keeps the socket: the next outage's re-check tries again.
+        logger.error('registry.revalidate_failed', { connectionId: connection.id, error: err });
+      }
+    }
+    let closed = 0;
+    if (revoked.size > 0) {
+      this.#actor.send({ type: 'disconnect.where', test: (c) => revoked.has(c.id), reply: (n: number) => (closed = n) });
+    }
+    logger.info('registry.revalidated', { checked, closed });
     return closed;
   }
 
   /** PubSub subscriptions the registry itself holds (the cluster relay), not any view's. */
   get ownSubscriptions(): number {
-    return this.#stopRelay ? 1 : 0;
+    return this.#stops.length;
+  }
+
+  #joinCluster(): void {
+    const pubsub = this.#pubsub;
+    this.#stops.push(
+      pubsub.subscribe(DISCONNECT_TOPIC, (message) => this.#onClusterMessage(message as ClusterMessage)),
+      pubsub.subscribe(replyTopic(this.nodeId), (message) => this.#onReply(message)),
+      pubsub.subscribe(PRESENCE_TOPIC, (message) => this.#onPresence(message)),
+    );
+    this.#stopOnUp = pubsub.onUp(() => this.#onLinkUp());
+    // A PubSub made ready before the server was built came up unseen: say hello now.
+    if (pubsub.health().state === 'up') this.#announce(true);
+    this.#presenceTimer = setInterval(() => this.#announce(false), this.#options.limits.clusterPresenceIntervalMs);
+    this.#presenceTimer.unref();
+  }
+
+  #onLinkUp(): void {
+    this.#announce(true);
+    if (this.#relayMissed) {
+      this.#relayMissed = false;
+      const message: ClusterMessage = { type: 'revalidate', origin: this.nodeId };
+      this.#pubsub.broadcast(DISCONNECT_TOPIC, message);
+    }
+    void this.revalidate();
+  }
+
+  /** `hello` asks the others to answer at once, so a new node learns its peers without waiting. */
+  #announce(hello: boolean): void {
+    this.#pubsub.broadcast(PRESENCE_TOPIC, { nodeId: this.nodeId, hello });
+  }
+
+  #onPresence(message: unknown): void {
+    const { nodeId, hello } = (message ?? {}) as { nodeId?: unknown; hello?: unknown };
+    if (typeof nodeId !== 'string' || nodeId === this.nodeId) return;
+    const known = this.#peers.has(nodeId);
+    this.#peers.set(nodeId, Date.now());
+    // A newcomer, or one that has not heard of this node yet, learns it at once.
+    if (hello === true || !known) this.#announce(false);
+  }
+
+  #onClusterMessage(message: ClusterMessage): void {
+    if (typeof message !== 'object' || message === null || message.origin === this.nodeId) return;
+    if (message.type === 'revalidate') {
+      void this.revalidate();
+      return;
+    }
+    if (message.type !== 'disconnect' || typeof message.id !== 'string') return;
+    const closed = this.#kick(message.id);
+    this.#pubsub.broadcast(replyTopic(message.origin), { requestId: message.requestId, nodeId: this.nodeId, closed });
+  }
+
+  #onReply(message: unknown): void {
+    const { requestId, nodeId, closed } = (message ?? {}) as { requestId?: unknown; nodeId?: unknown; closed?: unknown };
+    if (typeof requestId !== 'string' || typeof nodeId !== 'string' || typeof closed !== 'number') return;
+    const pending = this.#pending.get(requestId);
+    if (!pending) return; // answered after the timeout
+    pending.answers.set(nodeId, closed);
+    this.#peers.set(nodeId, Date.now());
+    if ([...pending.expected].every((id) => pending.answers.has(id))) pending.finish();
   }
 
   #kick(liveSocketId: string): number {
@@ -235,7 +414,10 @@ export class Registry {
   }
 
   stop(): void {
-    this.#stopRelay?.();
+    for (const stop of this.#stops.splice(0)) stop();
+    this.#stopOnUp?.();
+    if (this.#presenceTimer) clearInterval(this.#presenceTimer);
+    for (const pending of [...this.#pending.values()]) pending.finish();
     this.#actor.stop();
   }
 }

@@ -3,7 +3,7 @@
 
 import { Router, protectFromForgery, putSecureBrowserHeaders, type LiveServer, type Plug } from '../runtime/index.ts';
 import { Accounts } from './blog/accounts.ts';
-import { createAuthGuards } from './blog/auth.ts';
+import { USER_TOKEN_KEY, createAuthGuards } from './blog/auth.ts';
 import { Blog } from './blog/blog.ts';
 import { openDatabase, type Db } from './blog/database.ts';
 import { postIndexView } from './blog/post-index.ts';
@@ -22,6 +22,11 @@ export interface App {
   db: Db;
   accounts: Accounts;
   blog: Blog;
+  /**
+   * For `createLiveServer({ revalidateSession })`: whether a live socket's cookie session still
+   * holds a login session token the database knows (logout deletes it). Anonymous sessions pass.
+   */
+  revalidateSession(session: Readonly<Record<string, unknown>>): boolean;
   /** Connects the app to the running server (registry, PubSub, runtime events). */
   attach(server: LiveServer): void;
   close(): void;
@@ -76,6 +81,10 @@ export function buildApp(options: { dataDir: string; inspectorBufferEvents?: num
     db,
     accounts,
     blog,
+    revalidateSession(session) {
+      const token = session[USER_TOKEN_KEY];
+      return token === undefined || accounts.getUserBySessionToken(token) !== null;
+    },
     attach(live) {
       server = live;
       feed.attach(live);

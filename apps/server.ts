@@ -21,7 +21,9 @@ function flag(value: string | undefined): boolean | number {
 
 const app = buildApp({ dataDir });
 // REDIS_URL makes broadcasts and registry.disconnect reach every node sharing that Redis.
-const pubsub = process.env.REDIS_URL ? new RedisPubSub(process.env.REDIS_URL) : undefined;
+// NODE_ID names this node in logs and `describe()` (default: host, pid and a random tail).
+const nodeId = process.env.NODE_ID || undefined;
+const pubsub = process.env.REDIS_URL ? new RedisPubSub(process.env.REDIS_URL, { nodeId }) : undefined;
 const server = createLiveServer({
   router: app.router,
   pipeline: app.pipeline,
@@ -29,11 +31,12 @@ const server = createLiveServer({
   pubsub,
   secureCookies: flag(process.env.SECURE_COOKIES) !== false,
   hsts: flag(process.env.HSTS),
+  revalidateSession: app.revalidateSession,
 });
 app.attach(server);
 
 const address = await server.listen(port, host);
-logger.info('server.listening', { url: `http://${address.host}:${address.port}` });
+logger.info('server.listening', { url: `http://${address.host}:${address.port}`, nodeId: server.nodeId });
 
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -54,12 +54,17 @@ const commands = {
 
   sample: ({ gc }: { gc: boolean }) => sampleProcess(gc, () => running().counts()),
 
-  /** `registry.disconnect` of a user's live socket id; stamps the call. */
-  disconnect({ email }: { email: string }) {
+  /**
+   * `registry.disconnect` of a user's live socket id; stamps the call. Its sockets are kicked
+   * before the call returns; the promise only waits for other nodes (none here).
+   */
+  async disconnect({ email }: { email: string }) {
     const id = liveSocketIdFor(userByEmail(email));
     const calledAt = wallNow();
-    const closed = running().registry.disconnect(id);
-    return { id, calledAt, returnedAt: wallNow(), closed };
+    const pending = running().registry.disconnect(id);
+    const returnedAt = wallNow();
+    const { closed } = await pending;
+    return { id, calledAt, returnedAt, closed };
   },
 
   /** An editor's update of a post (DB write, then a PubSub broadcast to every viewer). */

@@ -2,6 +2,7 @@
 
 export { createLiveServer, LiveServer } from './live-server.ts';
 export type { LiveServerOptions } from './live-server.ts';
+export type { SessionCheck } from '../actors/registry.ts';
 export { Router } from './router.ts';
 export type { LiveScope, LiveRoute } from './router.ts';
 export { cont, halt } from './live-session.ts';
@@ -29,7 +30,9 @@ export { defaultLayout } from './layout.ts';
 export type { Layout, LayoutInput } from './layout.ts';
 export { LocalPubSub } from './pubsub.ts';
 export { RedisPubSub } from './redis-pubsub.ts';
-export type { PubSub } from './pubsub.ts';
+export type { PubSub, PubSubHealth } from './pubsub.ts';
+export type { DisconnectResult } from './disconnect-result.ts';
+export { describeDisconnectResult } from './describe-disconnect-result.ts';
 export { DEFAULT_LIMITS } from './limits.ts';
 export type { Limits } from './limits.ts';
 export { LiveError, isLiveError } from './errors.ts';

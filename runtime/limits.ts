@@ -46,6 +46,17 @@ export interface Limits {
   maxJoinsPerSecond: number;
   /** Warning lines one socket may write to the log per second; the rest are counted and summarised. */
   maxLogLinesPerSecond: number;
+  /**
+   * How long `registry.disconnect` waits for the other nodes of a cluster to say how many sockets
+   * they closed; a node silent past it is reported as unanswered (its sockets are still closed
+   * when the message reaches it, or by the session re-check after an outage).
+   */
+  clusterReplyTimeoutMs: number;
+  /**
+   * Every node announces itself on PubSub this often; a node not heard from for three intervals
+   * is no longer expected to answer a disconnect.
+   */
+  clusterPresenceIntervalMs: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
@@ -68,7 +79,17 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxViewsPerSession: 500,
   maxJoinsPerSecond: 100,
   maxLogLinesPerSecond: 5,
+  clusterReplyTimeoutMs: 1_000,
+  clusterPresenceIntervalMs: 5_000,
 });
+
+/**
+ * Longest wait between two attempts to reach Redis again (`RedisPubSub`): the back-off doubles
+ * from 50 ms up to this and the node never gives up, however long the outage. Not part of
+ * `Limits` because the PubSub is built before the server (override it with the adapter's
+ * `maxReconnectDelayMs` option).
+ */
+export const REDIS_MAX_RECONNECT_DELAY_MS = 2_000;
 
 export function resolveLimits(overrides: Partial<Limits> = {}): Limits {
   const limits = { ...DEFAULT_LIMITS, ...overrides };

@@ -6,7 +6,7 @@ import type { Duplex } from 'node:stream';
 import { v4 as uuidv4 } from 'uuid';
 import { WebSocketServer, type Server as WsServer } from 'ws';
 import { Connection } from '../actors/connection.ts';
-import { Registry } from '../actors/registry.ts';
+import { Registry, type SessionCheck } from '../actors/registry.ts';
 import { SessionTally } from '../actors/session-tally.ts';
 import { SilenceWatch } from '../actors/silence-watch.ts';
 import { Supervisor } from '../actors/supervisor.ts';
@@ -21,9 +21,9 @@ import { serveAsset } from './http/assets.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { defaultLayout, type Layout } from './layout.ts';
 import { resolveLimits, type Limits } from './limits.ts';
-import { logger } from './logger.ts';
+import { logger, setLogNodeId } from './logger.ts';
 import { isOriginAllowed, type OriginPolicy } from './origin.ts';
-import { LocalPubSub, type PubSub } from './pubsub.ts';
+import { LocalPubSub, type PubSub, type PubSubHealth } from './pubsub.ts';
 import type { Router } from './router.ts';
 import { RuntimeEvents } from './runtime-events.ts';
 import { CookieSessionStore, parseCookies, type CookieSession } from './security/cookie-session.ts';
@@ -45,7 +45,15 @@ export interface LiveServerOptions {
   dataDir?: string;
   secretKeyBase?: string;
   limits?: Partial<Limits>;
+  /** Default: a `LocalPubSub` (one node). A `RedisPubSub` makes this node part of a cluster. */
   pubsub?: PubSub;
+  /**
+   * Whether a live socket's login session (its cookie session) is still valid, e.g. its token is
+   * still in the session table. Asked of every live socket after each PubSub outage: a logout on
+   * another node meanwhile could not reach this one, and a revoked session must not keep a live
+   * view. Without it, a disconnect relayed during an outage is lost (a warning says so at start).
+   */
+  revalidateSession?: SessionCheck;
   clock?: Clock;
   checkOrigin?: OriginPolicy;
   /** Session cookie name. */
@@ -83,6 +91,8 @@ export class LiveServer {
   /** Verifies the short-lived tokens of operator tools (`npm run disconnect`). */
   readonly adminTokens: AdminTokens;
   readonly httpServer: Server;
+  /** This node's id (its PubSub's): in every log line, `describe()` and disconnect results. */
+  readonly nodeId: string;
   readonly #options: LiveServerOptions;
   readonly #services: Services;
   readonly #wss: WsServer<typeof RoutedWebSocket>;
@@ -106,8 +116,17 @@ export class LiveServer {
     });
     this.adminTokens = new AdminTokens(keyring, this.#clock);
     this.pubsub = options.pubsub ?? new LocalPubSub();
+    this.nodeId = this.pubsub.nodeId;
+    setLogNodeId(this.nodeId);
     this.supervisor = new Supervisor(this.limits, this.#clock, this.events);
-    this.registry = new Registry(this.events, this.pubsub);
+    this.registry = new Registry(this.events, this.pubsub, {
+      nodeId: this.nodeId,
+      limits: this.limits,
+      revalidateSession: options.revalidateSession,
+    });
+    if (this.pubsub.distributed && !options.revalidateSession) {
+      logger.warn('cluster.no_session_check', { hint: 'pass revalidateSession: a logout during a PubSub outage would not reach the other nodes' });
+    }
     this.#services = {
       router: this.router,
       tokens: this.tokens,
@@ -198,6 +217,11 @@ export class LiveServer {
       subscriptions: this.pubsub.subscriptionCount() - this.registry.ownSubscriptions,
       timers: this.#clock.pendingTimers,
     };
+  }
+
+  /** Who this node is and how its link to the cluster is doing: for operators and the inspector. */
+  describe(): { nodeId: string; pubsub: PubSubHealth; peers: string[]; counts: ReturnType<LiveServer['counts']> } {
+    return { nodeId: this.nodeId, pubsub: this.pubsub.health(), peers: this.registry.peers(), counts: this.counts() };
   }
 
   // ------------------------------------------------------------------------------------- HTTP

@@ -20,10 +20,20 @@ function threshold(): number {
   return LEVELS[configured] ?? LEVELS.info;
 }
 
+/** The node id every line carries once a server runs (one per process: the last server set it). */
+let nodeId: string | null = null;
+
+/** Stamps every later log line with `node`, so the lines of a cluster can be told apart. */
+export function setLogNodeId(id: string): void {
+  nodeId = id;
+}
+
 function write(level: LogLevel, event: string, fields: Record<string, unknown> = {}): void {
   if (LEVELS[level] < threshold()) return;
   const { error, ...rest } = fields;
-  const line: Record<string, unknown> = { t: new Date().toISOString(), level, event, ...(redact(rest) as object) };
+  const line: Record<string, unknown> = { t: new Date().toISOString(), level, event };
+  if (nodeId !== null) line.node = nodeId;
+  Object.assign(line, redact(rest) as object);
   if (error instanceof Error) {
     line.error = error.message;
     if (level === 'error') line.stack = error.stack;

@@ -1,5 +1,6 @@
 // The blog's SQLite file: accounts, login session tokens and posts. Seeded on first start with
-// the users of the brief (§5).
+// the demo users. Several nodes may open the same file at the same moment (a cluster's first
+// start): the seed runs in one IMMEDIATE transaction that re-checks, so exactly one node seeds.
 
 import Database from 'better-sqlite3';
 import { closeSync, openSync } from 'node:fs';
@@ -45,6 +46,9 @@ const SEED_POSTS = [
   { title: 'Actors all the way down', body: 'Each socket is an actor; each view it joins is an actor too.' },
 ];
 
+/** How long a statement waits for another connection's write lock (another node starting). */
+const BUSY_TIMEOUT_MS = 10_000;
+
 /** Opens (and on first use creates and seeds) the database in `dataDir`. */
 export function openDatabase(dataDir: string, fileName = 'liveward.sqlite'): Db {
   ensurePrivateDir(dataDir);
@@ -53,7 +57,8 @@ export function openDatabase(dataDir: string, fileName = 'liveward.sqlite'): Db 
   // the mode of the database file. Files from before are narrowed too.
   closeSync(openSync(file, 'a', PRIVATE_FILE_MODE));
   restrictToOwner(file, `${file}-wal`, `${file}-shm`);
-  const db = new Database(file);
+  // Wait for a node holding the write lock (its seed, its schema) instead of failing with SQLITE_BUSY.
+  const db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
   db.exec(SCHEMA);
@@ -62,16 +67,20 @@ export function openDatabase(dataDir: string, fileName = 'liveward.sqlite'): Db 
 }
 
 function seed(db: Db): void {
-  const { n } = db.prepare('SELECT count(*) AS n FROM users').get() as { n: number };
-  if (n > 0) return;
+  const countUsers = db.prepare('SELECT count(*) AS n FROM users');
+  const isEmpty = (): boolean => (countUsers.get() as { n: number }).n === 0;
+  if (!isEmpty()) return;
   const now = new Date().toISOString();
   const insertUser = db.prepare(
-    'INSERT INTO users (email, password_hash, role, confirmed_at) VALUES (?, ?, ?, ?)',
+    'INSERT OR IGNORE INTO users (email, password_hash, role, confirmed_at) VALUES (?, ?, ?, ?)',
   );
   const insertPost = db.prepare('INSERT INTO posts (title, body, updated_at) VALUES (?, ?, ?)');
+  // Hashing is slow (scrypt): done outside the lock, and wasted only by a node that lost the race.
   const hashed = SEED_USERS.map((u) => ({ ...u, hash: hashPassword(u.password) }));
+  // IMMEDIATE takes the write lock first, so the re-check and the inserts see no other seeder.
   db.transaction(() => {
+    if (!isEmpty()) return;
     for (const u of hashed) insertUser.run(u.email, u.hash, u.role, u.confirmed ? now : null);
     for (const p of SEED_POSTS) insertPost.run(p.title, p.body, now);
-  })();
+  }).immediate();
 }

@@ -7,8 +7,11 @@ import {
   defaultLayout,
   isLocalPath,
   html,
+  logger,
   maskCsrfToken,
+  describeDisconnectResult,
   type Conn,
+  type DisconnectResult,
   type Handler,
 } from '../../runtime/index.ts';
 import { liveSocketIdFor, type Accounts } from './accounts.ts';
@@ -21,7 +24,10 @@ export interface SessionController {
 }
 
 /** `disconnect` is `registry.disconnect` of the running server. */
-export function createSessionController(accounts: Accounts, disconnect: (liveSocketId: string) => number): SessionController {
+export function createSessionController(
+  accounts: Accounts,
+  disconnect: (liveSocketId: string) => Promise<DisconnectResult>,
+): SessionController {
   const render = (conn: Conn, status: number, error: string | null, email = ''): void => {
     const csrfToken = maskCsrfToken(String(conn.getSession(CSRF_SESSION_KEY)));
     const page = html`<main class="login">
@@ -57,7 +63,14 @@ export function createSessionController(accounts: Accounts, disconnect: (liveSoc
     logout: (conn) => {
       accounts.deleteSessionToken(conn.getSession(USER_TOKEN_KEY));
       const liveSocketId = conn.getSession('live_socket_id');
-      if (typeof liveSocketId === 'string') disconnect(liveSocketId);
+      if (typeof liveSocketId === 'string') {
+        // This node's sockets are closed before the redirect; the browser need not wait for the
+        // other nodes' answers. A node that misses the relay re-checks the (now deleted) login
+        // session after its outage.
+        void disconnect(liveSocketId).then((result) => {
+          if (result.unanswered.length > 0) logger.warn('logout.disconnect_unanswered', { message: describeDisconnectResult(result) });
+        });
+      }
       conn.clearSession();
       conn.redirect('/login');
     },

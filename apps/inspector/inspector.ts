@@ -4,7 +4,7 @@
 // push of the feed. Disconnecting goes through the same
 // `registry.disconnect` as logout.
 
-import { allow, defineView, html, keyed } from '../../runtime/index.ts';
+import { allow, defineView, describeDisconnectResult, html, keyed } from '../../runtime/index.ts';
 import { isLiveSocketId, type Accounts, type User } from '../blog/accounts.ts';
 import { LOGIN_PATH, isAdmin, signedInPolicy } from '../blog/auth.ts';
 import { userBar } from '../blog/user-bar.ts';
@@ -62,13 +62,13 @@ export function inspectorView(feed: InspectorFeed, accounts: Accounts) {
       socket.assign({ snapshot: snapshot() });
     },
     handleEvent: {
-      disconnect: allow(adminsOnly, (value, socket) => {
+      disconnect: allow(adminsOnly, async (value, socket) => {
         if (!isLiveSocketId(value.id)) {
           socket.assign({ notice: 'Not a live socket id.' });
           return;
         }
-        const closed = feed.server.registry.disconnect(value.id);
-        socket.assign({ notice: `Disconnected ${closed} connection(s) of ${value.id}.`, snapshot: snapshot() });
+        const result = await feed.server.registry.disconnect(value.id);
+        socket.assign({ notice: `${value.id}: ${describeDisconnectResult(result)}.`, snapshot: snapshot() });
       }),
     },
     render: ({ currentUser, csrfToken, snapshot: s, notice }) => html`${userBar(currentUser, csrfToken)}

@@ -110,7 +110,7 @@ describe('logout and disconnect in a browser', () => {
     await eventually(() => connectionsOf('bob') === 1, 'bob has one live connection', UI_TIMEOUT_MS);
 
     lab.app.accounts.deleteAllSessionTokens(userNamed('bob').id);
-    expect(lab.server.registry.disconnect(socketIdOf('bob'))).toBe(1);
+    expect((await lab.server.registry.disconnect(socketIdOf('bob'))).closed).toBe(1);
 
     await bob.waitForURL(`${lab.baseUrl}/login`);
     expect(watch.documentRequests).toEqual([`${lab.baseUrl}/login`]);
@@ -130,7 +130,7 @@ describe('logout and disconnect in a browser', () => {
 
     try {
       lab.app.accounts.setRole(aliceId, 'reader');
-      expect(lab.server.registry.disconnect(socketIdOf('alice'))).toBe(1);
+      expect((await lab.server.registry.disconnect(socketIdOf('alice'))).closed).toBe(1);
 
       await expect.poll(() => acceptedJoins(frames).length, { timeout: UI_TIMEOUT_MS }).toBe(2);
       await alice.waitForSelector('#post-form', { state: 'detached' });

@@ -78,7 +78,13 @@ describe('RedisPubSub across two nodes', () => {
     expect((await clientB.channel(onB.topic).join(joinPayload(onB))).status).toBe('ok');
     const bob = a.app.accounts.listUsers().find((u) => u.email === 'bob@example.com')!;
 
-    expect(a.server.registry.disconnect(`users_socket:${bob.id}`)).toBe(1); // the one on this node
+    await eventually(() => a.server.registry.peers().includes(b.server.nodeId), 'node A knows node B');
+    const result = await a.server.registry.disconnect(`users_socket:${bob.id}`);
+    expect(result.nodes).toEqual([
+      { nodeId: a.server.nodeId, closed: 1 },
+      { nodeId: b.server.nodeId, closed: 1 },
+    ]);
+    expect(result).toMatchObject({ closed: 2, unanswered: [] });
     const [closedA, closedB] = await Promise.all([clientA.closed, clientB.closed]);
     expect(closedA.code).toBe(1001);
     expect(closedB.code).toBe(1001);

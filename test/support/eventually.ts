@@ -4,6 +4,6 @@
 
 import { expect } from 'vitest';
 
-export async function eventually(condition: () => boolean, what: string, deadlineMs = 5_000): Promise<void> {
+export async function eventually(condition: () => boolean | Promise<boolean>, what: string, deadlineMs = 5_000): Promise<void> {
   await expect.poll(condition, { timeout: deadlineMs, interval: 5, message: what }).toBe(true);
 }

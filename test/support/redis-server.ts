@@ -6,12 +6,13 @@ import { freePort } from './free-port.ts';
 
 export interface RunningRedis {
   url: string;
+  port: number;
   stop(): Promise<void>;
 }
 
-
-export async function startRedis(): Promise<RunningRedis> {
-  const port = await freePort();
+/** Starts redis-server on `port` (default a free one): pass the port of one stopped to restart it. */
+export async function startRedis(port?: number): Promise<RunningRedis> {
+  port ??= await freePort();
   const proc: ChildProcess = spawn(
     process.env.REDIS_SERVER ?? 'redis-server',
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
@@ -30,10 +31,13 @@ export async function startRedis(): Promise<RunningRedis> {
   });
   return {
     url: `redis://127.0.0.1:${port}`,
+    port,
     stop: () =>
       new Promise<void>((resolve) => {
+        if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
         proc.once('exit', () => resolve());
-        proc.kill('SIGTERM');
+        // Killed, not shut down: clients see their connections drop as in a crash.
+        proc.kill('SIGKILL');
       }),
   };
 }

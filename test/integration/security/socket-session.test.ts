@@ -112,7 +112,7 @@ describe('the session of a socket', () => {
       const good = await connect({ cookie: alicePosts.cookie, csrfToken: alicePosts.csrfToken });
       const bad = await connect({ cookie: alicePosts.cookie, csrfToken: 'x'.repeat(48) });
 
-      const closed = s.server.registry.disconnect(`users_socket:${alice.id}`);
+      const { closed } = await s.server.registry.disconnect(`users_socket:${alice.id}`);
       const kicked = await good.client.closed;
 
       expect(closed).toBeGreaterThanOrEqual(1);
