@@ -34,6 +34,7 @@ export type { Limits } from './limits.ts';
 export { LiveError, isLiveError } from './errors.ts';
 export type { LiveErrorCode } from './errors.ts';
 export type { RuntimeEvent, RuntimeEventType } from './runtime-events.ts';
+export type { DisconnectResult } from './disconnect-result.ts';
 export { isLocalPath, validateLocalPath } from './local-path.ts';
 export { logger } from './logger.ts';
 export { AdminTokens } from './security/admin-token.ts';
