@@ -176,6 +176,11 @@ export class Registry {
     return closed;
   }
 
+  /** This node's id (a uuid per process), as the inspector and cluster messages name it. */
+  get nodeId(): string {
+    return this.#nodeId;
+  }
+
   /** PubSub subscriptions the registry itself holds (the cluster relay), not any view's. */
   get ownSubscriptions(): number {
     return this.#stopRelay ? 1 : 0;
