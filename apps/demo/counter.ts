@@ -18,6 +18,8 @@ function stepFrom(params: Params): number {
 
 export const Counter = defineView<CounterAssigns>({
   name: 'counter',
+  // Nothing here is secret: the inspector may show both.
+  inspect: ['count', 'step'],
   mount(_params, _session, socket) {
     socket.assign({ count: 0, step: 1 });
     socket.setPageTitle('Counter');
