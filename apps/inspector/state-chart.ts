@@ -36,11 +36,13 @@ function layout(graph: MachineGraph): Layout {
   const cached = layouts.get(graph);
   if (cached) return cached;
   const g = new dagre.graphlib.Graph({ multigraph: true });
-  g.setGraph({ rankdir: 'LR', nodesep: 30, ranksep: 90, edgesep: 14, marginx: 12, marginy: 12 });
+  g.setGraph({ rankdir: 'TB', nodesep: 40, ranksep: 60, edgesep: 14, marginx: 12, marginy: 12 });
   g.setDefaultEdgeLabel(() => ({}));
   for (const state of graph.states) {
     const lines = stateLines(graph, state.name);
-    const widest = Math.max(state.name.length + 4, ...lines.map((l) => l.length));
+    // The name is set larger and bold: about 1.3 detail characters each.
+    const title = state.name.length + (state.final ? 8 : 0);
+    const widest = Math.max(Math.ceil(title * 1.3), ...lines.map((l) => l.length));
     g.setNode(state.name, { width: widest * CHAR_W + 2 * PAD, height: 28 + lines.length * LINE_H + PAD });
   }
   graph.transitions.forEach((t, i) => {
@@ -71,7 +73,7 @@ export function stateChartSvg(graph: MachineGraph, current: string | null, last:
   const { width, height, nodes, edges } = layout(graph);
   const parts: string[] = [];
   parts.push(`<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="state chart of the ${escapeHtml(graph.id)} machine" viewBox="0 0 ${Math.ceil(width)} ${Math.ceil(height)}" width="${Math.ceil(width)}" height="${Math.ceil(height)}" class="state-chart">`);
-  parts.push('<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z"/></marker></defs>');
+  parts.push('<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z"/></marker></defs>');
   for (const { transition: t, points, labelX, labelY } of edges) {
     const lit = last !== null && last.from === t.from && last.event === t.event && current === t.to;
     const d = points.map((p, i) => `${i === 0 ? 'M' : 'L'}${p.x.toFixed(1)},${p.y.toFixed(1)}`).join('');
