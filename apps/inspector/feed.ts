@@ -30,10 +30,14 @@ export type FeedEntry = (
   | { type: 'account.terminated'; userId: string; by: string; closed: number; nodes: number }
 ) & { at: number };
 
+/** A transition of a view's machine, named as in its definition (event, guard), plus a detail. */
 export interface Transition {
   from: string;
   to: string;
   event: string;
+  guard: string | null;
+  /** What the event was about: the client event's name, the close reason, the refusal code. */
+  detail: string;
   at: number;
 }
 
@@ -174,33 +178,33 @@ export class InspectorFeed {
       view = { handled: 0, denied: 0, state: 'mount', transitions: [], trace: [] };
       this.#views.set(event.topic, view);
     }
-    const move = (to: string, label: string): void => {
-      push(view.transitions, { from: view.state, to, event: label, at: event.at }, TRANSITIONS_PER_VIEW);
+    const move = (to: string, machineEvent: string, guard: string | null, detail = ''): void => {
+      push(view.transitions, { from: view.state, to, event: machineEvent, guard, detail, at: event.at }, TRANSITIONS_PER_VIEW);
       view.state = to;
     };
     switch (event.type) {
       case 'view.mounted':
         // A rejoin on the same topic starts the machine again.
         view.state = 'mount';
-        move('live', 'mount.done [joined]');
+        move('live', 'mount.done', 'joined');
         break;
       case 'view.join_refused':
         view.state = 'mount';
-        move('terminated', `mount.done (${event.code})`);
+        move('terminated', 'mount.done', null, event.code);
         break;
       case 'event.allowed':
         view.handled++;
-        move(view.state, `client.event [isAllowed] ${event.event}`);
+        move(view.state, 'client.event', 'isAllowed', event.event);
         break;
       case 'event.denied':
         view.denied++;
-        move(view.state, `client.event denied ${event.event}`);
+        move(view.state, 'client.event', null, `${event.event} denied`);
         break;
       case 'view.crashed':
-        move('terminated', `crash (${event.phase})`);
+        move('terminated', 'crash', null, event.phase);
         break;
       case 'view.terminated':
-        if (view.state !== 'terminated') move('terminated', event.why === 'leave' ? 'client.leave' : `close (${event.why})`);
+        if (view.state !== 'terminated') move('terminated', event.why === 'leave' ? 'client.leave' : 'close', null, event.why);
         break;
       case 'event.handled':
         push(view.trace, { callback: `handleEvent ${event.event}`, durationMs: event.durationMs, at: event.at }, TRACE_PER_VIEW);

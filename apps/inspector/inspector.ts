@@ -12,7 +12,7 @@ import { userBar } from '../blog/user-bar.ts';
 import { describeDisconnect, disconnectLiveSocketId } from './disconnect.ts';
 import { INSPECTOR_TOPIC, INSPECTOR_VIEW, type FeedEntry, type InspectorFeed, type ViewHistory } from './feed.ts';
 import { sparklineSvg } from './sparkline.ts';
-import { stateChartSvg } from './state-chart.ts';
+import { stateChartSvg, transitionLabel } from './state-chart.ts';
 
 interface TimelineFilter {
   user: string;
@@ -243,9 +243,9 @@ function viewDetail(d: NonNullable<InspectorSnapshot['detail']>): Rendered {
   const last = history?.transitions.at(-1);
   const assignKeys = Object.keys(d.assigns);
   return html`<p><code>${d.topic}</code> · <b>${d.view}</b> · state <b id="selected-state">${d.state}</b></p>
-  <div id="state-chart">${raw(stateChartSvg(viewMachineGraph(), d.state, last ? { from: last.from, event: last.event.split(' ')[0]! } : null))}</div>
+  <div id="state-chart">${raw(stateChartSvg(viewMachineGraph(), d.state, last ?? null))}</div>
   <h3>Recent transitions</h3>
-  <ol id="transitions">${(history?.transitions ?? []).slice().reverse().map((t) => html`<li><time>${new Date(t.at).toISOString().slice(11, 23)}</time> ${t.from} → ${t.to} on <code>${t.event}</code></li>`)}</ol>
+  <ol id="transitions">${(history?.transitions ?? []).slice().reverse().map((t) => html`<li><time>${new Date(t.at).toISOString().slice(11, 23)}</time> ${t.from} → ${t.to} on <code>${transitionLabel(t)}</code>${t.detail ? ` (${t.detail})` : ''}</li>`)}</ol>
   <h3>Callback trace</h3>
   <table id="callback-trace"><thead><tr><th>callback</th><th>ms</th><th>diff bytes</th></tr></thead>
     <tbody>${(history?.trace ?? []).slice().reverse().map((t) => html`<tr data-callback="${t.callback.split(' ')[0]!}"><td>${t.callback}</td><td>${t.durationMs.toFixed(2)}</td><td>${t.diffBytes ?? ''}</td></tr>`)}</tbody></table>

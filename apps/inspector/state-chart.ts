@@ -24,11 +24,27 @@ export function transitionLabel(t: Pick<MachineTransition, 'event' | 'guard'>): 
   return t.guard ? `${t.event} [${t.guard}]` : t.event;
 }
 
+/** The transition that just happened, named as in the machine definition. */
+export interface LastTransition {
+  from: string;
+  to: string;
+  event: string;
+  guard: string | null;
+}
+
+const sameTransition = (t: { event: string; guard: string | null }, last: LastTransition | null): boolean =>
+  last !== null && t.event === last.event && t.guard === last.guard;
+
 function stateLines(graph: MachineGraph, name: string): string[] {
+  return stateRows(graph, name).map((row) => row.text);
+}
+
+/** The lines inside a state's box: entry actions, then internal transitions. */
+function stateRows(graph: MachineGraph, name: string): { text: string; transition: { event: string; guard: string | null } | null }[] {
   const state = graph.states.find((s) => s.name === name)!;
   return [
-    ...state.entry.map((a) => `entry / ${a}`),
-    ...state.internal.map((t) => `${transitionLabel(t)} / ${t.actions.join(', ')}`),
+    ...state.entry.map((a) => ({ text: `entry / ${a}`, transition: null })),
+    ...state.internal.map((t) => ({ text: `${transitionLabel(t)} / ${t.actions.join(', ')}`, transition: t })),
   ];
 }
 
@@ -66,16 +82,17 @@ function layout(graph: MachineGraph): Layout {
 }
 
 /**
- * The SVG of `graph` with `current` marked `aria-current="true"` and the transition that led
- * there (`lastEvent` from `lastFrom`) lit. Every state is a `<g data-state="…">`.
+ * The SVG of `graph` with `current` marked `aria-current="true"` and the `last` transition lit
+ * (an arrow, or a line inside the state for a transition that kept it). Every state is a
+ * `<g data-state="…">`.
  */
-export function stateChartSvg(graph: MachineGraph, current: string | null, last: { from: string; event: string } | null = null): string {
+export function stateChartSvg(graph: MachineGraph, current: string | null, last: LastTransition | null = null): string {
   const { width, height, nodes, edges } = layout(graph);
   const parts: string[] = [];
   parts.push(`<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="state chart of the ${escapeHtml(graph.id)} machine" viewBox="0 0 ${Math.ceil(width)} ${Math.ceil(height)}" width="${Math.ceil(width)}" height="${Math.ceil(height)}" class="state-chart">`);
   parts.push('<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z"/></marker></defs>');
   for (const { transition: t, points, labelX, labelY } of edges) {
-    const lit = last !== null && last.from === t.from && last.event === t.event && current === t.to;
+    const lit = last !== null && last.from === t.from && last.to === t.to && sameTransition(t, last);
     const d = points.map((p, i) => `${i === 0 ? 'M' : 'L'}${p.x.toFixed(1)},${p.y.toFixed(1)}`).join('');
     parts.push(`<g class="transition${lit ? ' lit' : ''}" data-transition="${escapeHtml(`${t.from}->${t.to}`)}" data-event="${escapeHtml(t.event)}"><path d="${d}" marker-end="url(#arrow)"/><text x="${labelX.toFixed(1)}" y="${(labelY + 4).toFixed(1)}" text-anchor="middle">${escapeHtml(transitionLabel(t))}</text></g>`);
   }
@@ -89,8 +106,9 @@ export function stateChartSvg(graph: MachineGraph, current: string | null, last:
     parts.push(`<g class="state${state.final ? ' final' : ''}${isCurrent ? ' current' : ''}" data-state="${escapeHtml(state.name)}"${isCurrent ? ' aria-current="true"' : ''}>`);
     parts.push(`<rect x="${left.toFixed(1)}" y="${top.toFixed(1)}" width="${n.width.toFixed(1)}" height="${n.height.toFixed(1)}" rx="8"/>`);
     parts.push(`<text class="name" x="${(left + PAD).toFixed(1)}" y="${(top + 19).toFixed(1)}">${escapeHtml(state.name)}${state.final ? ' (final)' : ''}</text>`);
-    stateLines(graph, state.name).forEach((line, i) => {
-      parts.push(`<text class="detail" x="${(left + PAD).toFixed(1)}" y="${(top + 19 + (i + 1) * LINE_H).toFixed(1)}">${escapeHtml(line)}</text>`);
+    stateRows(graph, state.name).forEach((row, i) => {
+      const lit = row.transition !== null && last !== null && last.from === state.name && last.to === state.name && sameTransition(row.transition, last);
+      parts.push(`<text class="detail${lit ? ' lit' : ''}" x="${(left + PAD).toFixed(1)}" y="${(top + 19 + (i + 1) * LINE_H).toFixed(1)}">${escapeHtml(row.text)}</text>`);
     });
     parts.push('</g>');
   }

@@ -65,6 +65,9 @@ describe('the inspector in a browser', () => {
     await admin.locator('#callback-trace [data-callback="handleEvent"]').first().waitFor();
     await admin.locator('#callback-trace [data-callback="render"]').first().waitFor();
     await expect.poll(() => admin.textContent('#assigns'), { timeout: UI_TIMEOUT_MS }).toContain('1');
+    // …and the transition it took lights up in the chart: the allowed event, inside `live`.
+    await expect.poll(() => admin.locator('#state-chart svg .detail.lit').textContent(), { timeout: UI_TIMEOUT_MS })
+      .toBe('client.event [isAllowed] / runEvent');
     await screenshot(admin, 'state-chart');
 
     // The view ends: the chart follows it into `terminated`.

@@ -36,7 +36,7 @@ describe('the state chart', () => {
   });
 
   it('draws one element per state and per transition, with the current state marked', () => {
-    const svg = stateChartSvg(describeMachine(door), 'locked', { from: 'closed', event: 'lock' });
+    const svg = stateChartSvg(describeMachine(door), 'locked', { from: 'closed', to: 'locked', event: 'lock', guard: 'hasKey' });
 
     expect(svg.startsWith('<svg')).toBe(true);
     expect(statesIn(svg)).toEqual(['closed', 'open', 'locked', 'gone']);
@@ -58,5 +58,14 @@ describe('the state chart', () => {
     expect(svg).toContain('mount.done [joined]');
     expect(svg).toContain('client.event [isAllowed] / runEvent');
     expect(svg).toMatch(/data-state="live" aria-current="true"/);
+  });
+
+  it('lights a transition that keeps the state inside its box: an allowed event in `live`', () => {
+    const allowed = { from: 'live', to: 'live', event: 'client.event', guard: 'isAllowed' };
+
+    const svg = stateChartSvg(viewMachineGraph(), 'live', allowed);
+
+    expect(svg.match(/class="detail lit"[^>]*>([^<]*)</)?.[1]).toBe('client.event [isAllowed] / runEvent');
+    expect(svg).not.toContain('transition lit');
   });
 });
