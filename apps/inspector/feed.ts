@@ -105,11 +105,6 @@ export class InspectorFeed {
     };
   }
 
-  /** Whether any inspector is open (the runtime builds events only then). */
-  get watching(): boolean {
-    return this.#watchers > 0;
-  }
-
   get server(): LiveServer {
     if (!this.#server) throw new Error('inspector feed is not attached to a server');
     return this.#server;

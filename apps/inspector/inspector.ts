@@ -140,7 +140,7 @@ export function inspectorView(feed: InspectorFeed, accounts: Accounts) {
     },
     handleEvent: {
       select: allow(adminsOnly, (value, socket) => {
-        const topic = typeof value.topic === 'string' && value.topic.startsWith('lv:') ? value.topic : null;
+        const topic = typeof value.topic === 'string' && value.topic.startsWith('lv:') ? value.topic.slice(0, 200) : null;
         refresh(socket, { selected: topic });
       }),
       filter: allow(adminsOnly, (value, socket) => {

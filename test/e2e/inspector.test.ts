@@ -75,7 +75,7 @@ describe('the inspector in a browser', () => {
     await expect
       .poll(() => admin.locator('#state-chart svg [data-state="terminated"]').getAttribute('aria-current'), { timeout: UI_TIMEOUT_MS })
       .toBe('true');
-  });
+  }, 60_000);
 
   it('shows bob’s forged update_post as denied, narrows the timeline to bob, disconnects alice and terminates bob', async () => {
     const admin = await openInspector();
@@ -131,5 +131,5 @@ describe('the inspector in a browser', () => {
       await page.waitForURL(`${lab.baseUrl}/login`);
       expect(await page.locator('#supervision-tree').count()).toBe(0);
     }
-  });
+  }, 60_000);
 });
