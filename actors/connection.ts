@@ -14,7 +14,7 @@ import type { SocketEvents } from '../runtime/routed-web-socket.ts';
 import type { CookieSession } from '../runtime/security/cookie-session.ts';
 import type { Watched } from './silence-watch.ts';
 import { TokenBucket } from './token-bucket.ts';
-import { ViewContext, type ConnectionPort, type Services } from './view-context.ts';
+import { ViewContext, userIdOf, type ConnectionPort, type Services } from './view-context.ts';
 import { viewMachine } from './view.machine.ts';
 
 type ViewActor = Actor<typeof viewMachine>;
@@ -103,12 +103,22 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
   }
 
   /** A read-only picture for the inspector. */
-  describeViews(): { topic: string; view: string; state: string }[] {
-    const out: { topic: string; view: string; state: string }[] = [];
+  /** A read-only picture of this connection's views, for the inspector (built only when asked). */
+  describeViews(): ViewDescription[] {
+    const out: ViewDescription[] = [];
     for (const [topic, slot] of this.#slots) {
       if (!slot.view) continue;
+      const { context } = slot.view;
       const snapshot = slot.view.actor.getSnapshot();
-      out.push({ topic, view: slot.view.context.viewName, state: snapshot.status === 'active' ? String(snapshot.value) : snapshot.status });
+      out.push({
+        topic,
+        view: context.viewName,
+        state: snapshot.status === 'active' ? String(snapshot.value) : snapshot.status,
+        liveSession: context.route?.liveSession.name ?? null,
+        userId: userIdOf(context),
+        mountedAt: context.mountedAt,
+        assigns: inspectableAssigns(context),
+      });
     }
     return out;
   }
@@ -476,4 +486,26 @@ function takePending(entry: ViewEntry): Promise<void> | null {
   const pending = entry.context.pending;
   entry.context.pending = null;
   return pending;
+}
+
+/** One view as the inspector sees it. */
+export interface ViewDescription {
+  topic: string;
+  view: string;
+  state: string;
+  liveSession: string | null;
+  userId: string | null;
+  /** When the join was accepted (clock ms); 0 while mounting. */
+  mountedAt: number;
+  /** Only the assigns the view lists in `inspect`; the others are not copied at all. */
+  assigns: Record<string, unknown>;
+}
+
+function inspectableAssigns(context: ViewContext): Record<string, unknown> {
+  const socket = context.socket;
+  const out: Record<string, unknown> = {};
+  if (!socket) return out;
+  const assigns = socket.assigns as Record<string, unknown>;
+  for (const key of socket.view.inspect ?? []) if (Object.hasOwn(assigns, key)) out[key] = assigns[key];
+  return out;
 }

@@ -61,6 +61,8 @@ export class ViewContext implements ViewSocketServices {
   route: LiveRoute | null = null;
   /** The view's name once known (after the token is verified). */
   viewName = '(joining)';
+  /** When the join was accepted (clock ms), for the inspector's uptime; 0 while mounting. */
+  mountedAt = 0;
   /** The view actor itself, so work finishing outside a transition can end the view. */
   self: { send(event: ViewEvent): void } | null = null;
   /** Work started by an async callback; the connection waits for it before the next frame. */

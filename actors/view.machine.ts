@@ -11,6 +11,7 @@ import { authorizeJoin } from '../runtime/join-authorization.ts';
 import { followPatch, runMount, type MountOutcome } from '../runtime/mount.ts';
 import { LiveViewSocket } from '../runtime/view-socket.ts';
 import type { WireTree } from '../runtime/diff.ts';
+import type { ViewCallback } from '../runtime/runtime-events.ts';
 import { userIdOf, type ViewContext } from './view-context.ts';
 
 /** The LiveView client version we speak; sent in join replies to keep consoles quiet. */
@@ -52,8 +53,12 @@ export const viewMachine = setup({
     // The mount is asynchronous (token verification, hooks); its outcome comes back as an event.
     // A plain promise, not an invoked actor: one less actor per join, and no child bookkeeping.
     startMount: ({ context, self }) => {
+      const started = performance.now();
       mountView(context.view).then(
-        (result) => self.send({ type: 'mount.done', result }),
+        (result) => {
+          traceCallback(context.view, 'mount', started);
+          self.send({ type: 'mount.done', result });
+        },
         (error: unknown) => self.send({ type: 'mount.failed', error }),
       );
     },
@@ -199,6 +204,7 @@ async function mountView(view: ViewContext): Promise<JoinResult> {
 function replyJoin(view: ViewContext, result: JoinResult): void {
   const { connection, services } = view;
   if (result.kind === 'joined') {
+    view.mountedAt = services.clock.now();
     connection.send(encodeReply(view.joinRef, view.joinRef, view.topic, 'ok', result.response));
     services.events.emit({
       type: 'view.mounted',
@@ -324,9 +330,30 @@ function finishEvent(view: ViewContext, ref: string | null, name: string, starte
 
 function runInfo(view: ViewContext, message: unknown): void | Promise<void> {
   const socket = view.socket!;
+  const started = view.services.events.watched ? performance.now() : 0;
   const result = socket.view.handleInfo?.(message, socket);
-  if (isPromise(result)) return result.then(() => finishCallback(view, null));
-  return finishCallback(view, null);
+  if (isPromise(result)) return result.then(() => finishTraced(view, null, 'handleInfo', started));
+  return finishTraced(view, null, 'handleInfo', started);
+}
+
+/** Reports a callback's duration to the runtime events, only while someone watches them. */
+function traceCallback(view: ViewContext, callback: ViewCallback, started: number, diffBytes?: number): void {
+  const { events } = view.services;
+  if (!events.watched || started === 0) return;
+  events.emit({
+    type: 'view.callback',
+    connectionId: view.connection.id,
+    topic: view.topic,
+    view: view.viewName,
+    callback,
+    durationMs: performance.now() - started,
+    ...(diffBytes === undefined ? {} : { diffBytes }),
+  });
+}
+
+function finishTraced(view: ViewContext, ref: string | null, callback: ViewCallback, started: number): void | Promise<void> {
+  traceCallback(view, callback, started);
+  return finishCallback(view, ref);
 }
 
 function runClientPatch(view: ViewContext, event: Extract<ViewEvent, { type: 'client.live_patch' }>): void | Promise<void> {
@@ -338,9 +365,10 @@ function runClientPatch(view: ViewContext, event: Extract<ViewEvent, { type: 'cl
     view.connection.send(encodeReply(view.joinRef, event.ref, view.topic, 'ok', { link_redirect: true }));
     return;
   }
+  const started = view.services.events.watched ? performance.now() : 0;
   const result = socket.view.handleParams?.(params, target, socket);
-  if (isPromise(result)) return result.then(() => finishCallback(view, event.ref));
-  return finishCallback(view, event.ref);
+  if (isPromise(result)) return result.then(() => finishTraced(view, event.ref, 'handleParams', started));
+  return finishTraced(view, event.ref, 'handleParams', started);
 }
 
 /**
@@ -376,8 +404,12 @@ function finishCallback(view: ViewContext, ref: string | null, chained = 0): voi
     if (isPromise(result)) return result.then(() => finishCallback(view, ref, chained + 1));
     return finishCallback(view, ref, chained + 1);
   }
+  const watched = view.services.events.watched;
+  const started = watched ? performance.now() : 0;
   const diff: WireTree = socket.renderDiff();
   const changed = !isEmpty(diff);
+  // The diff's size is measured only while the inspector watches: it costs a second encoding.
+  if (watched) traceCallback(view, 'render', started, changed ? JSON.stringify(diff).length : 0);
   if (ref !== null) connection.send(encodeReply(joinRef, ref, topic, 'ok', changed ? { diff } : {}));
   else if (changed) connection.send(encodeFrame(joinRef, null, topic, 'diff', diff));
 }

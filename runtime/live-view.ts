@@ -124,6 +124,11 @@ export type Session = Record<string, unknown>;
 export interface ViewDefinition<A extends Assigns = Assigns> {
   /** Used in logs, tokens and the inspector. */
   name: string;
+  /**
+   * The assigns the inspector may show (an allow-list). Every other assign is redacted there: assigns
+   * often hold users, tokens or form data, so a view opts in key by key.
+   */
+  inspect?: readonly (keyof A & string)[];
   /** Runs on the dead render and again at the live mount. */
   mount?(params: Params, session: Session, socket: ViewSocket<A>): void | Promise<void>;
   /** Runs after mount and on every `pushPatch` / `live_patch`. */

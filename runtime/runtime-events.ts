@@ -11,8 +11,12 @@ export type RuntimeEvent =
   | { type: 'event.allowed'; connectionId: string; topic: string; view: string; event: string; policy: string; userId: string | null }
   | { type: 'event.denied'; connectionId: string; topic: string; view: string; event: string; policy: string | null; userId: string | null; why: string }
   | { type: 'event.handled'; connectionId: string; topic: string; view: string; event: string; durationMs: number }
+  | { type: 'view.callback'; connectionId: string; topic: string; view: string; callback: ViewCallback; durationMs: number; diffBytes?: number }
   | { type: 'socket.disconnected'; liveSocketId: string; closed: number }
   | { type: 'frame.rejected'; connectionId: string; code: string; detail: string };
+
+/** The view callbacks the inspector traces (`handleEvent` is reported by `event.handled`). */
+export type ViewCallback = 'mount' | 'handleParams' | 'handleInfo' | 'render';
 
 export type RuntimeEventType = RuntimeEvent['type'];
 export type RuntimeEventListener = (event: RuntimeEvent & { at: number }) => void;

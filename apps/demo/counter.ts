@@ -30,6 +30,8 @@ function countFrom(value: unknown): number | null {
 
 export const Counter = defineView<CounterAssigns>({
   name: 'counter',
+  // Nothing here is secret: the inspector may show both.
+  inspect: ['count', 'step'],
   mount(_params, _session, socket) {
     socket.assign({ count: 0, step: 1 });
     socket.setPageTitle('Counter');

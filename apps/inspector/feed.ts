@@ -1,53 +1,107 @@
-// The inspector's feed: a bounded ring of recent runtime events (redacted at the source: runtime
-// events carry ids and names only), and a coalesced PubSub notice so open inspector views
-// re-render when something happens — pushed, never polled. The inspector's own views are left
-// out of the ring, so watching does not feed itself. The feed listens only while an inspector is
-// open: with nobody watching, the runtime builds no events at all on its hot paths.
+// The inspector's feed: what the open inspectors draw, built from the runtime events while at least
+// one inspector watches and from nothing otherwise (with nobody watching, the runtime builds no
+// events on its hot paths). It keeps, all bounded:
+//   - a ring of recent events (the timeline), redacted at the source: runtime events carry ids and
+//     names only;
+//   - per view (by topic): events handled and denied, recent transitions, the callback trace;
+//   - per second: events, denials and open views over the last minutes (the charts).
+// Every change is pushed to the open inspectors as one coalesced PubSub notice per NOTIFY_EVERY_MS,
+// however many events arrived, and a one-second tick refreshes uptimes and charts — both only while
+// someone watches. The inspector's own views are left out, so watching does not feed itself.
 
 import type { LiveServer, RuntimeEvent } from '../../runtime/index.ts';
 
 export const INSPECTOR_TOPIC = 'inspector:changed';
 export const INSPECTOR_VIEW = 'inspector';
+/** At most one push to the inspectors per this many ms, whatever the event rate. */
 const NOTIFY_EVERY_MS = 250;
+/** The clock of the charts and uptimes, only while an inspector is open. */
+const TICK_MS = 1_000;
+/** Seconds of chart history. */
+export const CHART_SECONDS = 300;
+/** Views whose history the feed keeps; the oldest is forgotten first. */
+const TRACKED_VIEWS = 2_000;
+const TRANSITIONS_PER_VIEW = 12;
+const TRACE_PER_VIEW = 20;
 
-export type StampedEvent = RuntimeEvent & { at: number };
+/** An entry of the timeline: a runtime event, or an operator's action in the inspector. */
+export type FeedEntry = (
+  | RuntimeEvent
+  | { type: 'account.terminated'; userId: string; by: string; closed: number; nodes: number }
+) & { at: number };
+
+/** A transition of a view's machine, named as in its definition (event, guard), plus a detail. */
+export interface Transition {
+  from: string;
+  to: string;
+  event: string;
+  guard: string | null;
+  /** What the event was about: the client event's name, the close reason, the refusal code. */
+  detail: string;
+  at: number;
+}
+
+export interface TraceEntry {
+  callback: string;
+  durationMs: number;
+  diffBytes?: number;
+  at: number;
+}
+
+export interface ViewHistory {
+  handled: number;
+  denied: number;
+  state: string;
+  transitions: Transition[];
+  trace: TraceEntry[];
+}
+
+export interface ChartPoint {
+  second: number;
+  events: number;
+  denials: number;
+  views: number;
+}
 
 export class InspectorFeed {
-  readonly #ring: StampedEvent[] = [];
+  readonly #ring: FeedEntry[] = [];
   readonly #capacity: number;
   #next = 0;
   #count = 0;
+  readonly #views = new Map<string, ViewHistory>();
+  readonly #series: ChartPoint[] = [];
   #notifyTimer: NodeJS.Timeout | null = null;
+  #tick: NodeJS.Timeout | null = null;
   #unsubscribe: (() => void) | null = null;
   #server: LiveServer | null = null;
+  #watchers = 0;
 
   constructor(capacity: number) {
     this.#capacity = capacity;
   }
-
-  #watchers = 0;
 
   attach(server: LiveServer): void {
     this.#server = server;
   }
 
   detach(): void {
-    this.#unsubscribe?.();
-    this.#unsubscribe = null;
+    this.#stopWatching();
     if (this.#notifyTimer) clearTimeout(this.#notifyTimer);
+    this.#notifyTimer = null;
   }
 
   /** An inspector view starts watching; returns the function that stops it. */
   watch(): () => void {
-    if (this.#watchers++ === 0) this.#unsubscribe = this.server.events.subscribe((event) => this.#record(event));
+    if (this.#watchers++ === 0) {
+      this.#unsubscribe = this.server.events.subscribe((event) => this.#record(event));
+      this.#tick = setInterval(() => this.#onTick(), TICK_MS);
+      this.#tick.unref();
+    }
     let watching = true;
     return () => {
       if (!watching) return;
       watching = false;
-      if (--this.#watchers === 0) {
-        this.#unsubscribe?.();
-        this.#unsubscribe = null;
-      }
+      if (--this.#watchers === 0) this.#stopWatching();
     };
   }
 
@@ -56,26 +110,136 @@ export class InspectorFeed {
     return this.#server;
   }
 
-  /** Newest first. */
-  recent(limit: number): StampedEvent[] {
-    const out: StampedEvent[] = [];
-    for (let i = 1; i <= Math.min(limit, this.#count); i++) {
-      out.push(this.#ring[(this.#next - i + this.#capacity) % this.#capacity]!);
+  /** Newest first, the entries for which `keep` is true, at most `limit`. */
+  recent(limit: number, keep: (entry: FeedEntry) => boolean = () => true): FeedEntry[] {
+    const out: FeedEntry[] = [];
+    for (let i = 1; i <= this.#count && out.length < limit; i++) {
+      const entry = this.#ring[(this.#next - i + this.#capacity) % this.#capacity]!;
+      if (keep(entry)) out.push(entry);
     }
     return out;
   }
 
-  #record(event: StampedEvent): void {
+  /** Every entry still in the ring (for the filter's choices). */
+  entries(): FeedEntry[] {
+    return this.recent(this.#count);
+  }
+
+  history(topic: string): ViewHistory | null {
+    return this.#views.get(topic) ?? null;
+  }
+
+  /** The chart points, oldest first. */
+  series(): readonly ChartPoint[] {
+    return this.#series;
+  }
+
+  /** Records an operator's action (the runtime reports its own effects, e.g. the disconnect). */
+  recordAction(entry: Extract<FeedEntry, { type: 'account.terminated' }>): void {
+    this.#append(entry);
+  }
+
+  #stopWatching(): void {
+    this.#unsubscribe?.();
+    this.#unsubscribe = null;
+    if (this.#tick) clearInterval(this.#tick);
+    this.#tick = null;
+  }
+
+  #record(event: RuntimeEvent & { at: number }): void {
     if ('view' in event && event.view === INSPECTOR_VIEW) return;
-    this.#ring[this.#next] = event;
+    if ('topic' in event) this.#trackView(event);
+    if (event.type === 'event.allowed') this.#point(event.at).events++;
+    if (event.type === 'event.denied') {
+      this.#point(event.at).events++;
+      this.#point(event.at).denials++;
+    }
+    // The callback trace is per view only: thousands of renders would flush the timeline.
+    if (event.type === 'view.callback') return this.#notify();
+    this.#append(event);
+  }
+
+  #append(entry: FeedEntry): void {
+    this.#ring[this.#next] = entry;
     this.#next = (this.#next + 1) % this.#capacity;
     this.#count = Math.min(this.#count + 1, this.#capacity);
-    if (!this.#notifyTimer) {
-      this.#notifyTimer = setTimeout(() => {
-        this.#notifyTimer = null;
-        this.#server?.pubsub.broadcast(INSPECTOR_TOPIC, { type: 'changed' });
-      }, NOTIFY_EVERY_MS);
-      this.#notifyTimer.unref();
+    this.#notify();
+  }
+
+  #trackView(event: Extract<RuntimeEvent, { topic: string }> & { at: number }): void {
+    let view = this.#views.get(event.topic);
+    if (!view) {
+      if (this.#views.size >= TRACKED_VIEWS) this.#views.delete(this.#views.keys().next().value!);
+      view = { handled: 0, denied: 0, state: 'mount', transitions: [], trace: [] };
+      this.#views.set(event.topic, view);
+    }
+    const move = (to: string, machineEvent: string, guard: string | null, detail = ''): void => {
+      push(view.transitions, { from: view.state, to, event: machineEvent, guard, detail, at: event.at }, TRANSITIONS_PER_VIEW);
+      view.state = to;
+    };
+    switch (event.type) {
+      case 'view.mounted':
+        // A rejoin on the same topic starts the machine again.
+        view.state = 'mount';
+        move('live', 'mount.done', 'joined');
+        break;
+      case 'view.join_refused':
+        view.state = 'mount';
+        move('terminated', 'mount.done', null, event.code);
+        break;
+      case 'event.allowed':
+        view.handled++;
+        move(view.state, 'client.event', 'isAllowed', event.event);
+        break;
+      case 'event.denied':
+        view.denied++;
+        move(view.state, 'client.event', null, `${event.event} denied`);
+        break;
+      case 'view.crashed':
+        move('terminated', 'crash', null, event.phase);
+        break;
+      case 'view.terminated':
+        if (view.state !== 'terminated') move('terminated', event.why === 'leave' ? 'client.leave' : 'close', null, event.why);
+        break;
+      case 'event.handled':
+        push(view.trace, { callback: `handleEvent ${event.event}`, durationMs: event.durationMs, at: event.at }, TRACE_PER_VIEW);
+        break;
+      case 'view.callback':
+        push(view.trace, { callback: event.callback, durationMs: event.durationMs, diffBytes: event.diffBytes, at: event.at }, TRACE_PER_VIEW);
+        break;
     }
   }
+
+  #point(at: number): ChartPoint {
+    const second = Math.floor(at / 1000);
+    const last = this.#series.at(-1);
+    if (last && last.second >= second) return last;
+    const point = { second, events: 0, denials: 0, views: last?.views ?? 0 };
+    this.#series.push(point);
+    if (this.#series.length > CHART_SECONDS) this.#series.shift();
+    return point;
+  }
+
+  #onTick(): void {
+    this.#point(Date.now()).views = this.server.counts().views;
+    this.#broadcast();
+  }
+
+  #notify(): void {
+    if (this.#notifyTimer) return;
+    this.#notifyTimer = setTimeout(() => {
+      this.#notifyTimer = null;
+      this.#broadcast();
+    }, NOTIFY_EVERY_MS);
+    this.#notifyTimer.unref();
+  }
+
+  #broadcast(): void {
+    this.#server?.pubsub.broadcast(INSPECTOR_TOPIC, { type: 'changed' });
+  }
+}
+
+function push<T>(list: T[], item: T, max: number): void {
+  list.push(item);
+  if (list.length > max) list.shift();
 }

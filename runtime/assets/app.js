@@ -3,6 +3,20 @@
 import { Socket } from '/assets/phoenix.mjs';
 import { LiveSocket } from '/assets/phoenix_live_view.esm.js';
 
+// `data-confirm`, as Phoenix's `phoenix_html` script does it (the LiveView client leaves it to that
+// script): ask first, and a refusal stops the click before the LiveView client sees it.
+window.addEventListener(
+  'click',
+  (event) => {
+    const element = event.target instanceof Element ? event.target.closest('[data-confirm]') : null;
+    if (element && !window.confirm(element.getAttribute('data-confirm'))) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  },
+  true,
+);
+
 const csrfToken = document.querySelector("meta[name='csrf-token']").getAttribute('content');
 const liveSocket = new LiveSocket('/live', Socket, { params: { _csrf_token: csrfToken } });
 liveSocket.connect();

@@ -88,6 +88,51 @@ describe('the admin area', () => {
         s.app.accounts.setRole(admin.id, 'admin');
       }
     });
+    it('denies every action to an admin demoted since the mount, and acts on nothing', async () => {
+      const admin = s.app.accounts.listUsers().find((u) => u.email === 'admin@example.com')!;
+      const channel = (await socketFor(adminCookie)).channel(adminInspector.topic);
+      expect((await channel.join(joinPayload(adminInspector))).status).toBe('ok');
+      const bobSocket = await socketFor(bobCookie);
+      try {
+        s.app.accounts.setRole(admin.id, 'reader');
+
+        for (const [event, value] of [
+          ['disconnect', { id: `users_socket:${bob.id}` }],
+          ['terminate_account', { id: String(bob.id) }],
+          ['select', { topic: adminInspector.topic }],
+          ['filter', { user: String(bob.id) }],
+        ] as const) {
+          const reply = await channel.event(event, value);
+          expect(reply.status, event).toBe('error');
+          expect(reply.response, event).toEqual({ reason: 'unauthorized', event });
+        }
+        expect((await bobSocket.heartbeat()).status).toBe('ok');
+      } finally {
+        s.app.accounts.setRole(admin.id, 'admin');
+      }
+      // bob's login survived: his cookie still opens his pages.
+      const posts = await fetch(new URL('/posts', s.baseUrl), { redirect: 'manual', headers: { cookie: bobCookie } });
+      await posts.text();
+      expect(posts.status).toBe(200);
+    });
+
+    it('draws a selected view\'s state, and none of its page\'s tokens, cookie or assigns', async () => {
+      const bobPage = await fetchLivePage(s.baseUrl, '/posts/1', { cookie: bobCookie });
+      const bobChannel = (await socketFor(bobCookie)).channel(bobPage.topic);
+      expect((await bobChannel.join(joinPayload(bobPage))).status).toBe('ok');
+      const channel = (await socketFor(adminCookie)).channel(adminInspector.topic);
+      expect((await channel.join(joinPayload(adminInspector))).status).toBe('ok');
+
+      const reply = await channel.event('select', { topic: bobPage.topic });
+
+      expect(reply.status).toBe('ok');
+      const shown = JSON.stringify(reply.response);
+      expect(shown).toContain(`data-state=\\"live\\" aria-current=\\"true\\"`);
+      expect(shown).toContain('This view marks no assigns inspectable');
+      for (const secret of [bobPage.csrfToken, bobPage.session, bobPage.static, ...bobCookie.split(/[=;]\s*/).filter((v) => v.length > 20)]) {
+        expect(shown).not.toContain(secret);
+      }
+    });
   });
 
   describe('POST /admin/disconnect', () => {
