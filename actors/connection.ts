@@ -445,7 +445,8 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
     const { clock, limits } = this.#services;
     const now = clock.now();
     const rate = limits.maxEventsPerSecond;
-    this.#tokens = Math.min(rate, this.#tokens + ((now - this.#tokensAt) / 1000) * rate);
+    // A clock set back (NTP, a test) refills nothing rather than draining the bucket.
+    this.#tokens = Math.min(rate, this.#tokens + (Math.max(0, now - this.#tokensAt) / 1000) * rate);
     this.#tokensAt = now;
     if (this.#tokens < 1) return false;
     this.#tokens -= 1;
@@ -456,7 +457,7 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
     const { clock, limits } = this.#services;
     const now = clock.now();
     const rate = limits.maxJoinsPerSecond;
-    this.#joinTokens = Math.min(rate, this.#joinTokens + ((now - this.#joinTokensAt) / 1000) * rate);
+    this.#joinTokens = Math.min(rate, this.#joinTokens + (Math.max(0, now - this.#joinTokensAt) / 1000) * rate);
     this.#joinTokensAt = now;
     if (this.#joinTokens < 1) return false;
     this.#joinTokens -= 1;
