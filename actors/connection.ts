@@ -125,8 +125,14 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
 
   send(text: string): void {
     if (this.#closed || this.#socket.readyState !== this.#socket.OPEN) return;
+    // Checked before sending: what is still queued from earlier sends is what the client has not
+    // read, so one large reply to a reading client never trips it; the bound is the limit plus
+    // one message.
+    if (this.#socket.bufferedAmount > this.#services.limits.maxSendBufferBytes) {
+      this.#sendBufferFull();
+      return;
+    }
     this.#socket.send(text);
-    if (this.#socket.bufferedAmount > this.#services.limits.maxSendBufferBytes) this.#sendBufferFull();
   }
 
   /**

@@ -28,7 +28,8 @@ export interface Limits {
   /**
    * Bytes a socket may have queued for sending (ws's `bufferedAmount`) before it is closed with
    * 1013 (try again later; the official client reconnects with backoff): a client that stops
-   * reading costs at most this much, not whatever the server would have sent it.
+   * reading costs at most this much plus one message, not whatever the server would have sent it.
+   * Checked before each send, so a single reply larger than this does not trip it.
    */
   maxSendBufferBytes: number;
   /** Time a socket closed for a full send buffer gets to take its close frame before it is dropped. */

@@ -27,7 +27,7 @@ describe('a node under hostile requests (child process)', () => {
     const html = await response.text();
     cookie = response.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
     csrfToken = /<meta\s+name="csrf-token"\s+content="([^"]*)"/.exec(html)![1]!;
-  }, 30_000);
+  }, 90_000);
 
   afterAll(async () => {
     await child?.stop();

@@ -13,7 +13,9 @@ const SEND_BUFFER = 256 * 1024;
 const MEMORY_BOUND = 48 * 1024 * 1024;
 /** A heartbeat reply is ~60 bytes; this many unread replies are ~12 MB, past any kernel buffer. */
 const MAX_FRAMES = 200_000;
-const BATCH = 5_000;
+const BATCH = 2_000;
+/** The other client's heartbeat waits behind a whole batch on a loaded machine: a deadline, not an assertion. */
+const REPLY_DEADLINE_MS = 20_000;
 
 describe('a client that never reads', () => {
   const s = useDemoServer({ limits: { maxSendBufferBytes: SEND_BUFFER, sendBufferCloseGraceMs: 100 } });
@@ -37,7 +39,7 @@ describe('a client that never reads', () => {
       await new Promise((resolve) => setTimeout(resolve, 5));
       const now = process.memoryUsage();
       peak = Math.max(peak, now.heapUsed + now.arrayBuffers - before.heapUsed - before.arrayBuffers);
-      expect((await other.heartbeat()).status).toBe('ok');
+      expect((await other.request(null, 'phoenix', 'heartbeat', {}, REPLY_DEADLINE_MS)).status).toBe('ok');
     }
 
     expect(full()).toBe(true);
@@ -47,5 +49,5 @@ describe('a client that never reads', () => {
     expect(s.server.counts().connections).toBe(1);
     expect((await other.heartbeat()).status).toBe('ok');
     stop();
-  });
+  }, 60_000);
 });

@@ -18,7 +18,8 @@ export interface ChildServer {
   stop(): Promise<void>;
 }
 
-const STARTUP_MS = 20_000;
+/** tsx compiles the app at start: slow on a loaded machine. */
+const STARTUP_MS = 60_000;
 
 export async function startChildServer(env: Record<string, string> = {}): Promise<ChildServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'liveward-child-'));
