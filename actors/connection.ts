@@ -333,12 +333,6 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
     }
     switch (frame.event) {
       case 'event':
-        if (frame.payload.cid !== undefined && frame.payload.cid !== null && frame.payload.cid !== false) {
-          // Aimed at a component (`cid`); this runtime renders none, so, as Phoenix does for an
-          // unknown cid, the event is answered `{}` and never reaches the view's handlers.
-          this.send(encodeReply(frame.joinRef, frame.ref, topic, 'ok', {}));
-          return null;
-        }
         entry.actor.send({ type: 'client.event', ref: frame.ref, payload: frame.payload });
         return takePending(entry);
       case 'live_patch':
@@ -348,11 +342,8 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
         entry.actor.send({ type: 'client.leave', ref: frame.ref });
         return null;
       case 'cids_will_destroy':
-        this.send(encodeReply(frame.joinRef, frame.ref, topic, 'ok', {}));
-        return null;
       case 'cids_destroyed':
-        // This runtime renders no stateful components, so there is nothing to delete.
-        this.send(encodeReply(frame.joinRef, frame.ref, topic, 'ok', { cids: [] }));
+        entry.actor.send({ type: 'client.cids', ref: frame.ref, event: frame.event, payload: frame.payload });
         return null;
       default:
         this.#replyError(frame, new LiveError('LV_ERR_UNKNOWN_EVENT', `unknown event ${frame.event.slice(0, 64)}`));

@@ -4,7 +4,7 @@
 // rejoins and goes through `mount` again.
 
 import { setup } from 'xstate';
-import { isLiveError } from '../runtime/errors.ts';
+import { LiveError, isLiveError } from '../runtime/errors.ts';
 import { encodeFrame, encodeReply } from '../runtime/frame.ts';
 import { decodeFormParams } from '../runtime/form-params.ts';
 import { authorizeJoin } from '../runtime/join-authorization.ts';
@@ -25,6 +25,7 @@ export type ViewEvent =
   | { type: 'mount.failed'; error: unknown }
   | { type: 'client.event'; ref: string | null; payload: Record<string, unknown> }
   | { type: 'client.live_patch'; ref: string | null; payload: Record<string, unknown> }
+  | { type: 'client.cids'; ref: string | null; event: 'cids_will_destroy' | 'cids_destroyed'; payload: Record<string, unknown> }
   | { type: 'client.leave'; ref: string | null }
   | { type: 'info'; message: unknown }
   | { type: 'close'; why: string }
@@ -76,6 +77,7 @@ export const viewMachine = setup({
     runPatch: ({ context, event }) =>
       guardCrash(context.view, 'handleParams', () =>
         runClientPatch(context.view, event as Extract<ViewEvent, { type: 'client.live_patch' }>)),
+    runCids: ({ context, event }) => runCids(context.view, event as Extract<ViewEvent, { type: 'client.cids' }>),
     runInfo: ({ context, event }) =>
       guardCrash(context.view, 'handleInfo', () =>
         runInfo(context.view, (event as Extract<ViewEvent, { type: 'info' }>).message)),
@@ -131,6 +133,7 @@ export const viewMachine = setup({
       on: {
         'client.event': [{ guard: 'isAllowed', actions: 'runEvent' }, { actions: 'denyEvent' }],
         'client.live_patch': { actions: 'runPatch' },
+        'client.cids': { actions: 'runCids' },
         info: { actions: 'runInfo' },
         'client.leave': { target: 'terminated', actions: ['replyLeave', 'recordWhy'] },
         close: { target: 'terminated', actions: 'recordWhy' },
@@ -233,16 +236,17 @@ function eventName(event: { payload: Record<string, unknown> }): string {
 
 /** The per-event authorization decision: declared, and allowed by its policy, or denied. */
 function isAllowed(view: ViewContext, event: Extract<ViewEvent, { type: 'client.event' }>): boolean {
-  const socket = view.socket;
-  const declaration = socket && Object.hasOwn(socket.view.handleEvent ?? {}, eventName(event))
-    ? socket.view.handleEvent![eventName(event)]
+  // The view itself, or the component its `cid` addresses (null: not one of this view's).
+  const target = view.socket?.eventTarget(event.payload.cid);
+  const declaration = target && Object.hasOwn(target.handleEvent ?? {}, eventName(event))
+    ? target.handleEvent![eventName(event)]
     : undefined;
-  if (!socket || !declaration) return false;
+  if (!target || !declaration) return false;
   try {
     const verdict: unknown = declaration.policy.check({
       event: eventName(event),
       value: event.payload.value,
-      assigns: socket.assigns,
+      assigns: target.assigns,
       session: view.session,
     });
     // Policies are synchronous by contract; anything but `true` (a Promise included) denies.
@@ -255,22 +259,55 @@ function isAllowed(view: ViewContext, event: Extract<ViewEvent, { type: 'client.
 
 function denyEvent(view: ViewContext, event: Extract<ViewEvent, { type: 'client.event' }>): void {
   const name = eventName(event);
-  const declaration = view.socket?.view.handleEvent?.[name];
-  const declared = declaration !== undefined && Object.hasOwn(view.socket?.view.handleEvent ?? {}, name);
+  const target = view.socket?.eventTarget(event.payload.cid);
+  if (!target) {
+    // A cid this view never rendered, or has destroyed, or of another view: refused, and the
+    // view does not change.
+    const error = new LiveError('LV_ERR_UNKNOWN_COMPONENT', `no component ${String(event.payload.cid).slice(0, 32)}`);
+    view.connection.send(encodeReply(view.joinRef, event.ref, view.topic, 'error', { reason: error.reason, event: name }));
+    emitDenied(view, name, null, error.message);
+    return;
+  }
+  const declaration = target.handleEvent?.[name];
+  const declared = declaration !== undefined && Object.hasOwn(target.handleEvent ?? {}, name);
   const why = declared ? `policy ${declaration.policy.name} refused` : 'event not declared';
   view.connection.send(
     encodeReply(view.joinRef, event.ref, view.topic, 'error', { reason: 'unauthorized', event: name }),
   );
+  emitDenied(view, target.cid === null ? name : `${target.name}:${name}`, declared ? declaration.policy.name : null, why);
+}
+
+function emitDenied(view: ViewContext, event: string, policy: string | null, why: string): void {
   view.services.events.emit({
     type: 'event.denied',
     connectionId: view.connection.id,
     topic: view.topic,
     view: view.viewName,
-    event: name,
-    policy: declared ? declaration.policy.name : null,
+    event,
+    policy,
     userId: userIdOf(view),
     why,
   });
+}
+
+/**
+ * `cids_will_destroy` marks the components the client no longer shows, `cids_destroyed` deletes
+ * those still marked and answers with them; the client then forgets exactly those.
+ */
+function runCids(view: ViewContext, event: Extract<ViewEvent, { type: 'client.cids' }>): void {
+  const { cids } = event.payload;
+  if (!Array.isArray(cids) || !cids.every((cid) => Number.isSafeInteger(cid))) {
+    const error = new LiveError('LV_ERR_MESSAGE_MALFORMED', `${event.event}: cids must be a list of integers`);
+    view.connection.send(encodeReply(view.joinRef, event.ref, view.topic, 'error', { reason: error.reason }));
+    return;
+  }
+  const components = view.socket!.components;
+  if (event.event === 'cids_will_destroy') {
+    components.markForDeletion(cids as number[]);
+    view.connection.send(encodeReply(view.joinRef, event.ref, view.topic, 'ok', {}));
+  } else {
+    view.connection.send(encodeReply(view.joinRef, event.ref, view.topic, 'ok', { cids: components.destroy(cids as number[]) }));
+  }
 }
 
 function decodeValue(payload: Record<string, unknown>): Record<string, unknown> {
@@ -289,9 +326,9 @@ function decodeValue(payload: Record<string, unknown>): Record<string, unknown> 
 }
 
 function runEvent(view: ViewContext, event: Extract<ViewEvent, { type: 'client.event' }>): void | Promise<void> {
-  const socket = view.socket!;
   const name = eventName(event);
-  const declaration = socket.view.handleEvent![name]!;
+  const target = view.socket!.eventTarget(event.payload.cid)!;
+  const declaration = target.handleEvent![name]!;
   const { events } = view.services;
   // The hot path: build runtime events only when someone (the inspector) is watching.
   const watched = events.watched;
@@ -307,7 +344,7 @@ function runEvent(view: ViewContext, event: Extract<ViewEvent, { type: 'client.e
     });
   }
   const started = watched ? performance.now() : 0;
-  const result = declaration.handler(decodeValue(event.payload), socket);
+  const result = declaration.handler(decodeValue(event.payload), target.socket);
   if (isPromise(result)) return result.then(() => finishEvent(view, event.ref, name, started));
   return finishEvent(view, event.ref, name, started);
 }

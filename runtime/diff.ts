@@ -5,10 +5,10 @@
 // are omitted, lists use the keyed `"k"` form with moves. The client merges a subtree that has an
 // `"s"` by replacement and anything else by recursion, which is what keeps these rules sound.
 
-import { Keyed, Rendered, leafToString, renderToString } from './template.ts';
+import { ComponentCall, Keyed, Rendered, leafToString, renderToString } from './template.ts';
 
-/** What the client holds at one dynamic position. */
-export type RenderNode = string | TreeNode | ListNode;
+/** What the client holds at one dynamic position (a number: the cid of a stateful component). */
+export type RenderNode = string | number | TreeNode | ListNode;
 
 export interface TreeNode {
   readonly kind: 'tree';
@@ -37,6 +37,24 @@ let lastNode: RenderNode = '';
 // `diffDynamics` leaves the diff of the positions that changed here, the same way.
 let lastWire: WireTree | undefined;
 
+/** Resolves a component call to its cid (allocating one for a new component). */
+export type ComponentSink = (call: ComponentCall) => number;
+let componentSink: ComponentSink | null = null;
+
+/**
+ * Runs `work` (a `renderFull` or `diffTree`) with `sink` resolving the component calls it meets:
+ * the slot holds the cid, and the component itself is rendered apart, into the diff's `"c"`.
+ */
+export function withComponentSink<T>(sink: ComponentSink, work: () => T): T {
+  const outer = componentSink;
+  componentSink = sink;
+  try {
+    return work();
+  } finally {
+    componentSink = outer;
+  }
+}
+
 /** Renders a whole tree for a client that holds nothing (a join). */
 export function renderFull(rendered: Rendered): { wire: WireTree; node: TreeNode } {
   const wire = diffRendered(undefined, rendered) as WireTree;
@@ -58,6 +76,12 @@ export function diffTree(prev: TreeNode, rendered: Rendered): { wire: WireTree; 
 function diffValue(prev: RenderNode | undefined, value: unknown): unknown {
   if (value instanceof Rendered) return diffRendered(prev, value);
   if (value instanceof Keyed) return diffRendered(prev, value.rendered);
+  if (value instanceof ComponentCall) {
+    if (!componentSink) throw new TypeError('a live component renders only inside a live view');
+    const cid = componentSink(value);
+    lastNode = cid;
+    return prev === cid ? undefined : cid;
+  }
   if (Array.isArray(value)) {
     if (isTemplateList(value)) return diffList(prev, value);
     // An array of plain values renders as their concatenation, like a leaf. Templates and nested
@@ -105,30 +129,39 @@ function diffDynamics(prev: readonly RenderNode[] | undefined, dynamics: readonl
   return nodes ?? (prev as RenderNode[]);
 }
 
-function isTemplateList(items: unknown[]): items is (Rendered | Keyed)[] {
+type ListItem = Rendered | Keyed | ComponentCall;
+
+function isTemplateList(items: unknown[]): items is ListItem[] {
   if (items.length === 0) return true;
   for (const item of items) {
-    if (!(item instanceof Rendered) && !(item instanceof Keyed)) return false;
+    if (!(item instanceof Rendered) && !(item instanceof Keyed) && !(item instanceof ComponentCall)) return false;
   }
   return true;
 }
 
-function templateOf(item: Rendered | Keyed): Rendered {
+// A component row has no statics of its own: it sits in a one-slot wrapper, as Phoenix renders
+// a comprehension of components (each entry's one dynamic is the cid).
+function templateOf(item: ListItem): Rendered | ComponentCall {
   return item instanceof Keyed ? item.rendered : item;
 }
 
-function diffList(prev: RenderNode | undefined, items: (Rendered | Keyed)[]): unknown {
+function staticsOf(item: ListItem): readonly string[] {
+  const template = templateOf(item);
+  return template instanceof Rendered ? template.statics : WRAPPER_STATICS;
+}
+
+function diffList(prev: RenderNode | undefined, items: ListItem[]): unknown {
   const wasList = typeof prev === 'object' && prev.kind === 'list';
   // A list that has never held rows is sent as "" (it has no statics yet), as Phoenix does.
   if (items.length === 0 && !wasList) return diffLeaf(prev, '');
 
   // One pass over the rows: do they share one template, and do any carry keys?
-  const firstStatics = items.length > 0 ? templateOf(items[0]!).statics : WRAPPER_STATICS;
+  const firstStatics = items.length > 0 ? staticsOf(items[0]!) : WRAPPER_STATICS;
   let uniform = true;
   let byPosition = true;
   for (const item of items) {
     if (item instanceof Keyed) byPosition = false;
-    if (templateOf(item).statics !== firstStatics) uniform = false;
+    if (item instanceof ComponentCall || staticsOf(item) !== firstStatics) uniform = false;
   }
   const statics = uniform ? firstStatics : WRAPPER_STATICS;
   const known = wasList && (prev.statics === statics || items.length === 0);
@@ -157,7 +190,7 @@ function diffList(prev: RenderNode | undefined, items: (Rendered | Keyed)[]): un
       if (oldIndex !== undefined) oldIndexByKey.delete(key);
     }
     const oldEntry = oldIndex !== undefined ? (prev as ListNode).entries[oldIndex] : undefined;
-    entries[i] = diffDynamics(oldEntry, uniform ? rendered.dynamics : [rendered]);
+    entries[i] = diffDynamics(oldEntry, uniform ? (rendered as Rendered).dynamics : [rendered]);
     const wire = lastWire;
     if (sameNodes && (entries[i] !== (prev as ListNode).entries[i] || key !== (prev as ListNode).keys[i])) sameNodes = false;
     if (oldIndex === undefined) {

@@ -21,6 +21,7 @@ export type LiveErrorCode =
   | 'LV_ERR_CROSS_LIVE_SESSION'
   | 'LV_ERR_UNAUTHORIZED'
   | 'LV_ERR_EVENT_DENIED'
+  | 'LV_ERR_UNKNOWN_COMPONENT'
   | 'LV_ERR_CRASH_LOOP'
   | 'LV_ERR_HOOK_RESULT'
   | 'LV_ERR_UNSAFE_REDIRECT'
@@ -54,6 +55,7 @@ const CATALOGUE: Record<LiveErrorCode, CatalogueEntry> = {
   LV_ERR_CROSS_LIVE_SESSION: { reason: 'unauthorized' },
   LV_ERR_UNAUTHORIZED: { reason: 'unauthorized' },
   LV_ERR_EVENT_DENIED: { reason: 'unauthorized' },
+  LV_ERR_UNKNOWN_COMPONENT: { reason: 'unknown component' },
   LV_ERR_CRASH_LOOP: { reason: 'crash loop' },
   LV_ERR_HOOK_RESULT: { reason: 'join crashed' },
   LV_ERR_UNSAFE_REDIRECT: { reason: 'join crashed' },

@@ -20,6 +20,8 @@ export type {
   ViewDefinition,
   ViewSocket,
 } from './live-view.ts';
+export { defineComponent, liveComponent } from './live-component.ts';
+export type { ComponentAssigns, ComponentDefinition, ComponentSocket, LiveComponent } from './live-component.ts';
 export { html, raw, keyed, escapeHtml, Rendered } from './template.ts';
 export { Conn } from './http/conn.ts';
 export type { Plug, Handler } from './http/conn.ts';

@@ -96,14 +96,15 @@ export function policy<A extends Assigns = Assigns>(
 /** Allows every user who could mount the view. Say so explicitly: undeclared events are denied. */
 export const anyone: Policy<any> = policy('anyone', () => true);
 
-export type EventHandlerFn<A extends Assigns> = (
+/** An event handler; `S` is the socket it runs with (a view's, or a component's). */
+export type EventHandlerFn<A extends Assigns, S = ViewSocket<A>> = (
   value: Record<string, unknown>,
-  socket: ViewSocket<A>,
+  socket: S,
 ) => void | Promise<void>;
 
-export interface EventDeclaration<A extends Assigns> {
+export interface EventDeclaration<A extends Assigns, S = ViewSocket<A>> {
   readonly policy: Policy<A>;
-  readonly handler: EventHandlerFn<A>;
+  readonly handler: EventHandlerFn<A, S>;
 }
 
 /**
@@ -114,7 +115,7 @@ export interface EventDeclaration<A extends Assigns> {
  *     increment: allow(anyone, (_value, socket) => socket.update((a) => { a.count++ })),
  *   }
  */
-export function allow<A extends Assigns>(policy: Policy<A>, handler: EventHandlerFn<A>): EventDeclaration<A> {
+export function allow<A extends Assigns, S = ViewSocket<A>>(policy: Policy<A>, handler: EventHandlerFn<A, S>): EventDeclaration<A, S> {
   return { policy, handler };
 }
 

@@ -40,6 +40,25 @@ export class Keyed {
 }
 
 /**
+ * Where a stateful component renders inside a template: which component, its id, and the
+ * attributes its `update` receives. The component itself lives in the view's component table;
+ * the template only names it (see `liveComponent`).
+ */
+export class ComponentCall {
+  readonly component: object;
+  readonly id: string | number;
+  readonly attrs: Readonly<Record<string, unknown>>;
+  constructor(component: object, id: string | number, attrs: Readonly<Record<string, unknown>>) {
+    this.component = component;
+    this.id = id;
+    this.attrs = attrs;
+  }
+}
+
+/** Renders a component call to HTML; only a view's component table can. */
+export type ComponentHtml = (call: ComponentCall) => string;
+
+/**
  * Builds a template. Interpolated values are HTML-escaped unless they are `raw()` or nested
  * templates; arrays of templates become lists; `null`, `undefined` and `false` render nothing.
  *
@@ -96,20 +115,27 @@ export function leafToString(value: unknown): string {
   return escapeHtml(String(value));
 }
 
-/** Renders a template (or any dynamic value) to an HTML string. */
-export function renderToString(value: unknown): string {
+/**
+ * Renders a template (or any dynamic value) to an HTML string. Stateful components inside it are
+ * rendered by `components` (a view's component table); without one they cannot render.
+ */
+export function renderToString(value: unknown, components?: ComponentHtml): string {
   if (value instanceof Rendered) {
     const { statics, dynamics } = value;
     let out = statics[0]!;
     for (let i = 0; i < dynamics.length; i++) {
-      out += renderToString(dynamics[i]) + statics[i + 1]!;
+      out += renderToString(dynamics[i], components) + statics[i + 1]!;
     }
     return out;
   }
-  if (value instanceof Keyed) return renderToString(value.rendered);
+  if (value instanceof Keyed) return renderToString(value.rendered, components);
+  if (value instanceof ComponentCall) {
+    if (!components) throw new TypeError('a live component renders only inside a live view');
+    return components(value);
+  }
   if (Array.isArray(value)) {
     let out = '';
-    for (const item of value) out += renderToString(item);
+    for (const item of value) out += renderToString(item, components);
     return out;
   }
   return leafToString(value);

@@ -4,7 +4,10 @@
 
 import { produce } from 'immer';
 import type { Assigns, LiveView, NavigateOptions, ViewSocket } from './live-view.ts';
-import { diffTree, renderFull, type TreeNode, type WireTree } from './diff.ts';
+import { diffTree, renderFull, withComponentSink, type TreeNode, type WireTree } from './diff.ts';
+import type { ComponentCall } from './template.ts';
+import { ComponentTable, type ComponentEntry } from './component-table.ts';
+import type { EventDeclaration } from './live-view.ts';
 import { renderToString } from './template.ts';
 import type { CleanupStack } from './cleanup-stack.ts';
 import type { Clock } from './clock.ts';
@@ -24,6 +27,20 @@ export interface ViewSocketServices {
   deliverInfo(message: unknown): void;
 }
 
+// The view whose template is being diffed right now (renders are synchronous and never nest
+// across views); one shared sink instead of a closure per view.
+let renderingSocket: LiveViewSocket<any> | null = null;
+const placeInRenderingView = (call: ComponentCall): number => renderingSocket!.components.place(call);
+
+/** Who handles an event: the view, or one of its components. */
+export interface EventTarget {
+  readonly name: string;
+  readonly cid: number | null;
+  readonly handleEvent: Readonly<Record<string, EventDeclaration<any, any>>> | undefined;
+  readonly assigns: object;
+  readonly socket: LiveViewSocket<any> | ComponentEntry<any>;
+}
+
 /** Shared by every live view: only the dead render has the pipeline's assigns to offer. */
 const NO_ASSIGNS: Readonly<Record<string, unknown>> = Object.freeze({});
 
@@ -34,6 +51,7 @@ export class LiveViewSocket<A extends Assigns = Assigns> implements ViewSocket<A
   #assigns: A;
   #changed = true;
   #node: TreeNode | undefined;
+  #components: ComponentTable | null = null;
   #title: string | undefined;
   #titleSent: string | undefined;
   /** `push_event`s queued by callbacks; allocated on the first one (most views never push any). */
@@ -169,32 +187,71 @@ export class LiveViewSocket<A extends Assigns = Assigns> implements ViewSocket<A
     return events;
   }
 
+  /** The view's stateful components; created when the first one renders. */
+  get components(): ComponentTable {
+    return (this.#components ??= new ComponentTable(this));
+  }
+
+  /**
+   * Who handles an event: the view (no `cid`) or the component the `cid` addresses. Null for a
+   * cid this view does not hold (never rendered, destroyed, another view's, or not a cid).
+   */
+  eventTarget(cid: unknown): EventTarget | null {
+    if (cid === undefined) {
+      return { name: this.view.name, cid: null, handleEvent: this.view.handleEvent, assigns: this.#assigns, socket: this };
+    }
+    const entry = typeof cid === 'number' && Number.isSafeInteger(cid) ? this.#components?.get(cid) : undefined;
+    if (!entry) return null;
+    return { name: entry.definition.name, cid: entry.myself, handleEvent: entry.definition.handleEvent, assigns: entry.assigns, socket: entry };
+  }
+
   /** The dead render's HTML. */
   renderHtml(): string {
-    return renderToString(this.view.render(this.#assigns));
+    return renderToString(this.view.render(this.#assigns), this.components.renderHtml);
   }
 
   /** The full tree for a join reply (`rendered`), remembered as what the client holds. */
   renderJoin(): WireTree {
-    const { wire, node } = renderFull(this.view.render(this.#assigns));
+    const { wire, node } = this.#renderView(() => renderFull(this.view.render(this.#assigns)));
     this.#node = node;
     this.#changed = false;
+    const components = this.#components?.finish();
+    if (components) wire.c = components;
     this.#addExtras(wire, true);
     return wire;
   }
 
-  /** What changed since the last render; `{}` when nothing did (renders nothing if no assign changed). */
+  /**
+   * What changed since the last render; `{}` when nothing did. The view renders only if its
+   * assigns changed, a component only if its own did (or it is new to the page).
+   */
   renderDiff(): WireTree {
     let wire: WireTree = {};
     if (this.#changed || this.#node === undefined) {
-      const rendered = this.view.render(this.#assigns);
-      const result = this.#node ? diffTree(this.#node, rendered) : renderFull(rendered);
+      const result = this.#renderView(() => {
+        const rendered = this.view.render(this.#assigns);
+        return this.#node ? diffTree(this.#node, rendered) : renderFull(rendered);
+      });
       this.#node = result.node;
       wire = result.wire;
       this.#changed = false;
     }
+    const components = this.#components?.finish();
+    if (components) wire.c = components;
     this.#addExtras(wire, false);
     return wire;
+  }
+
+  // Renders the view's own tree with its component calls placed in its component table (which
+  // exists only once a component does: most views have none).
+  #renderView<T>(work: () => T): T {
+    const outer = renderingSocket;
+    renderingSocket = this;
+    try {
+      return withComponentSink(placeInRenderingView, work);
+    } finally {
+      renderingSocket = outer;
+    }
   }
 
   #addExtras(wire: WireTree, joining: boolean): void {

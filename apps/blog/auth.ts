@@ -46,11 +46,11 @@ export function isAdmin(user: User | null): boolean {
 export function signedInPolicy<A extends { currentUser: User }>(
   name: string,
   accounts: Accounts,
-  allowed: (user: User) => boolean,
+  allowed: (user: User, assigns: Readonly<A>) => boolean,
 ): Policy<A> {
   return policy<A>(name, ({ assigns, session }) => {
     const user = accounts.getUserBySessionToken(session[USER_TOKEN_KEY]);
-    return user !== null && user.id === assigns.currentUser.id && allowed(user);
+    return user !== null && user.id === assigns.currentUser.id && allowed(user, assigns);
   });
 }
 

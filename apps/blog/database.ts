@@ -1,6 +1,6 @@
-// The blog's SQLite file: accounts, login session tokens and posts. Seeded on first start with
-// the demo users. Several nodes may open the same file at the same moment (a cluster's first
-// start): the seed runs in one IMMEDIATE transaction that re-checks, so exactly one node seeds.
+// The blog's SQLite file: accounts, login session tokens, posts and their comments. Seeded on first
+// start with the demo users. Several nodes may open the same file at the same moment (a cluster's
+// first start): the seed runs in one IMMEDIATE transaction that re-checks, so exactly one node seeds.
 
 import Database from 'better-sqlite3';
 import { closeSync, openSync } from 'node:fs';
@@ -31,6 +31,14 @@ CREATE TABLE IF NOT EXISTS posts (
   updated_at TEXT NOT NULL,
   updated_by INTEGER REFERENCES users(id)
 );
+CREATE TABLE IF NOT EXISTS comments (
+  id INTEGER PRIMARY KEY,
+  post_id INTEGER NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+  author_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  body TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS comments_post ON comments(post_id, id);
 `;
 
 export const SEED_USERS = [
@@ -39,6 +47,12 @@ export const SEED_USERS = [
   { email: 'carol@example.com', password: 'carol-password', role: 'reader', confirmed: false },
   { email: 'admin@example.com', password: 'admin-password', role: 'admin', confirmed: true },
 ] as const;
+
+/** Comments on the first post: one by alice (an editor), one by bob (a reader). */
+const SEED_COMMENTS = [
+  { post: 1, author: 'alice@example.com', body: 'First! Editors may delete any comment.' },
+  { post: 1, author: 'bob@example.com', body: 'Readers may delete only their own.' },
+];
 
 const SEED_POSTS = [
   { title: 'Hello, live views', body: 'This page is rendered over HTTP first, then goes live over a WebSocket.' },
@@ -75,6 +89,9 @@ function seed(db: Db): void {
     'INSERT OR IGNORE INTO users (email, password_hash, role, confirmed_at) VALUES (?, ?, ?, ?)',
   );
   const insertPost = db.prepare('INSERT INTO posts (title, body, updated_at) VALUES (?, ?, ?)');
+  const insertComment = db.prepare(
+    'INSERT INTO comments (post_id, author_id, body, created_at) SELECT ?, id, ?, ? FROM users WHERE email = ?',
+  );
   // Hashing is slow (scrypt): done outside the lock, and wasted only by a node that lost the race.
   const hashed = SEED_USERS.map((u) => ({ ...u, hash: hashPassword(u.password) }));
   // IMMEDIATE takes the write lock first, so the re-check and the inserts see no other seeder.
@@ -82,5 +99,6 @@ function seed(db: Db): void {
     if (!isEmpty()) return;
     for (const u of hashed) insertUser.run(u.email, u.hash, u.role, u.confirmed ? now : null);
     for (const p of SEED_POSTS) insertPost.run(p.title, p.body, now);
+    for (const c of SEED_COMMENTS) insertComment.run(c.post, c.body, now, c.author);
   }).immediate();
 }

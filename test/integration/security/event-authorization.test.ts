@@ -163,9 +163,9 @@ describe('events on /posts/:id', () => {
   });
 
   describe('an event aimed at a component (cid)', () => {
-    // SECURITY-TESTS §10: event with the cid of a component that does not belong to this view →
-    // ignored with a `{}` reply (PROTOCOL.md §5.3); this runtime renders no components at all.
-    it('is answered {} and never reaches the view\'s handler, even an allowed one', async () => {
+    // SECURITY-TESTS §10: an event with a cid this view never rendered (or of another view) is
+    // refused with `unknown component`; it never reaches any handler, even an allowed one.
+    it('is refused for a cid the view does not hold, and never reaches the view\'s handler', async () => {
       const aliceView = await view(aliceCookie, 1);
       const before = postRow(1);
 
@@ -173,11 +173,11 @@ describe('events on /posts/:id', () => {
         type: 'form',
         event: 'update_post',
         value: new URLSearchParams({ title: 'Through a component', body: '' }).toString(),
-        cid: 1,
+        cid: 999,
       }));
 
-      expect(reply.status).toBe('ok');
-      expect(reply.response).toEqual({});
+      expect(reply.status).toBe('error');
+      expect(reply.response).toEqual({ reason: 'unknown component', event: 'update_post' });
       expect(postRow(1)).toEqual(before);
       expect(events.map((e) => e.type)).not.toContain('event.allowed');
       expect((await aliceView.client.heartbeat()).status).toBe('ok');
