@@ -29,6 +29,8 @@ import { CSRF_SESSION_KEY, generateCsrfSecret, isValidCsrfToken } from './securi
 import { Keyring } from './security/keyring.ts';
 import { loadSecretKeyBase } from './security/secret-key-base.ts';
 import { ViewTokens } from './security/view-token.ts';
+import { FLASH_COOKIE, FlashTokens, toFlash } from './security/flash-token.ts';
+import { serializeCookie } from './security/cookie-session.ts';
 import { AdminTokens } from './security/admin-token.ts';
 import { isLiveError } from './errors.ts';
 
@@ -70,6 +72,8 @@ export class LiveServer {
   readonly supervisor: Supervisor;
   readonly limits: Limits;
   readonly tokens: ViewTokens;
+  /** Signs and verifies the flash carried across a redirect (60 s, forged or expired reads as none). */
+  readonly flashTokens: FlashTokens;
   readonly sessions: CookieSessionStore;
   /** Verifies the short-lived tokens of operator tools (`npm run disconnect`). */
   readonly adminTokens: AdminTokens;
@@ -88,6 +92,7 @@ export class LiveServer {
     const secret = options.secretKeyBase ?? loadSecretKeyBase(options.dataDir ?? '.data');
     const keyring = new Keyring(secret);
     this.tokens = new ViewTokens(keyring, this.#clock, this.limits.sessionMaxAgeS);
+    this.flashTokens = new FlashTokens(keyring, this.#clock, this.limits.flashMaxAgeS);
     this.sessions = new CookieSessionStore(keyring, this.#clock, {
       name: options.cookieName ?? '_liveward_session',
       maxAgeS: this.limits.loginMaxAgeS,
@@ -100,6 +105,7 @@ export class LiveServer {
     this.#services = {
       router: this.router,
       tokens: this.tokens,
+      flash: this.flashTokens,
       pubsub: this.pubsub,
       clock: this.#clock,
       limits: this.limits,
@@ -178,6 +184,7 @@ export class LiveServer {
         return;
       }
       await this.#fetchSession(conn);
+      await this.#fetchFlash(conn);
       await runPipeline(conn, this.#options.pipeline ?? []);
       if (!conn.halted) await this.#route(conn);
       if (!conn.halted) conn.text(404, 'Not Found');
@@ -192,6 +199,7 @@ export class LiveServer {
         conn.text(500, `Internal Server Error (error id ${errorId})`);
       }
     }
+    persistFlash(conn);
     if (conn.sessionChanged && conn.session) conn.addCookie(await this.sessions.write(conn.session));
     conn.sendTo(res);
   }
@@ -199,6 +207,22 @@ export class LiveServer {
   async #fetchSession(conn: Conn): Promise<void> {
     conn.session = (await this.sessions.read(conn.cookies.get(this.sessions.options.name))) ?? {};
     if (typeof conn.session[CSRF_SESSION_KEY] !== 'string') conn.putSession(CSRF_SESSION_KEY, generateCsrfSecret());
+  }
+
+  /**
+   * The flash for this request, as Phoenix's `fetch_live_flash`: what the session kept from a
+   * redirect, merged with a flash token the client put in its cookie on a live `redirect` (read
+   * once: the cookie is deleted).
+   */
+  async #fetchFlash(conn: Conn): Promise<void> {
+    const stored = toFlash(conn.getSession(FLASH_SESSION_KEY));
+    const token = conn.cookies.get(FLASH_COOKIE);
+    if (token === undefined) {
+      conn.flash = stored;
+      return;
+    }
+    conn.addCookie(serializeCookie(FLASH_COOKIE, '', { maxAgeS: 0, httpOnly: false }));
+    conn.flash = { ...stored, ...(await this.flashTokens.verify(token)) };
   }
 
   async #route(conn: Conn): Promise<void> {
@@ -278,6 +302,19 @@ export class LiveServer {
     }
     this.events.emit({ type: 'connection.opened', connectionId: connection.id, liveSocketId });
   }
+}
+
+/** Where the HTTP flash waits for the request after a redirect. */
+const FLASH_SESSION_KEY = '_flash';
+
+/**
+ * A flash survives a redirect response in the session and is dropped by any other response (it
+ * was shown), as Phoenix's `fetch_flash`.
+ */
+function persistFlash(conn: Conn): void {
+  const redirect = conn.status >= 300 && conn.status <= 308;
+  if (redirect && Object.keys(conn.flash).length > 0) conn.putSession(FLASH_SESSION_KEY, conn.flash);
+  else if (conn.getSession(FLASH_SESSION_KEY) !== undefined) conn.deleteSession(FLASH_SESSION_KEY);
 }
 
 function refuseUpgrade(socket: Duplex, status: number): void {
