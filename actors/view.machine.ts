@@ -193,8 +193,9 @@ async function mountView(view: ViewContext): Promise<JoinResult> {
 
   const socket = view.socket!;
   const events = socket.takeEvents();
-  // A mount that leaves hands its whole flash on, as Phoenix does.
-  const flash = outcome.kind === 'mounted' ? {} : await flashField(services.flash, socket.flash);
+  // A mount that leaves hands on the flash it put itself; the one it was given was shown already.
+  const flashPut = socket.takeFlashPut();
+  const flash = outcome.kind === 'mounted' ? {} : await flashField(services.flash, flashPut);
   switch (outcome.kind) {
     case 'halted':
       return { kind: 'refused', response: { redirect: { to: outcome.redirect, ...flash }, events }, code: 'halted' };

@@ -11,7 +11,7 @@ const dataDir = process.env.DATA_DIR ?? '.data';
 const app = buildApp({ dataDir });
 // REDIS_URL makes broadcasts and registry.disconnect reach every node sharing that Redis.
 const pubsub = process.env.REDIS_URL ? new RedisPubSub(process.env.REDIS_URL) : undefined;
-const server = createLiveServer({ router: app.router, pipeline: app.pipeline, dataDir, pubsub });
+const server = createLiveServer({ router: app.router, pipeline: app.pipeline, assets: app.assets, dataDir, pubsub });
 app.attach(server);
 
 const address = await server.listen(port, host);

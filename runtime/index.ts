@@ -10,6 +10,7 @@ export { defineView, allow, policy, anyone } from './live-view.ts';
 export type {
   Assigns,
   EventDeclaration,
+  Flash,
   LiveView,
   NavigateOptions,
   Params,
@@ -20,6 +21,8 @@ export type {
   ViewSocket,
 } from './live-view.ts';
 export { html, raw, keyed, escapeHtml, Rendered } from './template.ts';
+export { LiveForm, toForm, validateForm, isUsedInput } from './form.ts';
+export type { FormField, FormOptions } from './form.ts';
 export { Conn } from './http/conn.ts';
 export type { Plug, Handler } from './http/conn.ts';
 export { protectFromForgery, putSecureBrowserHeaders } from './http/plugs.ts';

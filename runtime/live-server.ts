@@ -16,7 +16,7 @@ import { renderLiveRoute } from './dead-render.ts';
 import { flatString } from './flat-string.ts';
 import { RoutedWebSocket } from './routed-web-socket.ts';
 import { BodyTooLargeError, Conn, runPipeline, type Plug } from './http/conn.ts';
-import { serveAsset } from './http/assets.ts';
+import { assetTable, serveAsset, type Asset } from './http/assets.ts';
 import { defaultLayout, type Layout } from './layout.ts';
 import { resolveLimits, type Limits } from './limits.ts';
 import { logger } from './logger.ts';
@@ -48,6 +48,12 @@ export interface LiveServerOptions {
   pubsub?: PubSub;
   clock?: Clock;
   checkOrigin?: OriginPolicy;
+  /**
+   * The app's own browser files, `/assets/…` path → file (`.js`, `.css`). `/assets/hooks.js`
+   * is the one the client bootstrap imports: its default export is the hooks object
+   * (`{ MyHook: { mounted() { … } } }`) handed to `LiveSocket`.
+   */
+  assets?: Record<string, string>;
   /** Session cookie name. */
   cookieName?: string;
   /** Mark cookies `Secure` (serve over https). */
@@ -82,12 +88,14 @@ export class LiveServer {
   readonly #services: Services;
   readonly #wss: WsServer<typeof RoutedWebSocket>;
   readonly #clock: CountingClock;
+  readonly #assets: Readonly<Record<string, Asset>>;
   #closing: Promise<void> | null = null;
 
   constructor(options: LiveServerOptions) {
     this.#options = options;
     this.router = options.router;
     this.limits = resolveLimits(options.limits);
+    this.#assets = assetTable(options.assets);
     this.#clock = new CountingClock(options.clock ?? systemClock);
     const secret = options.secretKeyBase ?? loadSecretKeyBase(options.dataDir ?? '.data');
     const keyring = new Keyring(secret);
@@ -179,7 +187,7 @@ export class LiveServer {
         conn.sendTo(res);
         return;
       }
-      if (serveAsset(conn)) {
+      if (serveAsset(conn, this.#assets)) {
         conn.sendTo(res);
         return;
       }

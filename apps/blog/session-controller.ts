@@ -12,6 +12,7 @@ import {
   type Handler,
 } from '../../runtime/index.ts';
 import { liveSocketIdFor, type Accounts } from './accounts.ts';
+import { flashGroup } from '../flash-group.ts';
 import { USER_TOKEN_KEY } from './auth.ts';
 
 export interface SessionController {
@@ -24,7 +25,7 @@ export interface SessionController {
 export function createSessionController(accounts: Accounts, disconnect: (liveSocketId: string) => number): SessionController {
   const render = (conn: Conn, status: number, error: string | null, email = ''): void => {
     const csrfToken = maskCsrfToken(String(conn.getSession(CSRF_SESSION_KEY)));
-    const page = html`<main class="login">
+    const page = html`${flashGroup(conn.flash)}<main class="login">
   <h1>Log in</h1>
   ${error ? html`<p id="login-error" class="error">${error}</p>` : ''}
   <form id="login-form" method="post" action="/login">
@@ -51,6 +52,7 @@ export function createSessionController(accounts: Accounts, disconnect: (liveSoc
       conn.clearSession();
       conn.putSession(USER_TOKEN_KEY, accounts.createSessionToken(user));
       conn.putSession('live_socket_id', liveSocketIdFor(user));
+      conn.putFlash('info', 'Welcome back');
       conn.redirect(isLocalPath(returnTo) ? returnTo : '/posts');
     },
 
@@ -59,6 +61,7 @@ export function createSessionController(accounts: Accounts, disconnect: (liveSoc
       const liveSocketId = conn.getSession('live_socket_id');
       if (typeof liveSocketId === 'string') disconnect(liveSocketId);
       conn.clearSession();
+      conn.putFlash('info', 'Logged out');
       conn.redirect('/login');
     },
   };

@@ -4,13 +4,15 @@
 // push of the feed. Disconnecting goes through the same
 // `registry.disconnect` as logout.
 
-import { allow, defineView, html, keyed } from '../../runtime/index.ts';
+import { allow, defineView, html, keyed, type Flash } from '../../runtime/index.ts';
+import { flashGroup } from '../flash-group.ts';
 import { isLiveSocketId, type Accounts, type User } from '../blog/accounts.ts';
 import { LOGIN_PATH, isAdmin, signedInPolicy } from '../blog/auth.ts';
 import { userBar } from '../blog/user-bar.ts';
 import { INSPECTOR_TOPIC, INSPECTOR_VIEW, type InspectorFeed, type StampedEvent } from './feed.ts';
 
 interface InspectorAssigns {
+  flash: Flash;
   currentUser: User;
   csrfToken: string;
   snapshot: InspectorSnapshot;
@@ -71,7 +73,7 @@ export function inspectorView(feed: InspectorFeed, accounts: Accounts) {
         socket.assign({ notice: `Disconnected ${closed} connection(s) of ${value.id}.`, snapshot: snapshot() });
       }),
     },
-    render: ({ currentUser, csrfToken, snapshot: s, notice }) => html`${userBar(currentUser, csrfToken)}
+    render: ({ currentUser, csrfToken, snapshot: s, notice, flash }) => html`${userBar(currentUser, csrfToken)}${flashGroup(flash)}
 <main class="inspector">
   <h1>Inspector</h1>
   ${notice ? html`<p id="notice" class="notice">${notice}</p>` : ''}
