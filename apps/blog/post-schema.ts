@@ -21,7 +21,7 @@ export const PostSchema: StandardSchemaV1<unknown, PostInput> = {
       const title = typeof params.title === 'string' ? params.title.trim() : '';
       const body = typeof params.body === 'string' ? params.body : '';
       const issues: Issue[] = [];
-      if (title.length === 0) issues.push({ message: "Title can't be blank.", path: ['title'] });
+      if (title.length === 0) issues.push({ message: 'Title must not be blank.', path: ['title'] });
       else if (title.length > MAX_TITLE) issues.push({ message: `Title must be at most ${MAX_TITLE} characters.`, path: ['title'] });
       if (body.length > MAX_BODY) issues.push({ message: `Body must be at most ${MAX_BODY} characters.`, path: ['body'] });
       return issues.length > 0 ? { issues } : { value: { title, body } };
