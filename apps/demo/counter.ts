@@ -40,7 +40,7 @@ export const Counter = defineView<CounterAssigns>({
       socket.reply({ count, parity: count % 2 === 0 ? 'even' : 'odd' });
     }),
   },
-  render: ({ count, step, flash }) => html`${flashGroup(flash)}<main class="counter">
+  render: ({ count, step, flash }) => html`<main class="counter">
   <h1>Counter</h1>
   <p>Count: <span id="count">${count}</span></p>
   <button id="decrement" phx-click="decrement">-</button>
@@ -52,5 +52,5 @@ export const Counter = defineView<CounterAssigns>({
   <p><button id="ask-parity" phx-hook="AskParity">Even or odd?</button>
     <span id="parity-answer" phx-update="ignore"></span></p>
   <p><a href="/clock" data-phx-link="redirect" data-phx-link-state="push" id="to-clock">Clock</a></p>
-</main>`,
+</main>${flashGroup(flash)}`,
 });
