@@ -9,6 +9,7 @@ import type { Router, LiveRoute } from '../runtime/router.ts';
 import type { RuntimeEvents } from '../runtime/runtime-events.ts';
 import type { CookieSession } from '../runtime/security/cookie-session.ts';
 import type { ViewTokens } from '../runtime/security/view-token.ts';
+import type { FlashTokens } from '../runtime/security/flash-token.ts';
 import { logger } from '../runtime/logger.ts';
 import type { LiveViewSocket, ViewSocketServices } from '../runtime/view-socket.ts';
 import type { SessionTally } from './session-tally.ts';
@@ -20,6 +21,8 @@ import type { ViewEvent } from './view.machine.ts';
 export interface Services {
   router: Router;
   tokens: ViewTokens;
+  /** Signs the flash a redirect carries; verifies the one a navigation's join brings. */
+  flash: FlashTokens;
   pubsub: PubSub;
   clock: Clock;
   limits: Limits;

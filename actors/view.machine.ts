@@ -6,16 +6,24 @@
 import { setup } from 'xstate';
 import { LiveError, isLiveError } from '../runtime/errors.ts';
 import { encodeFrame, encodeReply } from '../runtime/frame.ts';
-import { decodeFormParams } from '../runtime/form-params.ts';
+import { decodeEventValue } from '../runtime/event-value.ts';
 import { authorizeJoin } from '../runtime/join-authorization.ts';
 import { followPatch, runMount, type MountOutcome } from '../runtime/mount.ts';
-import { LiveViewSocket } from '../runtime/view-socket.ts';
+import { LiveViewSocket, NO_FLASH, type Navigation } from '../runtime/view-socket.ts';
+import type { Flash } from '../runtime/live-view.ts';
+import type { FlashTokens } from '../runtime/security/flash-token.ts';
 import type { WireTree } from '../runtime/diff.ts';
 import type { ViewCallback } from '../runtime/runtime-events.ts';
 import { userIdOf, type ViewContext } from './view-context.ts';
 
 /** The LiveView client version we speak; sent in join replies to keep consoles quiet. */
 export const LIVEVIEW_VERSION = '1.2.12';
+
+/**
+ * The one built-in event (`phx-click="lv:clear-flash"`, `phx-value-key`), handled by the runtime
+ * as Phoenix does: it only clears this view's own flash, so it needs no policy.
+ */
+const CLEAR_FLASH = 'lv:clear-flash';
 
 /** A live pushPatch target is a local path; the host it resolves against is never sent. */
 const PATCH_BASE = new URL('http://localhost');
@@ -48,6 +56,7 @@ export const viewMachine = setup({
   },
   guards: {
     joined: ({ event }) => (event as Extract<ViewEvent, { type: 'mount.done' }>).result.kind === 'joined',
+    isClearFlash: ({ event }) => eventName(event as Extract<ViewEvent, { type: 'client.event' }>) === CLEAR_FLASH,
     isAllowed: ({ context, event }) => isAllowed(context.view, event as Extract<ViewEvent, { type: 'client.event' }>),
   },
   actions: {
@@ -73,6 +82,9 @@ export const viewMachine = setup({
     runEvent: ({ context, event }) =>
       guardCrash(context.view, 'handleEvent', () =>
         runEvent(context.view, event as Extract<ViewEvent, { type: 'client.event' }>)),
+    clearFlash: ({ context, event }) =>
+      guardCrash(context.view, 'handleEvent', () =>
+        clearFlash(context.view, event as Extract<ViewEvent, { type: 'client.event' }>)),
     denyEvent: ({ context, event }) => denyEvent(context.view, event as Extract<ViewEvent, { type: 'client.event' }>),
     runPatch: ({ context, event }) =>
       guardCrash(context.view, 'handleParams', () =>
@@ -131,7 +143,11 @@ export const viewMachine = setup({
     },
     live: {
       on: {
-        'client.event': [{ guard: 'isAllowed', actions: 'runEvent' }, { actions: 'denyEvent' }],
+        'client.event': [
+          { guard: 'isClearFlash', actions: 'clearFlash' },
+          { guard: 'isAllowed', actions: 'runEvent' },
+          { actions: 'denyEvent' },
+        ],
         'client.live_patch': { actions: 'runPatch' },
         'client.cids': { actions: 'runCids' },
         info: { actions: 'runInfo' },
@@ -162,6 +178,7 @@ async function mountView(view: ViewContext): Promise<JoinResult> {
       view: join.route.view,
       connected: true,
       services: view,
+      flash: await joinFlash(services.flash, payload, join.navigation, join.claims.flash),
     });
     view.socket = socket;
     const budget = services.supervisor.checkCrashBudget(join.session, view.viewName);
@@ -184,15 +201,18 @@ async function mountView(view: ViewContext): Promise<JoinResult> {
 
   const socket = view.socket!;
   const events = socket.takeEvents();
+  // A mount that leaves hands on the flash it put itself; the one it was given was shown already.
+  const flashPut = socket.takeFlashPut();
+  const flash = outcome.kind === 'mounted' ? {} : await flashField(services.flash, flashPut);
   switch (outcome.kind) {
     case 'halted':
-      return { kind: 'refused', response: { redirect: { to: outcome.redirect }, events }, code: 'halted' };
+      return { kind: 'refused', response: { redirect: { to: outcome.redirect, ...flash }, events }, code: 'halted' };
     case 'redirect':
-      return { kind: 'refused', response: { redirect: { to: outcome.to }, events }, code: 'redirect' };
+      return { kind: 'refused', response: { redirect: { to: outcome.to, ...flash }, events }, code: 'redirect' };
     case 'navigate':
       return {
         kind: 'refused',
-        response: { live_redirect: { to: outcome.to, kind: outcome.replace ? 'replace' : 'push' }, events },
+        response: { live_redirect: { to: outcome.to, kind: outcome.replace ? 'replace' : 'push', ...flash }, events },
         code: 'navigate',
       };
     case 'mounted': {
@@ -202,6 +222,28 @@ async function mountView(view: ViewContext): Promise<JoinResult> {
       return { kind: 'joined', response };
     }
   }
+}
+
+/**
+ * The flash a view mounts with, as Phoenix decides it: a navigation's flash token when the join
+ * brings one (forged or expired: none); else, on the page's first mount only, the flash its
+ * HTTP render showed (signed into the view token); else none, so a reconnect does not show it
+ * again.
+ */
+async function joinFlash(
+  tokens: FlashTokens,
+  payload: Record<string, unknown>,
+  navigation: boolean,
+  rendered: Flash | undefined,
+): Promise<Flash> {
+  if (payload.flash !== undefined && payload.flash !== null) return tokens.verify(payload.flash);
+  const params = payload.params as { _mounts?: unknown } | undefined;
+  return !navigation && params?._mounts === 0 && rendered ? rendered : NO_FLASH;
+}
+
+/** `{ flash: token }` to spread into a redirect, or nothing when there is no flash to carry. */
+async function flashField(tokens: FlashTokens, flash: Flash): Promise<{ flash?: string }> {
+  return Object.keys(flash).length > 0 ? { flash: await tokens.sign(flash) } : {};
 }
 
 function replyJoin(view: ViewContext, result: JoinResult): void {
@@ -310,21 +352,6 @@ function runCids(view: ViewContext, event: Extract<ViewEvent, { type: 'client.ci
   }
 }
 
-function decodeValue(payload: Record<string, unknown>): Record<string, unknown> {
-  const { value } = payload;
-  const meta = payload.meta;
-  const hasMeta = typeof meta === 'object' && meta !== null && !Array.isArray(meta);
-  let decoded: Record<string, unknown>;
-  if (payload.type === 'form' && typeof value === 'string') decoded = decodeFormParams(value);
-  else if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-    // The frame was parsed for this event alone: its value can be handed over without a copy,
-    // unless the form meta must be merged into it.
-    decoded = hasMeta ? { ...value } : (value as Record<string, unknown>);
-  } else decoded = value === undefined ? {} : { value };
-  if (hasMeta) Object.assign(decoded, meta);
-  return decoded;
-}
-
 function runEvent(view: ViewContext, event: Extract<ViewEvent, { type: 'client.event' }>): void | Promise<void> {
   const name = eventName(event);
   const target = view.socket!.eventTarget(event.payload.cid)!;
@@ -344,7 +371,8 @@ function runEvent(view: ViewContext, event: Extract<ViewEvent, { type: 'client.e
     });
   }
   const started = watched ? performance.now() : 0;
-  const result = declaration.handler(decodeValue(event.payload), target.socket);
+  view.socket!.expectReply();
+  const result = declaration.handler(decodeEventValue(event.payload), target.socket);
   if (isPromise(result)) return result.then(() => finishEvent(view, event.ref, name, started));
   return finishEvent(view, event.ref, name, started);
 }
@@ -363,6 +391,14 @@ function finishEvent(view: ViewContext, ref: string | null, name: string, starte
     });
   }
   return pending;
+}
+
+function clearFlash(view: ViewContext, event: Extract<ViewEvent, { type: 'client.event' }>): void | Promise<void> {
+  const socket = view.socket!;
+  const { key } = decodeEventValue(event.payload);
+  if (typeof key === 'string') socket.clearFlash(key);
+  else socket.clearFlash();
+  return finishCallback(view, event.ref);
 }
 
 function runInfo(view: ViewContext, message: unknown): void | Promise<void> {
@@ -403,6 +439,8 @@ function runClientPatch(view: ViewContext, event: Extract<ViewEvent, { type: 'cl
     return;
   }
   const started = view.services.events.watched ? performance.now() : 0;
+  // A live_patch from the client clears the flash, as Phoenix does.
+  socket.clearFlash();
   const result = socket.view.handleParams?.(params, target, socket);
   if (isPromise(result)) return result.then(() => finishTraced(view, event.ref, 'handleParams', started));
   return finishTraced(view, event.ref, 'handleParams', started);
@@ -410,25 +448,23 @@ function runClientPatch(view: ViewContext, event: Extract<ViewEvent, { type: 'cl
 
 /**
  * After a callback: act on the navigation it asked for, then send what changed — in the reply
- * when the client is waiting for one (`ref`), else as a `diff` push.
+ * when the client is waiting for one (`ref`), else as a `diff` push. `reply` is the handler's
+ * answer to a hook (`"r"` in the diff).
  */
-function finishCallback(view: ViewContext, ref: string | null, chained = 0): void | Promise<void> {
+function finishCallback(
+  view: ViewContext,
+  ref: string | null,
+  chained = 0,
+  reply: Record<string, unknown> | null = view.socket!.takeReply(),
+): void | Promise<void> {
   const socket = view.socket!;
   const navigation = socket.takeNavigation();
+  // The flash put by this callback: what a redirect carries, all a patch keeps.
+  const flashPut = socket.takeFlashPut();
   const { connection, joinRef, topic } = view;
   if (navigation?.kind === 'redirect' || navigation?.kind === 'navigate') {
-    // Pending push_events go first, as their own diff (PROTOCOL.md §5.3); then the redirect, in
-    // the reply when the client awaits one, else as a push; then the view closes.
-    const events = socket.takeEvents();
-    if (events.length > 0) connection.send(encodeFrame(joinRef, null, topic, 'diff', { e: events }));
-    const [event, target] = navigation.kind === 'redirect'
-      ? (['redirect', { to: navigation.to }] as const)
-      : (['live_redirect', { to: navigation.to, kind: navigation.replace ? 'replace' : 'push' }] as const);
-    if (ref !== null) connection.send(encodeReply(joinRef, ref, topic, 'ok', { [event]: target }));
-    else connection.send(encodeFrame(joinRef, null, topic, event, target));
-    connection.send(encodeFrame(joinRef, joinRef, topic, 'phx_close', {}));
-    view.self!.send({ type: 'close', why: 'navigated' });
-    return;
+    if (Object.keys(flashPut).length === 0) return sendRedirect(view, ref, navigation, null);
+    return view.services.flash.sign(flashPut).then((token) => sendRedirect(view, ref, navigation, token));
   }
   if (navigation?.kind === 'patch') {
     const { services } = view;
@@ -437,18 +473,44 @@ function finishCallback(view: ViewContext, ref: string | null, chained = 0): voi
       to: navigation.to,
       kind: navigation.replace ? 'replace' : 'push',
     }));
+    socket.replaceFlash(flashPut);
     const result = socket.view.handleParams?.(target.params, target.url, socket);
-    if (isPromise(result)) return result.then(() => finishCallback(view, ref, chained + 1));
-    return finishCallback(view, ref, chained + 1);
+    if (isPromise(result)) return result.then(() => finishCallback(view, ref, chained + 1, reply));
+    return finishCallback(view, ref, chained + 1, reply);
   }
   const watched = view.services.events.watched;
   const started = watched ? performance.now() : 0;
   const diff: WireTree = socket.renderDiff();
+  if (reply !== null) diff.r = reply;
   const changed = !isEmpty(diff);
   // The diff's size is measured only while the inspector watches: it costs a second encoding.
   if (watched) traceCallback(view, 'render', started, changed ? JSON.stringify(diff).length : 0);
   if (ref !== null) connection.send(encodeReply(joinRef, ref, topic, 'ok', changed ? { diff } : {}));
   else if (changed) connection.send(encodeFrame(joinRef, null, topic, 'diff', diff));
+}
+
+/**
+ * Pending push_events go first, as their own diff (PROTOCOL.md §5.3); then the redirect (with
+ * the flash token, if any), in the reply when the client awaits one, else as a push; then the
+ * view closes.
+ */
+function sendRedirect(
+  view: ViewContext,
+  ref: string | null,
+  navigation: Extract<Navigation, { kind: 'redirect' | 'navigate' }>,
+  flash: string | null,
+): void {
+  const { connection, joinRef, topic } = view;
+  const events = view.socket!.takeEvents();
+  if (events.length > 0) connection.send(encodeFrame(joinRef, null, topic, 'diff', { e: events }));
+  const carried = flash === null ? {} : { flash };
+  const [event, target] = navigation.kind === 'redirect'
+    ? (['redirect', { to: navigation.to, ...carried }] as const)
+    : (['live_redirect', { to: navigation.to, kind: navigation.replace ? 'replace' : 'push', ...carried }] as const);
+  if (ref !== null) connection.send(encodeReply(joinRef, ref, topic, 'ok', { [event]: target }));
+  else connection.send(encodeFrame(joinRef, null, topic, event, target));
+  connection.send(encodeFrame(joinRef, joinRef, topic, 'phx_close', {}));
+  view.self!.send({ type: 'close', why: 'navigated' });
 }
 
 /**

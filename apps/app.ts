@@ -1,6 +1,7 @@
 // The demo application of the brief (§5): counter and clock (liveSession `public`), the blog
 // (`authenticated`), the inspector (`admin`), login and logout over HTTP.
 
+import { fileURLToPath } from 'node:url';
 import { Router, protectFromForgery, putSecureBrowserHeaders, type LiveServer, type Plug } from '../runtime/index.ts';
 import { Accounts } from './blog/accounts.ts';
 import { USER_TOKEN_KEY, createAuthGuards } from './blog/auth.ts';
@@ -19,6 +20,8 @@ export interface App {
   router: Router;
   /** Plugs for every request. */
   pipeline: Plug[];
+  /** The app's browser files (its client hooks), for `createLiveServer({ assets })`. */
+  assets: Record<string, string>;
   db: Db;
   accounts: Accounts;
   blog: Blog;
@@ -78,6 +81,7 @@ export function buildApp(options: { dataDir: string; inspectorBufferEvents?: num
       protectFromForgery,
       auth.fetchCurrentUser,
     ],
+    assets: { '/assets/hooks.js': fileURLToPath(new URL('./assets/hooks.js', import.meta.url)) },
     db,
     accounts,
     blog,

@@ -27,6 +27,7 @@ const pubsub = process.env.REDIS_URL ? new RedisPubSub(process.env.REDIS_URL, { 
 const server = createLiveServer({
   router: app.router,
   pipeline: app.pipeline,
+  assets: app.assets,
   dataDir,
   pubsub,
   secureCookies: flag(process.env.SECURE_COOKIES) !== false,

@@ -38,7 +38,7 @@ const commands = {
   now: (_: void) => wallNow(),
 
   async start({ limits }: { limits: Partial<Limits> }) {
-    server = createLiveServer({ router: app.router, pipeline: app.pipeline, secretKeyBase: BENCH_SECRET, dataDir, limits });
+    server = createLiveServer({ router: app.router, pipeline: app.pipeline, assets: app.assets, secretKeyBase: BENCH_SECRET, dataDir, limits });
     app.attach(server);
     const { port } = await server.listen(0, '127.0.0.1');
     return {

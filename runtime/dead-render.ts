@@ -33,7 +33,7 @@ export async function renderLiveRoute(
 ): Promise<void> {
   const { route } = match;
   const id = newViewId();
-  const socket = new LiveViewSocket({ id, view: route.view, connected: false, parentAssigns: conn.assigns });
+  const socket = new LiveViewSocket({ id, view: route.view, connected: false, parentAssigns: conn.assigns, flash: conn.flash });
   const session = { ...(conn.session ?? {}), ...route.liveSession.session };
   const outcome = await runMount({
     socket,
@@ -44,6 +44,8 @@ export async function renderLiveRoute(
     router: services.router,
     maxChainedPatches: services.maxChainedPatches,
   });
+  // Whatever the flash is now goes to the next page on a redirect, or into the view token.
+  conn.flash = socket.flash;
   switch (outcome.kind) {
     case 'halted':
       conn.redirect(outcome.redirect);
@@ -64,6 +66,7 @@ export async function renderLiveRoute(
       view: route.view.name,
       liveSession: route.liveSession.name,
       session: { ...route.liveSession.session },
+      flash: socket.flash,
     }),
     services.tokens.signStatic({ id, assignNew: socket.assignedFromParent }),
   ]);

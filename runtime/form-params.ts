@@ -7,16 +7,22 @@ export type FormParams = { [key: string]: string | string[] | FormParams };
 const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
 const MAX_DEPTH = 16;
 
+/** True for a key that could reach an object's prototype if assigned (`__proto__`, …). */
+export function isForbiddenKey(key: string): boolean {
+  return FORBIDDEN.has(key);
+}
+
 export function decodeFormParams(encoded: string): FormParams {
   const root: FormParams = Object.create(null);
   for (const [name, value] of new URLSearchParams(encoded)) {
-    const path = parseName(name);
+    const path = parseParamName(name);
     if (path && path.length > 0 && path.length <= MAX_DEPTH) put(root, path, value);
   }
   return root;
 }
 
-function parseName(name: string): string[] | null {
+/** `user[address][city]` → `["user", "address", "city"]`; `tags[]` → `["tags", ""]`. */
+export function parseParamName(name: string): string[] | null {
   const open = name.indexOf('[');
   if (open < 0) return [name];
   const path = [name.slice(0, open)];

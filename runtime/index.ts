@@ -11,6 +11,7 @@ export { defineView, allow, policy, anyone } from './live-view.ts';
 export type {
   Assigns,
   EventDeclaration,
+  Flash,
   LiveView,
   NavigateOptions,
   Params,
@@ -23,6 +24,8 @@ export type {
 export { defineComponent, liveComponent } from './live-component.ts';
 export type { ComponentAssigns, ComponentDefinition, ComponentSocket, LiveComponent } from './live-component.ts';
 export { html, raw, keyed, escapeHtml, Rendered } from './template.ts';
+export { LiveForm, toForm, validateForm, isUsedInput } from './form.ts';
+export type { FormField, FormOptions } from './form.ts';
 export { Conn } from './http/conn.ts';
 export type { Plug, Handler } from './http/conn.ts';
 export { protectFromForgery, putSecureBrowserHeaders } from './http/plugs.ts';

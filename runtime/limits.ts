@@ -14,6 +14,8 @@ export interface Limits {
   heartbeatTimeoutMs: number;
   /** Maximum age of a view token (`data-phx-session`), as Phoenix's 14 days. */
   sessionMaxAgeS: number;
+  /** Maximum age of a flash token (a redirect's flash, carried by the client), as Phoenix's 60 s. */
+  flashMaxAgeS: number;
   /** Maximum age of a login session. */
   loginMaxAgeS: number;
   /** Runtime events kept by the inspector's ring buffer. */
@@ -67,6 +69,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxEventsPerSecond: 200,
   heartbeatTimeoutMs: 60_000, // two client heartbeat intervals (30 s each)
   sessionMaxAgeS: 1_209_600, // 14 days
+  flashMaxAgeS: 60, // the client's flash cookie lives 60 s too
   loginMaxAgeS: 60 * 60 * 24 * 30, // 30 days
   inspectorBufferEvents: 2_000,
   crashBudget: 5,

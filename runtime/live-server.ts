@@ -17,7 +17,7 @@ import { renderLiveRoute } from './dead-render.ts';
 import { flatString } from './flat-string.ts';
 import { RoutedWebSocket } from './routed-web-socket.ts';
 import { BodyTooLargeError, Conn, runPipeline, type Plug } from './http/conn.ts';
-import { serveAsset } from './http/assets.ts';
+import { assetTable, serveAsset, type Asset } from './http/assets.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { defaultLayout, type Layout } from './layout.ts';
 import { resolveLimits, type Limits } from './limits.ts';
@@ -31,6 +31,8 @@ import { CSRF_SESSION_KEY, generateCsrfSecret, isValidCsrfToken } from './securi
 import { Keyring } from './security/keyring.ts';
 import { loadSecretKeyBase } from './security/secret-key-base.ts';
 import { ViewTokens } from './security/view-token.ts';
+import { FLASH_COOKIE, FlashTokens, toFlash } from './security/flash-token.ts';
+import { serializeCookie } from './security/cookie-session.ts';
 import { AdminTokens } from './security/admin-token.ts';
 import { isLiveError } from './errors.ts';
 
@@ -56,6 +58,12 @@ export interface LiveServerOptions {
   revalidateSession?: SessionCheck;
   clock?: Clock;
   checkOrigin?: OriginPolicy;
+  /**
+   * The app's own browser files, `/assets/…` path → file (`.js`, `.css`). `/assets/hooks.js`
+   * is the one the client bootstrap imports: its default export is the hooks object
+   * (`{ MyHook: { mounted() { … } } }`) handed to `LiveSocket`.
+   */
+  assets?: Record<string, string>;
   /** Session cookie name. */
   cookieName?: string;
   /**
@@ -87,6 +95,8 @@ export class LiveServer {
   readonly supervisor: Supervisor;
   readonly limits: Limits;
   readonly tokens: ViewTokens;
+  /** Signs and verifies the flash carried across a redirect (60 s, forged or expired reads as none). */
+  readonly flashTokens: FlashTokens;
   readonly sessions: CookieSessionStore;
   /** Verifies the short-lived tokens of operator tools (`npm run disconnect`). */
   readonly adminTokens: AdminTokens;
@@ -98,17 +108,20 @@ export class LiveServer {
   readonly #wss: WsServer<typeof RoutedWebSocket>;
   readonly #clock: CountingClock;
   readonly #securityHeaders: ReadonlyArray<readonly [string, string]>;
+  readonly #assets: Readonly<Record<string, Asset>>;
   #closing: Promise<void> | null = null;
 
   constructor(options: LiveServerOptions) {
     this.#options = options;
     this.router = options.router;
     this.limits = resolveLimits(options.limits);
+    this.#assets = assetTable(options.assets);
     this.#clock = new CountingClock(options.clock ?? systemClock);
     this.#securityHeaders = securityHeaders(options);
     const secret = options.secretKeyBase ?? loadSecretKeyBase(options.dataDir ?? '.data');
     const keyring = new Keyring(secret);
     this.tokens = new ViewTokens(keyring, this.#clock, this.limits.sessionMaxAgeS);
+    this.flashTokens = new FlashTokens(keyring, this.#clock, this.limits.flashMaxAgeS);
     this.sessions = new CookieSessionStore(keyring, this.#clock, {
       name: options.cookieName ?? '_liveward_session',
       maxAgeS: this.limits.loginMaxAgeS,
@@ -130,6 +143,7 @@ export class LiveServer {
     this.#services = {
       router: this.router,
       tokens: this.tokens,
+      flash: this.flashTokens,
       pubsub: this.pubsub,
       clock: this.#clock,
       limits: this.limits,
@@ -243,11 +257,12 @@ export class LiveServer {
         conn.sendTo(res);
         return;
       }
-      if (serveAsset(conn)) {
+      if (serveAsset(conn, this.#assets)) {
         conn.sendTo(res);
         return;
       }
       await this.#fetchSession(conn);
+      await this.#fetchFlash(conn);
       await runPipeline(conn, this.#options.pipeline ?? []);
       if (!conn.halted) await this.#route(conn);
       if (!conn.halted) conn.text(404, 'Not Found');
@@ -262,6 +277,7 @@ export class LiveServer {
         conn.text(500, `Internal Server Error (error id ${errorId})`);
       }
     }
+    persistFlash(conn);
     if (conn.sessionChanged && conn.session) conn.addCookie(await this.sessions.write(conn.session));
     conn.sendTo(res);
   }
@@ -269,6 +285,22 @@ export class LiveServer {
   async #fetchSession(conn: Conn): Promise<void> {
     conn.session = (await this.sessions.read(conn.cookies.get(this.sessions.options.name))) ?? {};
     if (typeof conn.session[CSRF_SESSION_KEY] !== 'string') conn.putSession(CSRF_SESSION_KEY, generateCsrfSecret());
+  }
+
+  /**
+   * The flash for this request, as Phoenix's `fetch_live_flash`: what the session kept from a
+   * redirect, merged with a flash token the client put in its cookie on a live `redirect` (read
+   * once: the cookie is deleted).
+   */
+  async #fetchFlash(conn: Conn): Promise<void> {
+    const stored = toFlash(conn.getSession(FLASH_SESSION_KEY));
+    const token = conn.cookies.get(FLASH_COOKIE);
+    if (token === undefined) {
+      conn.flash = stored;
+      return;
+    }
+    conn.addCookie(serializeCookie(FLASH_COOKIE, '', { maxAgeS: 0, httpOnly: false }));
+    conn.flash = { ...stored, ...(await this.flashTokens.verify(token)) };
   }
 
   async #route(conn: Conn): Promise<void> {
@@ -365,6 +397,19 @@ export class LiveServer {
 }
 
 /** Answers a refused upgrade; a client already gone is simply dropped (its error is ignored). */
+/** Where the HTTP flash waits for the request after a redirect. */
+const FLASH_SESSION_KEY = '_flash';
+
+/**
+ * A flash survives a redirect response in the session and is dropped by any other response (it
+ * was shown), as Phoenix's `fetch_flash`.
+ */
+function persistFlash(conn: Conn): void {
+  const redirect = conn.status >= 300 && conn.status <= 308;
+  if (redirect && Object.keys(conn.flash).length > 0) conn.putSession(FLASH_SESSION_KEY, conn.flash);
+  else if (conn.getSession(FLASH_SESSION_KEY) !== undefined) conn.deleteSession(FLASH_SESSION_KEY);
+}
+
 function refuseUpgrade(socket: Duplex, status: number): void {
   const text =
     { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 503: 'Service Unavailable' }[status] ?? 'Error';

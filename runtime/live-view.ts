@@ -13,6 +13,12 @@ export interface NavigateOptions {
   replace?: boolean;
 }
 
+/**
+ * Flash messages by kind (`info`, `error`, …): shown once, carried across a redirect or a live
+ * navigation, cleared by a patch. Also in the assigns as `flash`, so `render` can show them.
+ */
+export type Flash = Readonly<Record<string, string>>;
+
 /** What a view's callbacks receive: its assigns and the effects it may request. */
 export interface ViewSocket<A extends Assigns = Assigns> {
   /** The view id (the channel topic is `lv:<id>`). */
@@ -32,6 +38,18 @@ export interface ViewSocket<A extends Assigns = Assigns> {
   assignNew<K extends keyof A & string>(key: K, compute: () => A[K]): void;
   /** Sends a `phx:<name>` window event (and hook `handleEvent`) to the browser. */
   pushEvent(name: string, payload: Record<string, unknown>): void;
+  /**
+   * Answers the event being handled: a hook's `this.pushEvent(…)` promise resolves with
+   * `payload` (with `null` when the handler does not reply). Only inside `handleEvent`; elsewhere
+   * it throws, as there is no one to answer.
+   */
+  reply(payload: Record<string, unknown>): void;
+  /** The current flash messages (also `assigns.flash`). */
+  readonly flash: Flash;
+  /** Shows `message` under `kind`; it follows a `redirect` or `pushNavigate` made in the same callback. */
+  putFlash(kind: string, message: string): void;
+  /** Clears the flash of `kind`, or all of it. */
+  clearFlash(kind?: string): void;
   /** Changes the URL without leaving the view; `handleParams` runs again. */
   pushPatch(to: string, options?: NavigateOptions): void;
   /** Navigates to another view of the same liveSession over the socket. */

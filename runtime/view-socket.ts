@@ -3,7 +3,7 @@
 // (`connected: false`) and the live view, so both paths run identical mount code.
 
 import { produce } from 'immer';
-import type { Assigns, LiveView, NavigateOptions, ViewSocket } from './live-view.ts';
+import type { Assigns, Flash, LiveView, NavigateOptions, ViewSocket } from './live-view.ts';
 import { diffTree, renderFull, withComponentSink, type TreeNode, type WireTree } from './diff.ts';
 import type { ComponentCall } from './template.ts';
 import { ComponentTable, type ComponentEntry } from './component-table.ts';
@@ -43,6 +43,8 @@ export interface EventTarget {
 
 /** Shared by every live view: only the dead render has the pipeline's assigns to offer. */
 const NO_ASSIGNS: Readonly<Record<string, unknown>> = Object.freeze({});
+/** Shared by every view with no flash (most of them, most of the time). */
+export const NO_FLASH: Flash = Object.freeze({});
 
 export class LiveViewSocket<A extends Assigns = Assigns> implements ViewSocket<A> {
   readonly id: string;
@@ -57,6 +59,10 @@ export class LiveViewSocket<A extends Assigns = Assigns> implements ViewSocket<A
   /** `push_event`s queued by callbacks; allocated on the first one (most views never push any). */
   #events: [string, Record<string, unknown>][] | null = null;
   #navigation: Navigation | null = null;
+  /** Flash put since the last callback ended (Phoenix's changed flash): what a redirect carries. */
+  #flashPut: Record<string, string> | null = null;
+  /** `undefined` outside an event handler; `null` inside one until `reply` is called. */
+  #reply: Record<string, unknown> | null | undefined = undefined;
   /** What the HTTP pipeline loaded, offered to `assignNew` on the dead render only. */
   readonly #parentAssigns: Readonly<Record<string, unknown>>;
   /** Keys `assignNew` took from the HTTP pipeline's assigns (dead render only). */
@@ -69,11 +75,13 @@ export class LiveViewSocket<A extends Assigns = Assigns> implements ViewSocket<A
     connected: boolean;
     parentAssigns?: Record<string, unknown>;
     services?: ViewSocketServices;
+    /** The flash the view mounts with (from the HTTP request, or a navigation's flash token). */
+    flash?: Flash;
   }) {
     this.id = options.id;
     this.view = options.view;
     this.connected = options.connected;
-    this.#assigns = {} as A;
+    this.#assigns = { flash: options.flash ?? NO_FLASH } as unknown as A;
     this.#parentAssigns = options.parentAssigns ?? NO_ASSIGNS;
     this.#services = options.services ?? null;
   }
@@ -112,6 +120,64 @@ export class LiveViewSocket<A extends Assigns = Assigns> implements ViewSocket<A
 
   pushEvent(name: string, payload: Record<string, unknown>): void {
     (this.#events ??= []).push([name, payload]);
+  }
+
+  reply(payload: Record<string, unknown>): void {
+    if (this.#reply === undefined) throw new TypeError('reply() answers an event: call it from a handleEvent handler');
+    if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+      throw new TypeError('reply(payload): the payload must be an object');
+    }
+    this.#reply = payload;
+  }
+
+  /** Opens the reply of the event about to be handled. */
+  expectReply(): void {
+    this.#reply = null;
+  }
+
+  /** Takes the reply the handler gave (null when none) and closes it. */
+  takeReply(): Record<string, unknown> | null {
+    const reply = this.#reply ?? null;
+    this.#reply = undefined;
+    return reply;
+  }
+
+  get flash(): Flash {
+    return (this.#assigns as { flash?: Flash }).flash ?? NO_FLASH;
+  }
+
+  putFlash(kind: string, message: string): void {
+    if (typeof kind !== 'string' || typeof message !== 'string') throw new TypeError('putFlash(kind, message) takes two strings');
+    this.#setFlash({ ...this.flash, [kind]: message });
+    (this.#flashPut ??= {})[kind] = message;
+  }
+
+  clearFlash(kind?: string): void {
+    if (kind === undefined) {
+      this.#flashPut = null;
+      if (this.flash !== NO_FLASH) this.#setFlash(NO_FLASH);
+      return;
+    }
+    if (this.#flashPut) delete this.#flashPut[kind];
+    if (!Object.hasOwn(this.flash, kind)) return;
+    const { [kind]: _cleared, ...rest } = this.flash;
+    this.#setFlash(rest);
+  }
+
+  /** Replaces the whole flash (a patch keeps only what its callback put, as Phoenix does). */
+  replaceFlash(flash: Flash): void {
+    this.#setFlash(Object.keys(flash).length === 0 ? NO_FLASH : flash);
+  }
+
+  /** Takes the flash put since the last call: what a redirect of this callback carries. */
+  takeFlashPut(): Record<string, string> {
+    const put = this.#flashPut ?? {};
+    this.#flashPut = null;
+    return put;
+  }
+
+  #setFlash(flash: Flash): void {
+    this.assign({ flash } as unknown as Partial<A>);
   }
 
   pushPatch(to: string, options: NavigateOptions = {}): void {

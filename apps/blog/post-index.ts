@@ -1,7 +1,8 @@
 // `/posts`: the list of posts. Links navigate live to `/posts/:id` (same liveSession); the link to
 // the counter crosses into another liveSession, so the client falls back to HTTP.
 
-import { defineView, html, keyed } from '../../runtime/index.ts';
+import { defineView, html, keyed, type Flash } from '../../runtime/index.ts';
+import { flashGroup } from '../flash-group.ts';
 import type { User } from './accounts.ts';
 import type { Blog, Post } from './blog.ts';
 import { userBar } from './user-bar.ts';
@@ -10,6 +11,7 @@ interface PostIndexAssigns {
   currentUser: User;
   csrfToken: string;
   posts: Post[];
+  flash: Flash;
 }
 
 export function postIndexView(blog: Blog) {
@@ -19,7 +21,7 @@ export function postIndexView(blog: Blog) {
       socket.assign({ posts: blog.listPosts(socket.assigns.currentUser) });
       socket.setPageTitle('Posts');
     },
-    render: ({ currentUser, csrfToken, posts }) => html`${userBar(currentUser, csrfToken)}
+    render: ({ currentUser, csrfToken, posts, flash }) => html`${userBar(currentUser, csrfToken)}${flashGroup(flash)}
 <main class="posts">
   <h1>Posts</h1>
   <ul id="posts">${posts.map((post) =>

@@ -1,25 +1,30 @@
-// `/posts/:id`: one post. Editors get the form; `update_post` is declared `editorsOnly`, so a
+// `/posts/:id`: one post. Editors get the form, validated while they type (`validate_post`) with
+// an error shown only for a field they used; `update_post` is declared `editorsOnly`, so a
 // reader's event is denied before the handler runs, and the Blog context checks once more.
 // Updates are broadcast, so every open view of the post re-renders. Below the post, its comments,
 // one `comment-row` component each; new and deleted comments arrive by the same broadcast.
 
-import { allow, defineView, html, liveComponent } from '../../runtime/index.ts';
+import { allow, defineView, html, liveComponent, toForm, validateForm, type Flash, type LiveForm } from '../../runtime/index.ts';
 import type { Accounts, User } from './accounts.ts';
 import { signedInPolicy } from './auth.ts';
 import { MAX_COMMENT, isEditor, postTopic, type Blog, type Comment, type Post, type PostMessage } from './blog.ts';
 import { commentRow } from './comment-row.ts';
+import { PostSchema, type PostInput } from './post-schema.ts';
 import { userBar } from './user-bar.ts';
+import { flashGroup } from '../flash-group.ts';
 
 interface PostShowAssigns {
   currentUser: User;
   csrfToken: string;
   post: Post;
   canEdit: boolean;
-  error: string | null;
-  saved: boolean;
+  form: LiveForm<PostInput>;
+  flash: Flash;
   comments: Comment[];
   commentError: string | null;
 }
+
+const formOf = (post: Post): LiveForm<PostInput> => toForm({ title: post.title, body: post.body });
 
 export function postShowView(blog: Blog, accounts: Accounts) {
   // The policy has just read the user by their login session: the rule needs no second read.
@@ -38,8 +43,7 @@ export function postShowView(blog: Blog, accounts: Accounts) {
       socket.assign({
         post,
         canEdit: isEditor(socket.assigns.currentUser),
-        error: null,
-        saved: false,
+        form: formOf(post),
         comments: blog.listComments(socket.assigns.currentUser, post.id),
         commentError: null,
       });
@@ -52,13 +56,24 @@ export function postShowView(blog: Blog, accounts: Accounts) {
         const result = blog.addComment(socket.assigns.currentUser, socket.assigns.post, value);
         socket.assign({ commentError: result.ok ? null : result.message });
       }),
-      update_post: allow(editorsOnly, (value, socket) => {
-        const result = blog.updatePost(socket.assigns.currentUser, socket.assigns.post, value);
+      // Also what the client sends on a reconnect to restore what the editor had typed.
+      validate_post: allow(editorsOnly, async (value, socket) => {
+        socket.assign({ form: await validateForm(PostSchema, value) });
+      }),
+      update_post: allow(editorsOnly, async (value, socket) => {
+        const form = await validateForm(PostSchema, value);
+        if (!form.valid || !form.data) {
+          socket.assign({ form });
+          return;
+        }
+        const result = blog.updatePost(socket.assigns.currentUser, socket.assigns.post, { ...form.data });
         if (result.ok) {
-          socket.assign({ post: result.post, error: null, saved: true });
+          socket.assign({ post: result.post, form: formOf(result.post) });
           socket.setPageTitle(result.post.title);
+          socket.putFlash('info', 'Post saved');
         } else {
-          socket.assign({ error: result.message, saved: false });
+          socket.assign({ form });
+          socket.putFlash('error', result.message);
         }
       }),
     },
@@ -75,22 +90,14 @@ export function postShowView(blog: Blog, accounts: Accounts) {
         socket.assign({ comments: socket.assigns.comments.filter((c) => c.id !== msg.commentId) });
       }
     },
-    render: ({ currentUser, csrfToken, post, canEdit, error, saved, comments, commentError }) => html`${userBar(currentUser, csrfToken)}
+    render: ({ currentUser, csrfToken, post, canEdit, form, flash, comments, commentError }) => html`${userBar(currentUser, csrfToken)}${flashGroup(flash)}
 <main class="post">
   <article>
     <h1 id="title">${post.title}</h1>
     <div id="body">${post.body}</div>
     <p class="meta">Updated <time id="updated-at">${post.updatedAt}</time></p>
   </article>
-  ${canEdit
-    ? html`<form id="post-form" phx-submit="update_post">
-    <label>Title <input id="post-title" name="title" value="${post.title}" maxlength="200"></label>
-    <label>Body <textarea id="post-body" name="body">${post.body}</textarea></label>
-    <button id="save" type="submit">Save</button>
-    ${error ? html`<p id="form-error" class="error">${error}</p>` : ''}
-    ${saved ? html`<p id="saved" class="notice">Saved.</p>` : ''}
-  </form>`
-    : ''}
+  ${canEdit ? postForm(form) : ''}
   <section class="comments">
     <h2>Comments</h2>
     <ul id="comments">${comments.map((comment) => liveComponent(CommentRow, { id: comment.id, comment, currentUser }))}</ul>
@@ -103,4 +110,16 @@ export function postShowView(blog: Blog, accounts: Accounts) {
   <p><a id="to-posts" href="/posts" data-phx-link="redirect" data-phx-link-state="push">All posts</a></p>
 </main>`,
   });
+}
+
+function postForm(form: LiveForm<PostInput>) {
+  const title = form.field('title');
+  const body = form.field('body');
+  return html`<form id="post-form" phx-change="validate_post" phx-submit="update_post">
+    <label>Title <input id="post-title" name="${title.name}" value="${title.value}"></label>
+    ${title.errors.length > 0 ? html`<p id="title-error" class="error">${title.errors[0]}</p>` : ''}
+    <label>Body <textarea id="post-body" name="${body.name}">${body.value}</textarea></label>
+    ${body.errors.length > 0 ? html`<p id="body-error" class="error">${body.errors[0]}</p>` : ''}
+    <button id="save" type="submit">Save</button>
+  </form>`;
 }

@@ -15,6 +15,7 @@ import {
   type Handler,
 } from '../../runtime/index.ts';
 import { liveSocketIdFor, type Accounts } from './accounts.ts';
+import { flashGroup } from '../flash-group.ts';
 import { USER_TOKEN_KEY } from './auth.ts';
 
 export interface SessionController {
@@ -30,7 +31,7 @@ export function createSessionController(
 ): SessionController {
   const render = (conn: Conn, status: number, error: string | null, email = ''): void => {
     const csrfToken = maskCsrfToken(String(conn.getSession(CSRF_SESSION_KEY)));
-    const page = html`<main class="login">
+    const page = html`${flashGroup(conn.flash)}<main class="login">
   <h1>Log in</h1>
   ${error ? html`<p id="login-error" class="error">${error}</p>` : ''}
   <form id="login-form" method="post" action="/login">
@@ -57,6 +58,7 @@ export function createSessionController(
       conn.clearSession();
       conn.putSession(USER_TOKEN_KEY, accounts.createSessionToken(user));
       conn.putSession('live_socket_id', liveSocketIdFor(user));
+      conn.putFlash('info', 'Welcome back');
       conn.redirect(isLocalPath(returnTo) ? returnTo : '/posts');
     },
 
@@ -72,6 +74,7 @@ export function createSessionController(
         });
       }
       conn.clearSession();
+      conn.putFlash('info', 'Logged out');
       conn.redirect('/login');
     },
   };

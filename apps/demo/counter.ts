@@ -2,11 +2,13 @@
 // `set` event with value `n`. The step lives in the URL (`?step=10`): the step links patch the URL
 // over the socket and `handleParams` reads it, without remounting the view.
 
-import { allow, anyone, defineView, html, type Params } from '../../runtime/index.ts';
+import { allow, anyone, defineView, html, type Flash, type Params } from '../../runtime/index.ts';
+import { flashGroup } from '../flash-group.ts';
 
 interface CounterAssigns {
   count: number;
   step: number;
+  flash: Flash;
 }
 
 const STEPS = [1, 10, 100];
@@ -46,8 +48,13 @@ export const Counter = defineView<CounterAssigns>({
       const n = countFrom(value.n);
       if (n !== null) socket.assign({ count: n });
     }),
+    // Asked by the AskParity hook (apps/assets/hooks.js): the answer resolves its pushEvent.
+    parity: allow(anyone, (_value, socket) => {
+      const { count } = socket.assigns;
+      socket.reply({ count, parity: count % 2 === 0 ? 'even' : 'odd' });
+    }),
   },
-  render: ({ count, step }) => html`<main class="counter">
+  render: ({ count, step, flash }) => html`<main class="counter">
   <h1>Counter</h1>
   <p>Count: <span id="count">${count}</span></p>
   <button id="decrement" phx-click="decrement">-</button>
@@ -56,6 +63,8 @@ export const Counter = defineView<CounterAssigns>({
   <p>Step <span id="step">${step}</span>: ${STEPS.map(
     (s) => html`<a id="step-${s}" href="/counter?step=${s}" data-phx-link="patch" data-phx-link-state="replace">${s}</a> `,
   )}</p>
+  <p><button id="ask-parity" phx-hook="AskParity">Even or odd?</button>
+    <span id="parity-answer" phx-update="ignore"></span></p>
   <p><a href="/clock" data-phx-link="redirect" data-phx-link-state="push" id="to-clock">Clock</a></p>
-</main>`,
+</main>${flashGroup(flash)}`,
 });

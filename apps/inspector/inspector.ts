@@ -5,7 +5,8 @@
 // terminate an account). Admin-only four times: the HTTP pipeline, the mount hook, the policy of
 // every event, and a re-read of the admin before every push of the feed.
 
-import { allow, defineView, describeDisconnectResult, html, keyed, raw, viewMachineGraph, type Rendered } from '../../runtime/index.ts';
+import { allow, defineView, describeDisconnectResult, html, keyed, raw, viewMachineGraph, type Flash, type Rendered } from '../../runtime/index.ts';
+import { flashGroup } from '../flash-group.ts';
 import { isLiveSocketId, liveSocketIdFor, type Accounts, type User } from '../blog/accounts.ts';
 import { LOGIN_PATH, isAdmin, signedInPolicy } from '../blog/auth.ts';
 import { userBar } from '../blog/user-bar.ts';
@@ -20,6 +21,7 @@ interface TimelineFilter {
 }
 
 interface InspectorAssigns {
+  flash: Flash;
   currentUser: User;
   csrfToken: string;
   snapshot: InspectorSnapshot;
@@ -175,7 +177,7 @@ export function inspectorView(feed: InspectorFeed, accounts: Accounts) {
         refresh(socket, { disconnectResult: `${user.email}: logins revoked, ${describeDisconnectResult(result)}`, notice: null });
       }),
     },
-    render: ({ currentUser, csrfToken, snapshot: s, selected, filter, disconnectResult, notice }) => html`${userBar(currentUser, csrfToken)}
+    render: ({ currentUser, csrfToken, snapshot: s, selected, filter, disconnectResult, notice, flash }) => html`${userBar(currentUser, csrfToken)}${flashGroup(flash)}
 <main class="inspector">
   <h1>Inspector</h1>
   ${notice ? html`<p id="notice" class="notice">${notice}</p>` : ''}

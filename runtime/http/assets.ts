@@ -9,7 +9,7 @@ import type { Conn } from './conn.ts';
 
 const require = createRequire(import.meta.url);
 
-interface Asset {
+export interface Asset {
   file: string;
   type: string;
   body?: Buffer;
@@ -27,12 +27,32 @@ const ASSETS: Record<string, Asset> = {
   },
   '/assets/app.js': { file: fileURLToPath(new URL('../assets/app.js', import.meta.url)), type: 'text/javascript' },
   '/assets/app.css': { file: fileURLToPath(new URL('../assets/app.css', import.meta.url)), type: 'text/css' },
+  // The app's client hooks (`app.js` imports them); an app replaces this empty set with its own.
+  '/assets/hooks.js': { file: fileURLToPath(new URL('../assets/hooks.js', import.meta.url)), type: 'text/javascript' },
 };
 
+const TYPES: Record<string, string> = { js: 'text/javascript', mjs: 'text/javascript', css: 'text/css' };
+
+/**
+ * The asset table with an app's own files (`/assets/…` path → file on disk) over the runtime's.
+ * Only `.js`, `.mjs` and `.css` files: an app's assets are code and style, served as such.
+ */
+export function assetTable(own: Readonly<Record<string, string>> = {}): Readonly<Record<string, Asset>> {
+  const table: Record<string, Asset> = { ...ASSETS };
+  for (const [path, file] of Object.entries(own)) {
+    const type = TYPES[file.split('.').pop() ?? ''];
+    if (!path.startsWith('/assets/') || !type) throw new TypeError(`asset ${path} → ${file}: an /assets/ path to a .js or .css file`);
+    table[path] = { file, type };
+  }
+  return table;
+}
+
+const DEFAULT_TABLE = assetTable();
+
 /** Answers `GET /assets/…` for the client bundles; returns false for any other path. */
-export function serveAsset(conn: Conn): boolean {
+export function serveAsset(conn: Conn, table: Readonly<Record<string, Asset>> = DEFAULT_TABLE): boolean {
   if (conn.method !== 'GET' && conn.method !== 'HEAD') return false;
-  const asset = ASSETS[conn.path];
+  const asset = Object.hasOwn(table, conn.path) ? table[conn.path] : undefined;
   if (!asset) return false;
   asset.body ??= readFileSync(asset.file);
   conn.status = 200;

@@ -4,6 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CookieSession } from '../security/cookie-session.ts';
 import { parseCookies } from '../security/cookie-session.ts';
+import type { Flash } from '../live-view.ts';
 
 export type Plug = (conn: Conn) => void | Promise<void>;
 export type Handler = (conn: Conn) => void | Promise<void>;
@@ -23,6 +24,11 @@ export class Conn {
   /** The cookie session, once `fetchSession` ran; `null` before. */
   session: CookieSession | null = null;
   sessionChanged = false;
+  /**
+   * Flash messages: those of the redirect that led here (shown once), plus those put by this
+   * request, which follow a redirect response to the next page.
+   */
+  flash: Flash = {};
   halted = false;
   /**
    * Set only by a plug that authenticated the request with a token in a header (never a cookie):
@@ -66,6 +72,12 @@ export class Conn {
       this.session = rest;
       this.sessionChanged = true;
     }
+    return this;
+  }
+
+  /** Shows `message` under `kind` on this page, or on the next one after a redirect. */
+  putFlash(kind: string, message: string): this {
+    this.flash = { ...this.flash, [kind]: message };
     return this;
   }
 

@@ -7,6 +7,8 @@ import { SignJWT, errors as joseErrors, jwtVerify } from 'jose';
 import { LiveError } from '../errors.ts';
 import type { Clock } from '../clock.ts';
 import type { Keyring } from './keyring.ts';
+import type { Flash } from '../live-view.ts';
+import { toFlash } from './flash-token.ts';
 
 /** Bump when the claims change shape: older tokens are then refused as outdated (`stale`). */
 export const VIEW_TOKEN_VERSION = 1;
@@ -22,6 +24,11 @@ export interface SessionClaims {
   liveSession: string;
   /** The liveSession's extra session (string-keyed, never cookie data). */
   session: Record<string, unknown>;
+  /**
+   * The flash the page was rendered with, for the first live mount of that page (messages meant
+   * for the user's own eyes; the page shows them anyway).
+   */
+  flash?: Flash;
 }
 
 export interface StaticClaims {
@@ -48,6 +55,7 @@ export class ViewTokens {
       view: claims.view,
       ls: claims.liveSession,
       ext: claims.session,
+      ...(claims.flash && Object.keys(claims.flash).length > 0 ? { fl: claims.flash } : {}),
     });
   }
 
@@ -58,11 +66,13 @@ export class ViewTokens {
   /** Verifies a session token; throws `LiveError` (`stale` for the client) on any problem. */
   async verifySession(token: unknown): Promise<SessionClaims> {
     const payload = await this.#verify('view-session', token);
-    const { sid, view, ls, ext } = payload;
+    const { sid, view, ls, ext, fl } = payload;
     if (typeof sid !== 'string' || typeof view !== 'string' || typeof ls !== 'string' || !isPlainObject(ext)) {
       throw new LiveError('LV_ERR_SESSION_INVALID', 'session token claims have the wrong shape');
     }
-    return { id: sid, view, liveSession: ls, session: ext };
+    const claims: SessionClaims = { id: sid, view, liveSession: ls, session: ext };
+    if (fl !== undefined) claims.flash = toFlash(fl);
+    return claims;
   }
 
   async verifyStatic(token: unknown): Promise<StaticClaims> {

@@ -69,7 +69,7 @@ describe('the blog in a browser', () => {
     await alice.fill('#post-title', newTitle);
     await alice.click('#save');
 
-    await alice.waitForSelector('#saved');
+    await alice.waitForSelector('#flash-info');
     await bob.waitForFunction((title) => document.querySelector('#title')?.textContent === title, newTitle);
     // The client puts a new <title> in the animation frame after it patched the DOM.
     await bob.waitForFunction((title) => document.title === title, newTitle);

@@ -24,6 +24,7 @@ export async function startServer(options: Partial<LiveServerOptions> = {}): Pro
   const server = createLiveServer({
     router: app.router,
     pipeline: app.pipeline,
+    assets: app.assets,
     secretKeyBase: TEST_SECRET,
     dataDir,
     ...options,

@@ -225,12 +225,14 @@ describe('what a page and its cookie reveal', () => {
   });
 
   // LV router_test.exs "with defaults", "with extra session metadata" (describe "live_session")
-  it('signs only ids, names and the liveSession\'s extra session into the view tokens', () => {
+  it('signs only ids, names, the liveSession\'s extra session and the flash the page shows into the view tokens', () => {
     const session = jwsClaims(page.session);
     const statics = jwsClaims(page.static!);
 
-    expect(Object.keys(session).sort()).toEqual(['exp', 'ext', 'iat', 'ls', 'sid', 'v', 'view']);
-    expect(session).toMatchObject({ sid: page.id, view: 'post-show', ls: 'authenticated', ext: {} });
+    // The first page after the login shows "Welcome back": its first live mount shows it too.
+    expect(page.html).toContain('Welcome back');
+    expect(Object.keys(session).sort()).toEqual(['exp', 'ext', 'fl', 'iat', 'ls', 'sid', 'v', 'view']);
+    expect(session).toMatchObject({ sid: page.id, view: 'post-show', ls: 'authenticated', ext: {}, fl: { info: 'Welcome back' } });
     expect(Object.keys(statics).sort()).toEqual(['an', 'exp', 'iat', 'sid', 'v']);
   });
 
