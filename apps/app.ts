@@ -1,7 +1,7 @@
 // The demo application of the brief (§5): counter and clock (liveSession `public`), the blog
 // (`authenticated`), the inspector (`admin`), login and logout over HTTP.
 
-import { Router, protectFromForgery, putSecureBrowserHeaders, type LiveServer, type Plug } from '../runtime/index.ts';
+import { Router, protectFromForgery, putSecureBrowserHeaders, type LiveServer, type Plug } from 'liveward';
 import { Accounts } from './blog/accounts.ts';
 import { createAuthGuards } from './blog/auth.ts';
 import { Blog } from './blog/blog.ts';

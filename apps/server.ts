@@ -1,7 +1,8 @@
 // `npm start`: the demo on http://127.0.0.1:4000 (PORT and HOST override; DATA_DIR, default
 // `.data/`, holds the SQLite file and the development secret; REDIS_URL switches PubSub to Redis).
 
-import { RedisPubSub, createLiveServer, logger } from '../runtime/index.ts';
+import { createLiveServer, logger } from 'liveward';
+import { RedisPubSub } from 'liveward/redis';
 import { buildApp } from './app.ts';
 
 const port = Number(process.env.PORT ?? 4000);

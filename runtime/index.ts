@@ -27,7 +27,6 @@ export { maskCsrfToken, CSRF_SESSION_KEY } from './security/csrf.ts';
 export { defaultLayout } from './layout.ts';
 export type { Layout, LayoutInput } from './layout.ts';
 export { LocalPubSub } from './pubsub.ts';
-export { RedisPubSub } from './redis-pubsub.ts';
 export type { PubSub } from './pubsub.ts';
 export { DEFAULT_LIMITS } from './limits.ts';
 export type { Limits } from './limits.ts';

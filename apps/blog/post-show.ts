@@ -2,7 +2,7 @@
 // reader's event is denied before the handler runs, and the Blog context checks once more.
 // Updates are broadcast, so every open view of the post re-renders.
 
-import { allow, defineView, html } from '../../runtime/index.ts';
+import { allow, defineView, html } from 'liveward';
 import type { Accounts, User } from './accounts.ts';
 import { signedInPolicy } from './auth.ts';
 import { isEditor, postTopic, type Blog, type Post, type PostMessage } from './blog.ts';

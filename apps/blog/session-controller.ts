@@ -10,7 +10,7 @@ import {
   maskCsrfToken,
   type Conn,
   type Handler,
-} from '../../runtime/index.ts';
+} from 'liveward';
 import { liveSocketIdFor, type Accounts } from './accounts.ts';
 import { USER_TOKEN_KEY } from './auth.ts';
 

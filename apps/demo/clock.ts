@@ -1,6 +1,6 @@
 // `/clock`: re-renders itself every second from the server (`#now`).
 
-import { defineView, html } from '../../runtime/index.ts';
+import { defineView, html } from 'liveward';
 
 const TICK = 'tick';
 

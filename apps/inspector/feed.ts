@@ -4,7 +4,7 @@
 // out of the ring, so watching does not feed itself. The feed listens only while an inspector is
 // open: with nobody watching, the runtime builds no events at all on its hot paths.
 
-import type { LiveServer, RuntimeEvent } from '../../runtime/index.ts';
+import type { LiveServer, RuntimeEvent } from 'liveward';
 
 export const INSPECTOR_TOPIC = 'inspector:changed';
 export const INSPECTOR_VIEW = 'inspector';

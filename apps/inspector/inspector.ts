@@ -4,7 +4,7 @@
 // push of the feed. Disconnecting goes through the same
 // `registry.disconnect` as logout.
 
-import { allow, defineView, html, keyed } from '../../runtime/index.ts';
+import { allow, defineView, html, keyed } from 'liveward';
 import { isLiveSocketId, type Accounts, type User } from '../blog/accounts.ts';
 import { LOGIN_PATH, isAdmin, signedInPolicy } from '../blog/auth.ts';
 import { userBar } from '../blog/user-bar.ts';
