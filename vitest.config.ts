@@ -17,10 +17,5 @@ export default defineConfig({
     // Two cores: run files in parallel on both, never more.
     maxWorkers: 2,
     minWorkers: 1,
-    typecheck: {
-      enabled: true,
-      tsconfig: './tsconfig.json',
-      include: ['test/**/*.test-d.ts'],
-    },
   },
 });

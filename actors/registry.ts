@@ -133,7 +133,8 @@ export class Registry {
   readonly #actor: Actor<typeof registryLogic>;
   readonly #events: RuntimeEvents;
   readonly #pubsub: PubSub;
-  readonly #nodeId = uuidv4();
+  /** This node's id: a disconnect relayed through PubSub names the node it came from. */
+  readonly nodeId: string = uuidv4();
   readonly #stopRelay: (() => void) | null = null;
 
   /**
@@ -146,7 +147,7 @@ export class Registry {
     if (pubsub.distributed) {
       this.#stopRelay = pubsub.subscribe(DISCONNECT_TOPIC, (message) => {
         const { id, origin } = (message ?? {}) as { id?: unknown; origin?: unknown };
-        if (typeof id === 'string' && origin !== this.#nodeId) this.#kick(id);
+        if (typeof id === 'string' && origin !== this.nodeId) this.#kick(id);
       });
     }
     this.#actor = createActor(registryLogic, { id: 'registry', systemId: 'registry' });
@@ -172,7 +173,7 @@ export class Registry {
    */
   disconnect(liveSocketId: string): number {
     const closed = this.#kick(liveSocketId);
-    if (this.#pubsub.distributed) this.#pubsub.broadcast(DISCONNECT_TOPIC, { id: liveSocketId, origin: this.#nodeId });
+    if (this.#pubsub.distributed) this.#pubsub.broadcast(DISCONNECT_TOPIC, { id: liveSocketId, origin: this.nodeId });
     return closed;
   }
 

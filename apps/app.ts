@@ -37,9 +37,9 @@ export function buildApp(options: { dataDir: string; inspectorBufferEvents?: num
   };
   const blog = new Blog(db, accounts, () => running().pubsub);
   const auth = createAuthGuards(accounts);
-  const sessions = createSessionController(accounts, (id) => running().registry.disconnect(id));
+  const sessions = createSessionController(accounts, (id) => running().disconnect(id));
   const feed = new InspectorFeed(options.inspectorBufferEvents ?? 2_000);
-  const admin = createAdminController((id) => running().registry.disconnect(id));
+  const admin = createAdminController((id) => running().disconnect(id));
 
   const router = new Router();
   router.liveSession('public', {}, (s) => {
@@ -69,7 +69,7 @@ export function buildApp(options: { dataDir: string; inspectorBufferEvents?: num
     router,
     pipeline: [
       putSecureBrowserHeaders,
-      auth.acceptAdminToken(DISCONNECT_ACTION, (token, action) => running().adminTokens.verify(token, action)),
+      auth.acceptAdminToken(DISCONNECT_ACTION, (token, action) => running().verifyOperatorToken(token, action)),
       protectFromForgery,
       auth.fetchCurrentUser,
     ],

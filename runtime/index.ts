@@ -10,6 +10,8 @@ export { defineView, allow, policy, anyone } from './live-view.ts';
 export type {
   Assigns,
   EventDeclaration,
+  EventHandlerFn,
+  EventPayload,
   LiveView,
   NavigateOptions,
   Params,
@@ -32,7 +34,17 @@ export { DEFAULT_LIMITS } from './limits.ts';
 export type { Limits } from './limits.ts';
 export { LiveError, isLiveError } from './errors.ts';
 export type { LiveErrorCode } from './errors.ts';
-export type { RuntimeEvent, RuntimeEventType } from './runtime-events.ts';
+export type { RuntimeEvent, RuntimeEventType, RuntimeEventListener, RuntimeEventStream } from './runtime-events.ts';
+export type { DisconnectResult } from './disconnect-result.ts';
+export type {
+  ConnectionDescription,
+  CrashDescription,
+  CrashReport,
+  ServerCounts,
+  ServerDescription,
+  ViewDescription,
+} from './server-description.ts';
+export type { OriginPolicy } from './origin.ts';
 export { isLocalPath, validateLocalPath } from './local-path.ts';
 export { logger } from './logger.ts';
 export { AdminTokens } from './security/admin-token.ts';

@@ -23,7 +23,7 @@ import { logger } from './logger.ts';
 import { isOriginAllowed, type OriginPolicy } from './origin.ts';
 import { LocalPubSub, type PubSub } from './pubsub.ts';
 import type { Router } from './router.ts';
-import { RuntimeEvents } from './runtime-events.ts';
+import { RuntimeEvents, type RuntimeEventStream } from './runtime-events.ts';
 import { CookieSessionStore, parseCookies, type CookieSession } from './security/cookie-session.ts';
 import { CSRF_SESSION_KEY, generateCsrfSecret, isValidCsrfToken } from './security/csrf.ts';
 import { Keyring } from './security/keyring.ts';
@@ -31,6 +31,8 @@ import { loadSecretKeyBase } from './security/secret-key-base.ts';
 import { ViewTokens } from './security/view-token.ts';
 import { AdminTokens } from './security/admin-token.ts';
 import { isLiveError } from './errors.ts';
+import type { DisconnectResult } from './disconnect-result.ts';
+import type { CrashReport, ServerCounts, ServerDescription } from './server-description.ts';
 
 export interface LiveServerOptions {
   router: Router;
@@ -64,14 +66,23 @@ const SUPPORTED_VSN = /^2\.\d+\.\d+$/;
  */
 export class LiveServer {
   readonly router: Router;
+  /** @internal */
   readonly registry: Registry;
   readonly pubsub: PubSub;
-  readonly events = new RuntimeEvents();
+  /** The runtime's event stream (connections, mounts, allowed and denied events, crashes). */
+  readonly events: RuntimeEventStream;
+  readonly #events = new RuntimeEvents();
+  /** @internal */
   readonly supervisor: Supervisor;
   readonly limits: Limits;
+  /** @internal */
   readonly tokens: ViewTokens;
+  /** @internal */
   readonly sessions: CookieSessionStore;
-  /** Verifies the short-lived tokens of operator tools (`npm run disconnect`). */
+  /**
+   * Verifies the short-lived tokens of operator tools (`npm run disconnect`).
+   * @internal apps call `verifyOperatorToken`.
+   */
   readonly adminTokens: AdminTokens;
   readonly httpServer: Server;
   readonly #options: LiveServerOptions;
@@ -82,6 +93,7 @@ export class LiveServer {
 
   constructor(options: LiveServerOptions) {
     this.#options = options;
+    this.events = this.#events;
     this.router = options.router;
     this.limits = resolveLimits(options.limits);
     this.#clock = new CountingClock(options.clock ?? systemClock);
@@ -95,15 +107,15 @@ export class LiveServer {
     });
     this.adminTokens = new AdminTokens(keyring, this.#clock);
     this.pubsub = options.pubsub ?? new LocalPubSub();
-    this.supervisor = new Supervisor(this.limits, this.#clock, this.events);
-    this.registry = new Registry(this.events, this.pubsub);
+    this.supervisor = new Supervisor(this.limits, this.#clock, this.#events);
+    this.registry = new Registry(this.#events, this.pubsub);
     this.#services = {
       router: this.router,
       tokens: this.tokens,
       pubsub: this.pubsub,
       clock: this.#clock,
       limits: this.limits,
-      events: this.events,
+      events: this.#events,
       supervisor: this.supervisor,
       silence: new SilenceWatch(this.#clock, this.limits.heartbeatTimeoutMs),
     };
@@ -154,8 +166,36 @@ export class LiveServer {
     return this.#closing;
   }
 
+  /**
+   * Closes every live socket of `liveSocketId` (e.g. `users_socket:42`, set in the cookie session
+   * at login) with 1001: its clients reconnect and mount again under the session they have now.
+   * Call it at logout and when a user's rights change.
+   */
+  async disconnect(liveSocketId: string): Promise<DisconnectResult> {
+    const closed = this.registry.disconnect(liveSocketId);
+    return { liveSocketId, closed, nodes: [{ nodeId: this.registry.nodeId, closed }], unanswered: [] };
+  }
+
+  /** What this node holds right now: its counts and every connection with its views. */
+  describe(): ServerDescription {
+    return { nodeId: this.registry.nodeId, counts: this.counts(), connections: this.registry.describe() };
+  }
+
+  /** Crashes since start, and the latest ones (newest first), messages only. */
+  crashes(): CrashReport {
+    return { total: this.supervisor.crashCount, recent: [...this.supervisor.recentCrashes()].reverse() };
+  }
+
+  /**
+   * Verifies an operator token (signed with `AdminTokens` from this server's secret) for `action`;
+   * resolves false when it is invalid, expired or for another action.
+   */
+  verifyOperatorToken(token: string, action: string): Promise<boolean> {
+    return this.adminTokens.verify(token, action);
+  }
+
   /** Runtime counts for leak checks, the inspector and benchmarks. */
-  counts(): { connections: number; liveSocketIds: number; views: number; subscriptions: number; timers: number } {
+  counts(): ServerCounts {
     return {
       ...this.registry.counts(),
       subscriptions: this.pubsub.subscriptionCount() - this.registry.ownSubscriptions,
@@ -276,7 +316,7 @@ export class LiveServer {
       ws.terminate();
       return;
     }
-    this.events.emit({ type: 'connection.opened', connectionId: connection.id, liveSocketId });
+    this.#events.emit({ type: 'connection.opened', connectionId: connection.id, liveSocketId });
   }
 }
 

@@ -9,6 +9,7 @@ import {
   html,
   maskCsrfToken,
   type Conn,
+  type DisconnectResult,
   type Handler,
 } from 'liveward';
 import { liveSocketIdFor, type Accounts } from './accounts.ts';
@@ -20,8 +21,11 @@ export interface SessionController {
   logout: Handler;
 }
 
-/** `disconnect` is `registry.disconnect` of the running server. */
-export function createSessionController(accounts: Accounts, disconnect: (liveSocketId: string) => number): SessionController {
+/** `disconnect` is the running server's `disconnect`. */
+export function createSessionController(
+  accounts: Accounts,
+  disconnect: (liveSocketId: string) => Promise<DisconnectResult>,
+): SessionController {
   const render = (conn: Conn, status: number, error: string | null, email = ''): void => {
     const csrfToken = maskCsrfToken(String(conn.getSession(CSRF_SESSION_KEY)));
     const page = html`<main class="login">
@@ -54,10 +58,10 @@ export function createSessionController(accounts: Accounts, disconnect: (liveSoc
       conn.redirect(isLocalPath(returnTo) ? returnTo : '/posts');
     },
 
-    logout: (conn) => {
+    logout: async (conn) => {
       accounts.deleteSessionToken(conn.getSession(USER_TOKEN_KEY));
       const liveSocketId = conn.getSession('live_socket_id');
-      if (typeof liveSocketId === 'string') disconnect(liveSocketId);
+      if (typeof liveSocketId === 'string') await disconnect(liveSocketId);
       conn.clearSession();
       conn.redirect('/login');
     },

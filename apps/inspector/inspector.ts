@@ -4,7 +4,7 @@
 // push of the feed. Disconnecting goes through the same
 // `registry.disconnect` as logout.
 
-import { allow, defineView, html, keyed } from 'liveward';
+import { allow, defineView, html, keyed, type ConnectionDescription, type CrashDescription } from 'liveward';
 import { isLiveSocketId, type Accounts, type User } from '../blog/accounts.ts';
 import { LOGIN_PATH, isAdmin, signedInPolicy } from '../blog/auth.ts';
 import { userBar } from '../blog/user-bar.ts';
@@ -20,9 +20,9 @@ interface InspectorAssigns {
 interface InspectorSnapshot {
   counts: { connections: number; liveSocketIds: number; views: number; subscriptions: number };
   crashes: number;
-  registry: ReturnType<InspectorFeed['server']['registry']['describe']>;
+  registry: readonly ConnectionDescription[];
   events: StampedEvent[];
-  recentCrashes: { errorId: string; view: string; phase: string; message: string; at: number }[];
+  recentCrashes: readonly CrashDescription[];
 }
 
 const SHOWN_EVENTS = 50;
@@ -33,12 +33,13 @@ export function inspectorView(feed: InspectorFeed, accounts: Accounts) {
 
   const snapshot = (): InspectorSnapshot => {
     const { server } = feed;
+    const crashes = server.crashes();
     return {
       counts: server.counts(),
-      crashes: server.supervisor.crashCount,
-      registry: server.registry.describe().slice(0, SHOWN_CONNECTIONS),
+      crashes: crashes.total,
+      registry: server.describe().connections.slice(0, SHOWN_CONNECTIONS),
       events: feed.recent(SHOWN_EVENTS),
-      recentCrashes: [...server.supervisor.recentCrashes()].reverse().slice(0, 20),
+      recentCrashes: crashes.recent.slice(0, 20),
     };
   };
 
@@ -62,12 +63,12 @@ export function inspectorView(feed: InspectorFeed, accounts: Accounts) {
       socket.assign({ snapshot: snapshot() });
     },
     handleEvent: {
-      disconnect: allow(adminsOnly, (value, socket) => {
+      disconnect: allow(adminsOnly, async (value, socket) => {
         if (!isLiveSocketId(value.id)) {
           socket.assign({ notice: 'Not a live socket id.' });
           return;
         }
-        const closed = feed.server.registry.disconnect(value.id);
+        const { closed } = await feed.server.disconnect(value.id);
         socket.assign({ notice: `Disconnected ${closed} connection(s) of ${value.id}.`, snapshot: snapshot() });
       }),
     },
