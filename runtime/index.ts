@@ -52,3 +52,11 @@ export { Keyring } from './security/keyring.ts';
 export { loadSecretKeyBase } from './security/secret-key-base.ts';
 export { systemClock } from './clock.ts';
 export type { Clock } from './clock.ts';
+// Types that appear in the signatures above, exported so an app can name them.
+export type { Logger, LogLevel } from './logger.ts';
+export type { Keyed, SafeHtml } from './template.ts';
+export type { HttpRoute, Method, RouteMatch } from './router.ts';
+export type { KeyPurpose } from './security/keyring.ts';
+export type { CookieSession } from './security/cookie-session.ts';
+export type { PubSubListener } from './pubsub.ts';
+export type { HookAssigns, LiveSession } from './live-session.ts';

@@ -4,5 +4,6 @@
 export { LiveTest } from './live-test.ts';
 export type { HttpResult, LiveOptions, LiveTestOptions } from './live-test.ts';
 export { LiveViewTest } from './live-view-test.ts';
-export type { EventResult, FormValues, PushedEvent } from './live-view-test.ts';
+export type { EventResult, FormValues, PushedEvent, ViewHost } from './live-view-test.ts';
+export type { Payload } from './channel-socket.ts';
 export type { FoundElement } from './html-query.ts';
