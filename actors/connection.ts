@@ -13,6 +13,7 @@ import { logger } from '../runtime/logger.ts';
 import type { SocketEvents } from '../runtime/routed-web-socket.ts';
 import type { CookieSession } from '../runtime/security/cookie-session.ts';
 import type { Watched } from './silence-watch.ts';
+import type { ViewDescription } from '../runtime/server-description.ts';
 import { TokenBucket } from './token-bucket.ts';
 import { ViewContext, userIdOf, type ConnectionPort, type Services } from './view-context.ts';
 import { viewMachine } from './view.machine.ts';
@@ -486,17 +487,6 @@ function takePending(entry: ViewEntry): Promise<void> | null {
 }
 
 /** One view as the inspector sees it. */
-export interface ViewDescription {
-  topic: string;
-  view: string;
-  state: string;
-  liveSession: string | null;
-  userId: string | null;
-  /** When the join was accepted (clock ms); 0 while mounting. */
-  mountedAt: number;
-  /** Only the assigns the view lists in `inspect`; the others are not copied at all. */
-  assigns: Record<string, unknown>;
-}
 
 function inspectableAssigns(context: ViewContext): Record<string, unknown> {
   const socket = context.socket;

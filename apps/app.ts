@@ -2,7 +2,7 @@
 // (`authenticated`), the inspector (`admin`), login and logout over HTTP.
 
 import { fileURLToPath } from 'node:url';
-import { Router, protectFromForgery, putSecureBrowserHeaders, type LiveServer, type Plug } from '../runtime/index.ts';
+import { Router, protectFromForgery, putSecureBrowserHeaders, type LiveServer, type Plug } from 'liveward';
 import { Accounts } from './blog/accounts.ts';
 import { USER_TOKEN_KEY, createAuthGuards } from './blog/auth.ts';
 import { Blog } from './blog/blog.ts';
@@ -45,9 +45,9 @@ export function buildApp(options: { dataDir: string; inspectorBufferEvents?: num
   };
   const blog = new Blog(db, accounts, () => running().pubsub);
   const auth = createAuthGuards(accounts);
-  const sessions = createSessionController(accounts, (id) => running().registry.disconnect(id));
+  const sessions = createSessionController(accounts, (id) => running().disconnect(id));
   const feed = new InspectorFeed(options.inspectorBufferEvents ?? 2_000);
-  const admin = createAdminController((id) => running().registry.disconnect(id));
+  const admin = createAdminController((id) => running().disconnect(id));
 
   const router = new Router();
   router.liveSession('public', {}, (s) => {
@@ -77,7 +77,7 @@ export function buildApp(options: { dataDir: string; inspectorBufferEvents?: num
     router,
     pipeline: [
       putSecureBrowserHeaders,
-      auth.acceptAdminToken(DISCONNECT_ACTION, (token, action) => running().adminTokens.verify(token, action)),
+      auth.acceptAdminToken(DISCONNECT_ACTION, (token, action) => running().verifyOperatorToken(token, action)),
       protectFromForgery,
       auth.fetchCurrentUser,
     ],

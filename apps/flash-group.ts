@@ -1,7 +1,7 @@
 // The flash messages of every demo page: `#flash-info` and `#flash-error`. Clicking one clears it
 // (`lv:clear-flash` with its key, handled by the runtime inside a live view).
 
-import { html, type Flash, type Rendered } from '../runtime/index.ts';
+import { html, type Flash, type Rendered } from 'liveward';
 
 const KINDS = ['info', 'error'] as const;
 

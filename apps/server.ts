@@ -3,7 +3,8 @@
 // Behind a TLS proxy, SECURE_COOKIES=1 marks the session cookie `Secure` and HSTS=1 (or
 // HSTS=<max-age in seconds>) sends Strict-Transport-Security.
 
-import { RedisPubSub, createLiveServer, logger } from '../runtime/index.ts';
+import { createLiveServer, logger } from 'liveward';
+import { RedisPubSub } from 'liveward/redis';
 import { buildApp } from './app.ts';
 
 const port = Number(process.env.PORT ?? 4000);

@@ -92,7 +92,8 @@ export class ControlChannel<C extends Commands> {
 
   /** Starts `script` (relative to the project root) and waits until it serves commands. */
   static start<C extends Commands>(script: string, options: SpawnOptions): Promise<ControlChannel<C>> {
-    const node = [...(options.nodeFlags ?? []), '--import', 'tsx', script];
+    // `liveward-source`: the demo imports `liveward` by name; the bench measures the sources.
+    const node = [...(options.nodeFlags ?? []), '--conditions=liveward-source', '--import', 'tsx', script];
     const pin = options.core !== null && canPin();
     const [command, args] = pin
       ? ['taskset', ['-c', String(options.core), process.execPath, ...node]]

@@ -12,6 +12,8 @@ export type {
   Assigns,
   EventDeclaration,
   Flash,
+  EventHandlerFn,
+  EventPayload,
   LiveView,
   NavigateOptions,
   Params,
@@ -34,7 +36,6 @@ export { maskCsrfToken, CSRF_SESSION_KEY } from './security/csrf.ts';
 export { defaultLayout } from './layout.ts';
 export type { Layout, LayoutInput } from './layout.ts';
 export { LocalPubSub } from './pubsub.ts';
-export { RedisPubSub } from './redis-pubsub.ts';
 export type { PubSub, PubSubHealth } from './pubsub.ts';
 export type { DisconnectResult } from './disconnect-result.ts';
 export { describeDisconnectResult } from './describe-disconnect-result.ts';
@@ -42,7 +43,16 @@ export { DEFAULT_LIMITS } from './limits.ts';
 export type { Limits } from './limits.ts';
 export { LiveError, isLiveError } from './errors.ts';
 export type { LiveErrorCode } from './errors.ts';
-export type { RuntimeEvent, RuntimeEventType, ViewCallback } from './runtime-events.ts';
+export type { RuntimeEvent, RuntimeEventType, RuntimeEventListener, RuntimeEventStream, ViewCallback } from './runtime-events.ts';
+export type {
+  ConnectionDescription,
+  CrashDescription,
+  CrashReport,
+  ServerCounts,
+  ServerDescription,
+  ViewDescription,
+} from './server-description.ts';
+export type { OriginPolicy } from './origin.ts';
 export { isLocalPath, validateLocalPath } from './local-path.ts';
 export { logger } from './logger.ts';
 export { AdminTokens } from './security/admin-token.ts';
@@ -53,3 +63,11 @@ export { systemClock } from './clock.ts';
 export type { Clock } from './clock.ts';
 export { describeMachine, viewMachineGraph } from './machine-graph.ts';
 export type { MachineGraph, MachineState, MachineTransition } from './machine-graph.ts';
+// Types that appear in the signatures above, exported so an app can name them.
+export type { Logger, LogLevel } from './logger.ts';
+export type { Keyed, SafeHtml } from './template.ts';
+export type { HttpRoute, Method, RouteMatch } from './router.ts';
+export type { KeyPurpose } from './security/keyring.ts';
+export type { CookieSession } from './security/cookie-session.ts';
+export type { PubSubListener } from './pubsub.ts';
+export type { HookAssigns, LiveSession } from './live-session.ts';

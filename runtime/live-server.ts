@@ -25,7 +25,7 @@ import { logger, setLogNodeId } from './logger.ts';
 import { isOriginAllowed, type OriginPolicy } from './origin.ts';
 import { LocalPubSub, type PubSub, type PubSubHealth } from './pubsub.ts';
 import type { Router } from './router.ts';
-import { RuntimeEvents } from './runtime-events.ts';
+import { RuntimeEvents, type RuntimeEventStream } from './runtime-events.ts';
 import { CookieSessionStore, parseCookies, type CookieSession } from './security/cookie-session.ts';
 import { CSRF_SESSION_KEY, generateCsrfSecret, isValidCsrfToken } from './security/csrf.ts';
 import { Keyring } from './security/keyring.ts';
@@ -35,6 +35,8 @@ import { FLASH_COOKIE, FlashTokens, toFlash } from './security/flash-token.ts';
 import { serializeCookie } from './security/cookie-session.ts';
 import { AdminTokens } from './security/admin-token.ts';
 import { isLiveError } from './errors.ts';
+import type { DisconnectResult } from './disconnect-result.ts';
+import type { CrashReport, ServerCounts, ServerDescription } from './server-description.ts';
 
 export interface LiveServerOptions {
   router: Router;
@@ -89,16 +91,25 @@ const SUPPORTED_VSN = /^2\.\d+\.\d+$/;
  */
 export class LiveServer {
   readonly router: Router;
+  /** @internal */
   readonly registry: Registry;
   readonly pubsub: PubSub;
-  readonly events = new RuntimeEvents();
+  /** The runtime's event stream (connections, mounts, allowed and denied events, crashes). */
+  readonly events: RuntimeEventStream;
+  readonly #events = new RuntimeEvents();
+  /** @internal */
   readonly supervisor: Supervisor;
   readonly limits: Limits;
+  /** @internal */
   readonly tokens: ViewTokens;
-  /** Signs and verifies the flash carried across a redirect (60 s, forged or expired reads as none). */
+  /** Signs and verifies the flash carried across a redirect (60 s, forged or expired reads as none). @internal */
   readonly flashTokens: FlashTokens;
+  /** @internal */
   readonly sessions: CookieSessionStore;
-  /** Verifies the short-lived tokens of operator tools (`npm run disconnect`). */
+  /**
+   * Verifies the short-lived tokens of operator tools (`npm run disconnect`).
+   * @internal apps call `verifyOperatorToken`.
+   */
   readonly adminTokens: AdminTokens;
   readonly httpServer: Server;
   /** This node's id (its PubSub's): in every log line, `describe()` and disconnect results. */
@@ -113,6 +124,7 @@ export class LiveServer {
 
   constructor(options: LiveServerOptions) {
     this.#options = options;
+    this.events = this.#events;
     this.router = options.router;
     this.limits = resolveLimits(options.limits);
     this.#assets = assetTable(options.assets);
@@ -131,8 +143,8 @@ export class LiveServer {
     this.pubsub = options.pubsub ?? new LocalPubSub();
     this.nodeId = this.pubsub.nodeId;
     setLogNodeId(this.nodeId);
-    this.supervisor = new Supervisor(this.limits, this.#clock, this.events);
-    this.registry = new Registry(this.events, this.pubsub, {
+    this.supervisor = new Supervisor(this.limits, this.#clock, this.#events);
+    this.registry = new Registry(this.#events, this.pubsub, {
       nodeId: this.nodeId,
       limits: this.limits,
       revalidateSession: options.revalidateSession,
@@ -147,7 +159,7 @@ export class LiveServer {
       pubsub: this.pubsub,
       clock: this.#clock,
       limits: this.limits,
-      events: this.events,
+      events: this.#events,
       supervisor: this.supervisor,
       silence: new SilenceWatch(this.#clock, this.limits.heartbeatTimeoutMs),
       sessions: new SessionTally(),
@@ -224,8 +236,41 @@ export class LiveServer {
     return this.#closing;
   }
 
+  /**
+   * Closes every live socket of `liveSocketId` (e.g. `users_socket:42`, set in the cookie session
+   * at login) with 1001: its clients reconnect and mount again under the session they have now.
+   * Call it at logout and when a user's rights change.
+   */
+  disconnect(liveSocketId: string): Promise<DisconnectResult> {
+    return this.registry.disconnect(liveSocketId);
+  }
+
+  /** Who this node is, how its link to the cluster is doing, its counts and every connection with its views. */
+  describe(): ServerDescription {
+    return {
+      nodeId: this.nodeId,
+      pubsub: this.pubsub.health(),
+      peers: this.registry.peers(),
+      counts: this.counts(),
+      connections: this.registry.describe(),
+    };
+  }
+
+  /** Crashes since start, and the latest ones (newest first), messages only. */
+  crashes(): CrashReport {
+    return { total: this.supervisor.crashCount, recent: [...this.supervisor.recentCrashes()].reverse() };
+  }
+
+  /**
+   * Verifies an operator token (signed with `AdminTokens` from this server's secret) for `action`;
+   * resolves false when it is invalid, expired or for another action.
+   */
+  verifyOperatorToken(token: string, action: string): Promise<boolean> {
+    return this.adminTokens.verify(token, action);
+  }
+
   /** Runtime counts for leak checks, the inspector and benchmarks. */
-  counts(): { connections: number; liveSocketIds: number; views: number; subscriptions: number; timers: number } {
+  counts(): ServerCounts {
     return {
       ...this.registry.counts(),
       subscriptions: this.pubsub.subscriptionCount() - this.registry.ownSubscriptions,
@@ -233,10 +278,6 @@ export class LiveServer {
     };
   }
 
-  /** Who this node is and how its link to the cluster is doing: for operators and the inspector. */
-  describe(): { nodeId: string; pubsub: PubSubHealth; peers: string[]; counts: ReturnType<LiveServer['counts']> } {
-    return { nodeId: this.nodeId, pubsub: this.pubsub.health(), peers: this.registry.peers(), counts: this.counts() };
-  }
 
   // ------------------------------------------------------------------------------------- HTTP
 
@@ -351,7 +392,7 @@ export class LiveServer {
     const sessionKey = SessionTally.keyOf(liveSocketId, cookieSession);
     if (sessionKey !== null && this.#services.sessions.sockets(sessionKey) >= this.limits.maxSocketsPerSession) {
       logger.warn('socket.too_many_sockets', { liveSocketId, limit: this.limits.maxSocketsPerSession });
-      this.events.emit({ type: 'frame.rejected', connectionId: '(upgrade)', code: 'LV_ERR_TOO_MANY_SOCKETS', detail: 'sockets per session exceeded' });
+      this.#events.emit({ type: 'frame.rejected', connectionId: '(upgrade)', code: 'LV_ERR_TOO_MANY_SOCKETS', detail: 'sockets per session exceeded' });
       return refuseUpgrade(socket, 429);
     }
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
@@ -392,7 +433,7 @@ export class LiveServer {
       ws.terminate();
       return;
     }
-    this.events.emit({ type: 'connection.opened', connectionId: connection.id, liveSocketId });
+    this.#events.emit({ type: 'connection.opened', connectionId: connection.id, liveSocketId });
   }
 }
 

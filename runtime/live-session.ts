@@ -5,9 +5,10 @@
 import type { Params, Session, ViewSocket } from './live-view.ts';
 import type { Plug } from './http/conn.ts';
 
-const CONT = Object.freeze({ kind: 'cont' as const });
+/** A hook's verdict: carry on (`cont()`), or stop the mount and redirect (`halt(to)`). */
+export type HookResult = { readonly kind: 'cont' } | { readonly kind: 'halt'; readonly redirect: string };
 
-export type HookResult = typeof CONT | { readonly kind: 'halt'; readonly redirect: string };
+const CONT: HookResult = Object.freeze({ kind: 'cont' as const });
 
 /** A hook's verdict: carry on to the next hook and then `mount`. */
 export function cont(): HookResult {

@@ -20,7 +20,7 @@ export interface NavigateOptions {
 export type Flash = Readonly<Record<string, string>>;
 
 /** What a view's callbacks receive: its assigns and the effects it may request. */
-export interface ViewSocket<A extends Assigns = Assigns> {
+export interface ViewSocket<A extends Assigns = Assigns, I = unknown> {
   /** The view id (the channel topic is `lv:<id>`). */
   readonly id: string;
   /** False during the dead (HTTP) render, true once the WebSocket mount runs. */
@@ -61,9 +61,9 @@ export interface ViewSocket<A extends Assigns = Assigns> {
   /** Broadcasts `message` on `topic` to every subscriber (on every node). */
   broadcast(topic: string, message: unknown): void;
   /** Delivers `message` to `handleInfo` after `ms` (cancelled when the view terminates). */
-  sendAfter(ms: number, message: unknown): void;
+  sendAfter(ms: number, message: I): void;
   /** Delivers `message` to `handleInfo` every `ms` (cancelled when the view terminates). */
-  every(ms: number, message: unknown): void;
+  every(ms: number, message: I): void;
   /**
    * Runs `dispose` when the view terminates, however it ends (leave, navigation, crash,
    * disconnect, shutdown). For resources the runtime does not know about. Ignored on the dead
@@ -114,12 +114,20 @@ export function policy<A extends Assigns = Assigns>(
 /** Allows every user who could mount the view. Say so explicitly: undeclared events are denied. */
 export const anyone: Policy<any> = policy('anyone', () => true);
 
-/** An event handler; `S` is the socket it runs with (a view's, or a component's). */
+/**
+ * What an event handler receives: the `phx-value-*` attributes of a click, or a form's fields
+ * decoded into nested records (`user[name]=x` → `{ user: { name: 'x' } }`). It comes from the
+ * browser: check it before use.
+ */
+export type EventPayload = Record<string, unknown>;
+
+/** An event handler: runs only after its policy allowed the event. `S` is the socket it runs with (a view's, or a component's). */
 export type EventHandlerFn<A extends Assigns, S = ViewSocket<A>> = (
-  value: Record<string, unknown>,
+  value: EventPayload,
   socket: S,
 ) => void | Promise<void>;
 
+/** An event handler together with the policy that guards it (made by `allow`). */
 export interface EventDeclaration<A extends Assigns, S = ViewSocket<A>> {
   readonly policy: Policy<A>;
   readonly handler: EventHandlerFn<A, S>;
@@ -133,14 +141,23 @@ export interface EventDeclaration<A extends Assigns, S = ViewSocket<A>> {
  *     increment: allow(anyone, (_value, socket) => socket.update((a) => { a.count++ })),
  *   }
  */
-export function allow<A extends Assigns, S = ViewSocket<A>>(policy: Policy<A>, handler: EventHandlerFn<A, S>): EventDeclaration<A, S> {
+// The assigns type comes from where the declaration is used (the view's `handleEvent`), never from
+// the policy: `anyone` fits every view, and inferring from it would make the handler's socket
+// `any` and let `a.cuont++` compile.
+export function allow<A extends Assigns, S = ViewSocket<A>>(policy: Policy<NoInfer<A>>, handler: EventHandlerFn<A, S>): EventDeclaration<A, S> {
   return { policy, handler };
 }
 
+/** A route's path parameters and query string, merged (path parameters win). */
 export type Params = Record<string, string>;
+/** The session a view mounts with: the cookie session merged with the liveSession's extra session. */
 export type Session = Record<string, unknown>;
 
-export interface ViewDefinition<A extends Assigns = Assigns> {
+/**
+ * A view's callbacks. `A` is its assigns; `I` the messages its `handleInfo` receives (what it
+ * passes to `sendAfter` / `every` and what is broadcast on the topics it subscribes to).
+ */
+export interface ViewDefinition<A extends Assigns = Assigns, I = unknown> {
   /** Used in logs, tokens and the inspector. */
   name: string;
   /**
@@ -149,18 +166,18 @@ export interface ViewDefinition<A extends Assigns = Assigns> {
    */
   inspect?: readonly (keyof A & string)[];
   /** Runs on the dead render and again at the live mount. */
-  mount?(params: Params, session: Session, socket: ViewSocket<A>): void | Promise<void>;
+  mount?(params: Params, session: Session, socket: ViewSocket<A, I>): void | Promise<void>;
   /** Runs after mount and on every `pushPatch` / `live_patch`. */
-  handleParams?(params: Params, url: URL, socket: ViewSocket<A>): void | Promise<void>;
+  handleParams?(params: Params, url: URL, socket: ViewSocket<A, I>): void | Promise<void>;
   /** The events this view accepts, each with its policy. Anything else is denied. */
   handleEvent?: Record<string, EventDeclaration<A>>;
   /** Messages from `subscribe`, `sendAfter` and `every`. */
-  handleInfo?(message: unknown, socket: ViewSocket<A>): void | Promise<void>;
+  handleInfo?(message: I, socket: ViewSocket<A, I>): void | Promise<void>;
   render(assigns: Readonly<A>): Rendered;
 }
 
 /** A view definition checked once when the app starts. */
-export type LiveView<A extends Assigns = any> = Readonly<ViewDefinition<A>>;
+export type LiveView<A extends Assigns = any, I = any> = Readonly<ViewDefinition<A, I>>;
 
 /**
  * Defines a live view.
@@ -173,7 +190,7 @@ export type LiveView<A extends Assigns = any> = Readonly<ViewDefinition<A>>;
  *     render: ({ count }) => html`<p id="count">${count}</p>`,
  *   });
  */
-export function defineView<A extends Assigns>(definition: ViewDefinition<A>): LiveView<A> {
+export function defineView<A extends Assigns, I = unknown>(definition: ViewDefinition<A, I>): LiveView<A, I> {
   if (!definition.name) throw new TypeError('defineView: a view needs a name');
   if (typeof definition.render !== 'function') {
     throw new TypeError(`defineView(${definition.name}): render must be a function`);

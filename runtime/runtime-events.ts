@@ -21,7 +21,15 @@ export type ViewCallback = 'mount' | 'handleParams' | 'handleInfo' | 'render';
 export type RuntimeEventType = RuntimeEvent['type'];
 export type RuntimeEventListener = (event: RuntimeEvent & { at: number }) => void;
 
-export class RuntimeEvents {
+/** The runtime's event stream as apps see it (`server.events`): subscribe only. */
+export interface RuntimeEventStream {
+  /** True while someone listens (the runtime builds no events when nobody does). */
+  readonly watched: boolean;
+  /** Subscribes; returns the function that unsubscribes. Listeners must not throw (errors are ignored). */
+  subscribe(listener: RuntimeEventListener): () => void;
+}
+
+export class RuntimeEvents implements RuntimeEventStream {
   readonly #listeners = new Set<RuntimeEventListener>();
 
   get watched(): boolean {

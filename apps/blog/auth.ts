@@ -2,7 +2,7 @@
 // the same checks again at the live mount (and on every live navigation), reading the user from
 // the cookie session and the database as they are *now*.
 
-import { CSRF_SESSION_KEY, cont, halt, maskCsrfToken, policy, type Conn, type OnMountHook, type Plug, type Policy } from '../../runtime/index.ts';
+import { CSRF_SESSION_KEY, cont, halt, maskCsrfToken, policy, type Conn, type OnMountHook, type Plug, type Policy } from 'liveward';
 import type { Accounts, User } from './accounts.ts';
 
 /** Session key holding the login session token (the cookie session is encrypted). */

@@ -1,7 +1,7 @@
 // The Blog context. Every function takes the user and checks again, whatever the caller already
 // checked: the event policy is one guard, the domain is the second (brief §3).
 
-import type { PubSub } from '../../runtime/index.ts';
+import type { PubSub } from 'liveward';
 import type { Accounts, User } from './accounts.ts';
 import type { Db } from './database.ts';
 

@@ -2,7 +2,7 @@
 // itself (`phx-target` = its cid), and `delete` is declared with the `authorOrEditor` policy,
 // checked against the comment the server rendered, never against anything the client sends.
 
-import { allow, defineComponent, html } from '../../runtime/index.ts';
+import { allow, defineComponent, html } from 'liveward';
 import type { Accounts, User } from './accounts.ts';
 import { signedInPolicy } from './auth.ts';
 import { canDeleteComment, type Blog, type Comment } from './blog.ts';

@@ -5,7 +5,7 @@
 import Database from 'better-sqlite3';
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { PRIVATE_FILE_MODE, ensurePrivateDir, restrictToOwner } from '../../runtime/index.ts';
+import { PRIVATE_FILE_MODE, ensurePrivateDir, restrictToOwner } from 'liveward';
 import { hashPassword } from './password.ts';
 
 export type Db = Database.Database;

@@ -1,7 +1,7 @@
 // `/posts`: the list of posts. Links navigate live to `/posts/:id` (same liveSession); the link to
 // the counter crosses into another liveSession, so the client falls back to HTTP.
 
-import { defineView, html, keyed, type Flash } from '../../runtime/index.ts';
+import { defineView, html, keyed, type Flash } from 'liveward';
 import { flashGroup } from '../flash-group.ts';
 import type { User } from './accounts.ts';
 import type { Blog, Post } from './blog.ts';

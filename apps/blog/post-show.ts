@@ -4,7 +4,7 @@
 // Updates are broadcast, so every open view of the post re-renders. Below the post, its comments,
 // one `comment-row` component each; new and deleted comments arrive by the same broadcast.
 
-import { allow, defineView, html, liveComponent, toForm, validateForm, type Flash, type LiveForm } from '../../runtime/index.ts';
+import { allow, defineView, html, liveComponent, toForm, validateForm, type Flash, type LiveForm } from 'liveward';
 import type { Accounts, User } from './accounts.ts';
 import { signedInPolicy } from './auth.ts';
 import { MAX_COMMENT, isEditor, postTopic, type Blog, type Comment, type Post, type PostMessage } from './blog.ts';

@@ -13,7 +13,7 @@ import {
   type Conn,
   type DisconnectResult,
   type Handler,
-} from '../../runtime/index.ts';
+} from 'liveward';
 import { liveSocketIdFor, type Accounts } from './accounts.ts';
 import { flashGroup } from '../flash-group.ts';
 import { USER_TOKEN_KEY } from './auth.ts';
@@ -24,7 +24,7 @@ export interface SessionController {
   logout: Handler;
 }
 
-/** `disconnect` is `registry.disconnect` of the running server. */
+/** `disconnect` is the running server's `disconnect`. */
 export function createSessionController(
   accounts: Accounts,
   disconnect: (liveSocketId: string) => Promise<DisconnectResult>,
@@ -62,7 +62,7 @@ export function createSessionController(
       conn.redirect(isLocalPath(returnTo) ? returnTo : '/posts');
     },
 
-    logout: (conn) => {
+    logout: async (conn) => {
       accounts.deleteSessionToken(conn.getSession(USER_TOKEN_KEY));
       const liveSocketId = conn.getSession('live_socket_id');
       if (typeof liveSocketId === 'string') {

@@ -1,6 +1,6 @@
 // The signed-in user's bar with the logout form (a CSRF-protected POST).
 
-import { html, type Rendered } from '../../runtime/index.ts';
+import { html, type Rendered } from 'liveward';
 import type { User } from './accounts.ts';
 
 /** `csrfToken` is a masked token of the session (assigned by the auth hook), never the secret. */

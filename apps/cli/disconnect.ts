@@ -4,7 +4,7 @@
 // (SECRET_KEY_BASE, or the development secret in DATA_DIR), so only someone who can read that
 // secret can use it.
 
-import { AdminTokens, Keyring, loadSecretKeyBase, systemClock } from '../../runtime/index.ts';
+import { AdminTokens, Keyring, loadSecretKeyBase, systemClock } from 'liveward';
 import { DISCONNECT_ACTION } from '../inspector/admin-controller.ts';
 
 const id = process.argv[2];

@@ -1,6 +1,6 @@
 // `/clock`: re-renders itself every second from the server (`#now`).
 
-import { defineView, html, type Flash } from '../../runtime/index.ts';
+import { defineView, html, type Flash } from 'liveward';
 import { flashGroup } from '../flash-group.ts';
 
 const TICK = 'tick';

@@ -2,7 +2,7 @@
 // `set` event with value `n`. The step lives in the URL (`?step=10`): the step links patch the URL
 // over the socket and `handleParams` reads it, without remounting the view.
 
-import { allow, anyone, defineView, html, type Flash, type Params } from '../../runtime/index.ts';
+import { allow, anyone, defineView, html, type Flash, type Params } from 'liveward';
 import { flashGroup } from '../flash-group.ts';
 
 interface CounterAssigns {

@@ -1,7 +1,7 @@
 // `POST /admin/disconnect`: admins (checked by the route's pipeline) disconnect every live socket
 // of an id, e.g. `users_socket:2`. CSRF-protected like every state-changing request.
 
-import { describeDisconnectResult, type DisconnectResult, type Handler } from '../../runtime/index.ts';
+import { describeDisconnectResult, type DisconnectResult, type Handler } from 'liveward';
 import { isLiveSocketId } from '../blog/accounts.ts';
 
 /** The action an operator token must name to call this endpoint. */

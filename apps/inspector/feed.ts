@@ -9,7 +9,7 @@
 // however many events arrived, and a one-second tick refreshes uptimes and charts — both only while
 // someone watches. The inspector's own views are left out, so watching does not feed itself.
 
-import type { LiveServer, RuntimeEvent } from '../../runtime/index.ts';
+import type { LiveServer, RuntimeEvent } from 'liveward';
 
 export const INSPECTOR_TOPIC = 'inspector:changed';
 export const INSPECTOR_VIEW = 'inspector';

@@ -5,7 +5,7 @@
 // terminate an account). Admin-only four times: the HTTP pipeline, the mount hook, the policy of
 // every event, and a re-read of the admin before every push of the feed.
 
-import { allow, defineView, describeDisconnectResult, html, keyed, raw, viewMachineGraph, type Flash, type Rendered } from '../../runtime/index.ts';
+import { allow, defineView, describeDisconnectResult, html, keyed, raw, viewMachineGraph, type ConnectionDescription, type Flash, type Rendered } from 'liveward';
 import { flashGroup } from '../flash-group.ts';
 import { isLiveSocketId, liveSocketIdFor, type Accounts, type User } from '../blog/accounts.ts';
 import { LOGIN_PATH, isAdmin, signedInPolicy } from '../blog/auth.ts';
@@ -31,7 +31,7 @@ interface InspectorAssigns {
   notice: string | null;
 }
 
-type Registry = ReturnType<InspectorFeed['server']['registry']['describe']>;
+type Registry = readonly ConnectionDescription[];
 
 interface InspectorSnapshot {
   now: number;
@@ -62,7 +62,7 @@ export function inspectorView(feed: InspectorFeed, accounts: Accounts) {
   const snapshot = (selected: string | null, filter: TimelineFilter): InspectorSnapshot => {
     const { server } = feed;
     const now = Date.now();
-    const registry = server.registry.describe();
+    const registry = server.describe().connections;
     const socketIds = new Map<string, { id: string; connections: number; userId: number | null }>();
     for (const c of registry) {
       if (c.liveSocketId === null) continue;
@@ -92,9 +92,9 @@ export function inspectorView(feed: InspectorFeed, accounts: Accounts) {
     const series = feed.series();
     return {
       now,
-      nodeId: server.registry.nodeId,
+      nodeId: server.nodeId,
       counts: server.counts(),
-      crashes: server.supervisor.crashCount,
+      crashes: server.crashes().total,
       registry: registry.slice(0, SHOWN_CONNECTIONS),
       socketIds: [...socketIds.values()],
       timeline: all.filter(keep).slice(0, SHOWN_ENTRIES),
@@ -109,7 +109,7 @@ export function inspectorView(feed: InspectorFeed, accounts: Accounts) {
         views: series.map((p) => p.views),
       },
       detail,
-      recentCrashes: [...server.supervisor.recentCrashes()].reverse().slice(0, 20),
+      recentCrashes: server.crashes().recent.slice(0, 20),
     };
   };
 
@@ -153,7 +153,7 @@ export function inspectorView(feed: InspectorFeed, accounts: Accounts) {
           socket.assign({ notice: 'Not a live socket id.' });
           return;
         }
-        const result = await feed.server.registry.disconnect(value.id);
+        const result = await feed.server.disconnect(value.id);
         refresh(socket, { disconnectResult: `${value.id}: ${describeDisconnectResult(result)}`, notice: null });
       }),
       terminate_account: allow(adminsOnly, async (value, socket) => {
@@ -165,7 +165,7 @@ export function inspectorView(feed: InspectorFeed, accounts: Accounts) {
         // Revoke first, then disconnect: each reconnecting page mounts again and finds its login
         // session gone, so it ends on /login.
         accounts.deleteAllSessionTokens(user.id);
-        const result = await feed.server.registry.disconnect(liveSocketIdFor(user));
+        const result = await feed.server.disconnect(liveSocketIdFor(user));
         feed.recordAction({
           type: 'account.terminated',
           userId: String(user.id),

@@ -4,7 +4,7 @@
 // state's box, as statecharts draw internal transitions, instead of as a tangle of self-loops.
 
 import dagre from '@dagrejs/dagre';
-import { escapeHtml, type MachineGraph, type MachineTransition } from '../../runtime/index.ts';
+import { escapeHtml, type MachineGraph, type MachineTransition } from 'liveward';
 
 const CHAR_W = 7;
 const LINE_H = 15;

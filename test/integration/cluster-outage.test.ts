@@ -203,7 +203,7 @@ describe('a cluster of three nodes on one Redis', () => {
 function runCli(id: string, node: TestNode): Promise<string> {
   const { port } = new URL(node.baseUrl);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'apps/cli/disconnect.ts', id], {
+    const child = spawn(process.execPath, ['--conditions=liveward-source', '--import', 'tsx', 'apps/cli/disconnect.ts', id], {
       cwd: PROJECT_ROOT,
       env: { ...process.env, PORT: port, HOST: '127.0.0.1', DATA_DIR: dataDir },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,5 +1,5 @@
 // SIGTERM drains: the server stops accepting, closes every socket with 1001 (so clients reconnect
-// elsewhere) and exits on its own. Runs the real `npm start` entry point in a child process.
+// elsewhere) and exits on its own. Runs the real `npm start` entry point (on its sources) in a child process.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -19,7 +19,7 @@ afterAll(() => {
 
 
 function startServerProcess(port: number): Promise<ChildProcess> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'apps/server.ts'], {
+  const proc = spawn(process.execPath, ['--conditions=liveward-source', '--import', 'tsx', 'apps/server.ts'], {
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', VITEST: '' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

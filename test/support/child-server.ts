@@ -23,7 +23,7 @@ const STARTUP_MS = 60_000;
 
 export async function startChildServer(env: Record<string, string> = {}): Promise<ChildServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'liveward-child-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/server.ts'], {
+  const child = spawn(process.execPath, ['--conditions=liveward-source', '--import', 'tsx', 'apps/server.ts'], {
     cwd: join(import.meta.dirname, '../..'),
     env: { ...process.env, VITEST: '', PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],

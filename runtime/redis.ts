@@ -1,0 +1,4 @@
+// `liveward/redis`: PubSub across nodes through Redis. A separate entry point so that only apps
+// that use it need `ioredis` (an optional peer dependency of the package).
+
+export { RedisPubSub } from './redis-pubsub.ts';
