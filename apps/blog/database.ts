@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { PRIVATE_FILE_MODE, ensurePrivateDir, restrictToOwner } from '../../runtime/index.ts';
-import { hashPassword } from './password.ts';
+import { hashPasswordSync } from './password.ts';
 
 export type Db = Database.Database;
 
@@ -69,7 +69,7 @@ function seed(db: Db): void {
     'INSERT INTO users (email, password_hash, role, confirmed_at) VALUES (?, ?, ?, ?)',
   );
   const insertPost = db.prepare('INSERT INTO posts (title, body, updated_at) VALUES (?, ?, ?)');
-  const hashed = SEED_USERS.map((u) => ({ ...u, hash: hashPassword(u.password) }));
+  const hashed = SEED_USERS.map((u) => ({ ...u, hash: hashPasswordSync(u.password) }));
   db.transaction(() => {
     for (const u of hashed) insertUser.run(u.email, u.hash, u.role, u.confirmed ? now : null);
     for (const p of SEED_POSTS) insertPost.run(p.title, p.body, now);

@@ -43,7 +43,7 @@ export function createSessionController(accounts: Accounts, disconnect: (liveSoc
     login: async (conn) => {
       const form = await conn.form();
       const email = form.get('email') ?? '';
-      const user = accounts.authenticate(email, form.get('password') ?? '');
+      const user = await accounts.authenticate(email, form.get('password') ?? '');
       if (!user) return render(conn, 401, 'Invalid email or password.', email);
       if (!user.confirmed) return render(conn, 403, 'Please confirm your email address first.', email);
       const returnTo = conn.getSession('return_to');
