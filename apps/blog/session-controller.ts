@@ -1,6 +1,7 @@
 // `GET /login`, `POST /login`, `POST /logout`: plain HTTP, CSRF-protected by the pipeline.
-// Logging in renews the session (no fixation) and gives it a live socket id; logging out deletes
-// the login token (so a copied cookie stops working) and disconnects every live socket of the user.
+// Logging in is throttled per account and client address (`LoginThrottle`), renews the session
+// (no fixation) and gives it a live socket id; logging out deletes the login token (so a copied
+// cookie stops working) and disconnects every live socket of the user.
 
 import {
   CSRF_SESSION_KEY,
@@ -13,6 +14,7 @@ import {
 } from '../../runtime/index.ts';
 import { liveSocketIdFor, type Accounts } from './accounts.ts';
 import { USER_TOKEN_KEY } from './auth.ts';
+import { isLoginRefusal, type LoginRefusal, type LoginThrottle } from './login-throttle.ts';
 
 export interface SessionController {
   showLogin: Handler;
@@ -20,8 +22,24 @@ export interface SessionController {
   logout: Handler;
 }
 
+/** The client address a login attempt is counted against: the TCP peer (no proxy is trusted). */
+function clientAddress(conn: Conn): string {
+  return conn.req.socket.remoteAddress ?? 'unknown';
+}
+
+function refusalMessage(refusal: LoginRefusal): string {
+  const wait = refusal.retryAfterS === 1 ? '1 second' : `${refusal.retryAfterS} seconds`;
+  return refusal.reason === 'delay'
+    ? `Too many failed attempts. Please wait ${wait} before trying again.`
+    : `Too many failed attempts: logging in from here is locked. Try again in ${wait}.`;
+}
+
 /** `disconnect` is `registry.disconnect` of the running server. */
-export function createSessionController(accounts: Accounts, disconnect: (liveSocketId: string) => number): SessionController {
+export function createSessionController(
+  accounts: Accounts,
+  throttle: LoginThrottle,
+  disconnect: (liveSocketId: string) => number,
+): SessionController {
   const render = (conn: Conn, status: number, error: string | null, email = ''): void => {
     const csrfToken = maskCsrfToken(String(conn.getSession(CSRF_SESSION_KEY)));
     const page = html`<main class="login">
@@ -43,8 +61,17 @@ export function createSessionController(accounts: Accounts, disconnect: (liveSoc
     login: async (conn) => {
       const form = await conn.form();
       const email = form.get('email') ?? '';
+      const attempt = await throttle.attempt(email, clientAddress(conn));
+      if (isLoginRefusal(attempt)) {
+        conn.headers.set('retry-after', String(attempt.retryAfterS));
+        return render(conn, 429, refusalMessage(attempt), email);
+      }
       const user = await accounts.authenticate(email, form.get('password') ?? '');
-      if (!user) return render(conn, 401, 'Invalid email or password.', email);
+      if (!user) {
+        await attempt.failed();
+        return render(conn, 401, 'Invalid email or password.', email);
+      }
+      await attempt.succeeded();
       if (!user.confirmed) return render(conn, 403, 'Please confirm your email address first.', email);
       const returnTo = conn.getSession('return_to');
       // Renew the session: nothing from before the login survives, and the CSRF secret is new.
