@@ -1,7 +1,9 @@
 // `GET /login`, `POST /login`, `POST /logout`: plain HTTP, CSRF-protected by the pipeline.
 // Logging in is throttled per account and client address (`LoginThrottle`), renews the session
 // (no fixation) and gives it a live socket id; logging out deletes the login token (so a copied
-// cookie stops working) and disconnects every live socket of the user.
+// cookie stops working) and disconnects every live socket of the user, but only for a login
+// session that is still valid: a copy of a cookie logged out before must not disconnect the
+// sockets the user opened since.
 
 import {
   CSRF_SESSION_KEY,
@@ -82,9 +84,14 @@ export function createSessionController(
     },
 
     logout: (conn) => {
-      accounts.deleteSessionToken(conn.getSession(USER_TOKEN_KEY));
-      const liveSocketId = conn.getSession('live_socket_id');
-      if (typeof liveSocketId === 'string') disconnect(liveSocketId);
+      const token = conn.getSession(USER_TOKEN_KEY);
+      // Checked first: only a login session that still exists speaks for its user. The live socket
+      // id disconnected is the user's own, never one read from the cookie.
+      const user = accounts.getUserBySessionToken(token);
+      if (user) {
+        accounts.deleteSessionToken(token);
+        disconnect(liveSocketIdFor(user));
+      }
       conn.clearSession();
       conn.redirect('/login');
     },
