@@ -9,6 +9,7 @@ import { Blog } from './blog/blog.ts';
 import { openDatabase, type Db } from './blog/database.ts';
 import { postIndexView } from './blog/post-index.ts';
 import { postShowView } from './blog/post-show.ts';
+import { LoginThrottle } from './blog/login-throttle.ts';
 import { createSessionController } from './blog/session-controller.ts';
 import { Clock } from './demo/clock.ts';
 import { Counter } from './demo/counter.ts';
@@ -35,7 +36,14 @@ export interface App {
   close(): void;
 }
 
-export function buildApp(options: { dataDir: string; inspectorBufferEvents?: number }): App {
+export interface AppOptions {
+  dataDir: string;
+  inspectorBufferEvents?: number;
+  /** Counts failed logins (memory by default; pass one with a Redis store in a cluster). */
+  loginThrottle?: LoginThrottle;
+}
+
+export function buildApp(options: AppOptions): App {
   const db = openDatabase(options.dataDir);
   const accounts = new Accounts(db);
   let server: LiveServer | null = null;
@@ -45,7 +53,7 @@ export function buildApp(options: { dataDir: string; inspectorBufferEvents?: num
   };
   const blog = new Blog(db, accounts, () => running().pubsub);
   const auth = createAuthGuards(accounts);
-  const sessions = createSessionController(accounts, (id) => running().disconnect(id));
+  const sessions = createSessionController(accounts, options.loginThrottle ?? new LoginThrottle(), (id) => running().disconnect(id));
   const feed = new InspectorFeed(options.inspectorBufferEvents ?? 2_000);
   const admin = createAdminController((id) => running().disconnect(id));
 

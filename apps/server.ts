@@ -1,11 +1,13 @@
 // `npm start`: the demo on http://127.0.0.1:4000 (PORT and HOST override; DATA_DIR, default
-// `.data/`, holds the SQLite file and the development secret; REDIS_URL switches PubSub to Redis).
-// Behind a TLS proxy, SECURE_COOKIES=1 marks the session cookie `Secure` and HSTS=1 (or
-// HSTS=<max-age in seconds>) sends Strict-Transport-Security.
+// `.data/`, holds the SQLite file and the development secret; REDIS_URL switches PubSub and the
+// login throttle's counts to Redis). Behind a TLS proxy, SECURE_COOKIES=1 marks the session
+// cookie `Secure` and HSTS=1 (or HSTS=<max-age in seconds>) sends Strict-Transport-Security.
 
+import { Redis } from 'ioredis';
 import { createLiveServer, logger } from 'liveward';
 import { RedisPubSub } from 'liveward/redis';
 import { buildApp } from './app.ts';
+import { LoginThrottle } from './blog/login-throttle.ts';
 
 const port = Number(process.env.PORT ?? 4000);
 const host = process.env.HOST ?? '127.0.0.1';
@@ -20,11 +22,13 @@ function flag(value: string | undefined): boolean | number {
   return n;
 }
 
-const app = buildApp({ dataDir });
-// REDIS_URL makes broadcasts and registry.disconnect reach every node sharing that Redis.
-// NODE_ID names this node in logs and `describe()` (default: host, pid and a random tail).
+// REDIS_URL makes broadcasts, disconnects and the failed-login counts shared by every node on that
+// Redis. NODE_ID names this node in logs and `describe()` (default: host, pid and a random tail).
+const redisUrl = process.env.REDIS_URL;
 const nodeId = process.env.NODE_ID || undefined;
-const pubsub = process.env.REDIS_URL ? new RedisPubSub(process.env.REDIS_URL, { nodeId }) : undefined;
+const throttleRedis = redisUrl ? new Redis(redisUrl, { maxRetriesPerRequest: 3 }) : undefined;
+const app = buildApp({ dataDir, loginThrottle: new LoginThrottle({ redis: throttleRedis }) });
+const pubsub = redisUrl ? new RedisPubSub(redisUrl, { nodeId }) : undefined;
 const server = createLiveServer({
   router: app.router,
   pipeline: app.pipeline,
@@ -46,8 +50,9 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     if (stopping) return;
     stopping = true;
     logger.info('server.draining', { signal });
-    void server.close().then(() => {
+    void server.close().then(async () => {
       app.close();
+      await throttleRedis?.quit();
       process.exit(0);
     });
   });

@@ -62,13 +62,13 @@ export class Accounts {
   }
 
   /** The user for an email and password, or null; takes the same time either way. */
-  authenticate(email: string, password: string): User | null {
+  async authenticate(email: string, password: string): Promise<User | null> {
     const row = this.#db.prepare('SELECT * FROM users WHERE email = ?').get(email) as UserRow | undefined;
     if (!row) {
-      burnPasswordCheck(password);
+      await burnPasswordCheck(password);
       return null;
     }
-    return verifyPassword(password, row.password_hash) ? toUser(row) : null;
+    return (await verifyPassword(password, row.password_hash)) ? toUser(row) : null;
   }
 
   /** Starts a login session; returns the token for the cookie session (stored hashed). */

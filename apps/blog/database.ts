@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { PRIVATE_FILE_MODE, ensurePrivateDir, restrictToOwner } from 'liveward';
-import { hashPassword } from './password.ts';
+import { hashPasswordSync } from './password.ts';
 
 export type Db = Database.Database;
 
@@ -93,7 +93,7 @@ function seed(db: Db): void {
     'INSERT INTO comments (post_id, author_id, body, created_at) SELECT ?, id, ?, ? FROM users WHERE email = ?',
   );
   // Hashing is slow (scrypt): done outside the lock, and wasted only by a node that lost the race.
-  const hashed = SEED_USERS.map((u) => ({ ...u, hash: hashPassword(u.password) }));
+  const hashed = SEED_USERS.map((u) => ({ ...u, hash: hashPasswordSync(u.password) }));
   // IMMEDIATE takes the write lock first, so the re-check and the inserts see no other seeder.
   db.transaction(() => {
     if (!isEmpty()) return;

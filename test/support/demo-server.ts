@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLiveServer, type LiveServer, type LiveServerOptions } from '../../runtime/index.ts';
-import { buildApp, type App } from '../../apps/app.ts';
+import { buildApp, type App, type AppOptions } from '../../apps/app.ts';
 
 export interface RunningServer {
   server: LiveServer;
@@ -18,9 +18,12 @@ export interface RunningServer {
 
 export const TEST_SECRET = 'test-secret-key-base-that-is-long-enough-0123456789';
 
-export async function startServer(options: Partial<LiveServerOptions> = {}): Promise<RunningServer> {
+/** The demo app's own options besides its data directory (a login throttle with small limits, say). */
+export type DemoAppOptions = Omit<AppOptions, 'dataDir'>;
+
+export async function startServer(options: Partial<LiveServerOptions> = {}, appOptions: DemoAppOptions = {}): Promise<RunningServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'liveward-test-'));
-  const app = buildApp({ dataDir });
+  const app = buildApp({ ...appOptions, dataDir });
   const server = createLiveServer({
     router: app.router,
     pipeline: app.pipeline,

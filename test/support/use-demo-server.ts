@@ -4,7 +4,7 @@
 
 import { afterAll, beforeAll } from 'vitest';
 import type { LiveServerOptions } from '../../runtime/index.ts';
-import { startServer, type RunningServer } from './demo-server.ts';
+import { startServer, type DemoAppOptions, type RunningServer } from './demo-server.ts';
 import { ClientTracker } from './live-client.ts';
 
 /** A demo server for the calling `describe` (or file), with the raw clients its tests open. */
@@ -21,11 +21,11 @@ export interface DemoServerLab extends Omit<RunningServer, 'stop'> {
  *   const s = useDemoServer();
  *   it('…', async () => { s.clients.track(await joinLivePage(s.baseUrl, '/counter')); });
  */
-export function useDemoServer(options: Partial<LiveServerOptions> = {}): DemoServerLab {
+export function useDemoServer(options: Partial<LiveServerOptions> = {}, appOptions: DemoAppOptions = {}): DemoServerLab {
   let running: RunningServer | undefined;
   const clients = new ClientTracker();
   beforeAll(async () => {
-    running = await startServer(options);
+    running = await startServer(options, appOptions);
   });
   afterAll(async () => {
     await clients.closeAll();

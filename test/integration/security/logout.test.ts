@@ -61,6 +61,25 @@ describe('logout', () => {
     expect((await client.heartbeat()).status).toBe('ok');
   });
 
+  // A cookie copied before a logout names a login session that no longer exists: it speaks for
+  // nobody, so replaying its logout form must not disconnect the sockets the user opened since.
+  it('lets a copy of a logged-out cookie disconnect nothing: the user\'s new socket stays up', async () => {
+    const oldPage = await fetchLivePage(s.baseUrl, '/posts', { cookie: await logIn(s.baseUrl, 'alice@example.com', 'alice-password') });
+    await (await postLogout(oldPage.cookie, oldPage.csrfToken)).text();
+    const page = await fetchLivePage(s.baseUrl, '/posts', { cookie: await logIn(s.baseUrl, 'alice@example.com', 'alice-password') });
+    const open = clients.track(await connectSocket(s.baseUrl, { cookie: page.cookie, csrfToken: page.csrfToken }));
+    expect((await open.channel(page.topic).join(joinPayload(page))).status).toBe('ok');
+
+    const replay = await postLogout(oldPage.cookie, oldPage.csrfToken);
+    await replay.text();
+
+    expect(replay.status).toBe(302);
+    expect(replay.headers.get('location')).toBe('/login');
+    // A disconnect would have sent the close frame before the response: the socket still answers.
+    expect((await open.heartbeat()).status).toBe('ok');
+    expect((await get('/posts', page.cookie)).status).toBe(200);
+  });
+
   it('gives the browser a fresh session whose socket no longer matches the old page (stale)', async () => {
     const cookie = await logIn(s.baseUrl, 'bob@example.com', 'bob-password');
     const page = await fetchLivePage(s.baseUrl, '/posts', { cookie });
