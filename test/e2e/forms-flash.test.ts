@@ -71,7 +71,7 @@ describe('forms, flash and hooks in a browser', () => {
     await alice.waitForFunction(() => !document.querySelector('#post-form.phx-change-loading'));
 
     const user = lab.app.accounts.listUsers().find((u) => u.email === 'alice@example.com')!;
-    expect(lab.server.registry.disconnect(liveSocketIdFor(user))).toBeGreaterThan(0);
+    expect((await lab.server.disconnect(liveSocketIdFor(user))).closed).toBeGreaterThan(0);
     await expect.poll(() => acceptedJoins(frames).length, { timeout: UI_TIMEOUT_MS }).toBe(2);
     await waitForConnected(alice);
 

@@ -41,7 +41,7 @@ export async function startChildServer(env: Record<string, string> = {}): Promis
     const timer = setTimeout(() => reject(new Error(`child server did not start:\n${stderr}`)), STARTUP_MS);
     child.stderr!.on('data', (chunk: string) => {
       stderr += chunk;
-      const match = /"event":"server\.listening","url":"([^"]+)"/.exec(stderr);
+      const match = /"event":"server\.listening"[^\n]*?"url":"([^"]+)"/.exec(stderr);
       if (match) {
         clearTimeout(timer);
         resolve(match[1]!);
