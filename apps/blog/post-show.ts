@@ -10,6 +10,7 @@ import { signedInPolicy } from './auth.ts';
 import { MAX_COMMENT, isEditor, postTopic, type Blog, type Comment, type Post, type PostMessage } from './blog.ts';
 import { commentRow } from './comment-row.ts';
 import { PostSchema, type PostInput } from './post-schema.ts';
+import { CommentSchema, type CommentInput } from './comment-schema.ts';
 import { userBar } from './user-bar.ts';
 import { flashGroup } from '../flash-group.ts';
 
@@ -21,10 +22,11 @@ interface PostShowAssigns {
   form: LiveForm<PostInput>;
   flash: Flash;
   comments: Comment[];
-  commentError: string | null;
+  commentForm: LiveForm<CommentInput>;
 }
 
 const formOf = (post: Post): LiveForm<PostInput> => toForm({ title: post.title, body: post.body });
+const emptyCommentForm = (): LiveForm<CommentInput> => toForm({ body: '' });
 
 export function postShowView(blog: Blog, accounts: Accounts) {
   // The policy has just read the user by their login session: the rule needs no second read.
@@ -45,16 +47,25 @@ export function postShowView(blog: Blog, accounts: Accounts) {
         canEdit: isEditor(socket.assigns.currentUser),
         form: formOf(post),
         comments: blog.listComments(socket.assigns.currentUser, post.id),
-        commentError: null,
+        commentForm: emptyCommentForm(),
       });
       socket.setPageTitle(post.title);
       if (socket.connected) socket.subscribe(postTopic(post.id));
     },
     handleEvent: {
-      add_comment: allow(confirmedUsers, (value, socket) => {
+      validate_comment: allow(confirmedUsers, async (value, socket) => {
+        socket.assign({ commentForm: await validateForm(CommentSchema, value) });
+      }),
+      add_comment: allow(confirmedUsers, async (value, socket) => {
+        const commentForm = await validateForm(CommentSchema, value);
+        if (!commentForm.valid || !commentForm.data) {
+          socket.assign({ commentForm });
+          return;
+        }
         // The new row reaches this view as it reaches every other: through the broadcast.
-        const result = blog.addComment(socket.assigns.currentUser, socket.assigns.post, value);
-        socket.assign({ commentError: result.ok ? null : result.message });
+        const result = blog.addComment(socket.assigns.currentUser, socket.assigns.post, { ...commentForm.data });
+        if (result.ok) socket.assign({ commentForm: emptyCommentForm() });
+        else socket.putFlash('error', result.message);
       }),
       // Also what the client sends on a reconnect to restore what the editor had typed.
       validate_post: allow(editorsOnly, async (value, socket) => {
@@ -90,7 +101,7 @@ export function postShowView(blog: Blog, accounts: Accounts) {
         socket.assign({ comments: socket.assigns.comments.filter((c) => c.id !== msg.commentId) });
       }
     },
-    render: ({ currentUser, csrfToken, post, canEdit, form, flash, comments, commentError }) => html`${userBar(currentUser, csrfToken)}${flashGroup(flash)}
+    render: ({ currentUser, csrfToken, post, canEdit, form, flash, comments, commentForm }) => html`${userBar(currentUser, csrfToken)}${flashGroup(flash)}
 <main class="post">
   <article>
     <h1 id="title">${post.title}</h1>
@@ -101,11 +112,7 @@ export function postShowView(blog: Blog, accounts: Accounts) {
   <section class="comments">
     <h2>Comments</h2>
     <ul id="comments">${comments.map((comment) => liveComponent(CommentRow, { id: comment.id, comment, currentUser }))}</ul>
-    <form id="comment-form" phx-submit="add_comment">
-      <label>Comment <textarea id="comment-body" name="body" maxlength="${MAX_COMMENT}"></textarea></label>
-      <button id="add-comment" type="submit">Add comment</button>
-      ${commentError ? html`<p id="comment-error" class="error">${commentError}</p>` : ''}
-    </form>
+    ${commentFormOf(commentForm)}
   </section>
   <p><a id="to-posts" href="/posts" data-phx-link="redirect" data-phx-link-state="push">All posts</a></p>
 </main>`,
@@ -122,4 +129,13 @@ function postForm(form: LiveForm<PostInput>) {
     ${body.errors.length > 0 ? html`<p id="body-error" class="error">${body.errors[0]}</p>` : ''}
     <button id="save" type="submit">Save</button>
   </form>`;
+}
+
+function commentFormOf(form: LiveForm<CommentInput>) {
+  const body = form.field('body');
+  return html`<form id="comment-form" phx-change="validate_comment" phx-submit="add_comment">
+      <label>Comment <textarea id="comment-body" name="${body.name}" maxlength="${MAX_COMMENT}">${body.value}</textarea></label>
+      <button id="add-comment" type="submit">Add comment</button>
+      ${body.errors.length > 0 ? html`<p id="comment-error" class="error">${body.errors[0]}</p>` : ''}
+    </form>`;
 }

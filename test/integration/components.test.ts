@@ -122,6 +122,27 @@ describe('comment components on /posts/1', () => {
       .toEqual({ reason: 'unauthorized', event: 'delete' });
   });
 
+  it('validates the comment form while typing, showing #comment-error only once the field was used', async () => {
+    const viewer = await open(bobCookie);
+    const untouched = await viewer.channel.push('event', {
+      type: 'form',
+      event: 'validate_comment',
+      value: 'body=&_unused_body=',
+      meta: { _target: 'body' },
+    });
+    expect(untouched.status).toBe('ok');
+    expect(JSON.stringify(untouched.response)).not.toContain('comment-error');
+    const used = await viewer.channel.push('event', {
+      type: 'form',
+      event: 'validate_comment',
+      value: 'body=++',
+      meta: { _target: 'body' },
+    });
+    expect(JSON.stringify(used.response)).toContain('comment-error');
+    const fixed = await viewer.channel.push('event', { type: 'form', event: 'validate_comment', value: 'body=ok' });
+    expect(JSON.stringify(fixed.response)).not.toContain('must not be blank');
+  });
+
   it('adds a comment for every viewer, and lets its author delete it: the row leaves every page, then the cid is destroyed', async () => {
     const bobView = await open(bobCookie);
     const aliceView = await open(aliceCookie);
