@@ -65,7 +65,7 @@ export { describeMachine, viewMachineGraph } from './machine-graph.ts';
 export type { MachineGraph, MachineState, MachineTransition } from './machine-graph.ts';
 // Types that appear in the signatures above, exported so an app can name them.
 export type { Logger, LogLevel } from './logger.ts';
-export type { Keyed, SafeHtml } from './template.ts';
+export type { ComponentCall, Keyed, SafeHtml } from './template.ts';
 export type { HttpRoute, Method, RouteMatch } from './router.ts';
 export type { KeyPurpose } from './security/keyring.ts';
 export type { CookieSession } from './security/cookie-session.ts';

@@ -2,3 +2,4 @@
 // that use it need `ioredis` (an optional peer dependency of the package).
 
 export { RedisPubSub } from './redis-pubsub.ts';
+export type { RedisPubSubOptions } from './redis-pubsub.ts';
