@@ -42,7 +42,7 @@ const server = createLiveServer({
 app.attach(server);
 
 const address = await server.listen(port, host);
-logger.info('server.listening', { url: `http://${address.host}:${address.port}`, nodeId: server.nodeId });
+logger.info('server.listening', { url: `http://${address.host}:${address.port}` });
 
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
