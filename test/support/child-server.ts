@@ -37,7 +37,7 @@ export async function startChildServer(env: Record<string, string> = {}): Promis
       resolve();
     }),
   );
-  const url = await new Promise<string>((resolve, reject) => {
+  const started = new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`child server did not start:\n${stderr}`)), STARTUP_MS);
     child.stderr!.on('data', (chunk: string) => {
       stderr += chunk;
@@ -48,6 +48,11 @@ export async function startChildServer(env: Record<string, string> = {}): Promis
       }
     });
     void exit.then(() => reject(new Error(`child server exited (${exited}):\n${stderr}`)));
+  });
+  // A child that never said it listens is killed, not left running after the test file.
+  const url = await started.catch((err: unknown) => {
+    child.kill('SIGKILL');
+    throw err;
   });
   return {
     baseUrl: url,
