@@ -55,13 +55,13 @@ const commands = {
   sample: ({ gc }: { gc: boolean }) => sampleProcess(gc, () => running().counts()),
 
   /**
-   * `registry.disconnect` of a user's live socket id; stamps the call. Its sockets are kicked
+   * `server.disconnect` of a user's live socket id; stamps the call. Its sockets are kicked
    * before the call returns; the promise only waits for other nodes (none here).
    */
   async disconnect({ email }: { email: string }) {
     const id = liveSocketIdFor(userByEmail(email));
     const calledAt = wallNow();
-    const pending = running().registry.disconnect(id);
+    const pending = running().disconnect(id);
     const returnedAt = wallNow();
     const { closed } = await pending;
     return { id, calledAt, returnedAt, closed };
