@@ -5,7 +5,7 @@
 
 import { createActor, type AnyActorRef, type Actor } from 'xstate';
 import type { RawData, WebSocket } from 'ws';
-import { LiveError } from '../runtime/errors.ts';
+import { LiveError, reasonOf } from '../runtime/errors.ts';
 import { decodeFrame, encodeFrame, encodeReply, type Frame } from '../runtime/frame.ts';
 import { flatString } from '../runtime/flat-string.ts';
 import { LogBudget } from '../runtime/log-budget.ts';
@@ -241,7 +241,8 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
   #join(frame: Frame): void {
     const { topic } = frame;
     if (!topic.startsWith('lv:') || topic.length <= 3) {
-      this.send(encodeReply(null, frame.ref, topic, 'error', { reason: 'unmatched topic' }));
+      // As Phoenix answers an unmatched topic: with no join_ref, since no channel took the join.
+      this.send(encodeReply(null, frame.ref, topic, 'error', { reason: reasonOf('LV_ERR_UNMATCHED_TOPIC') }));
       this.#emitRejected('LV_ERR_UNMATCHED_TOPIC', `join of ${topic.slice(0, 64)}`);
       return;
     }
@@ -256,7 +257,7 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
     }
     let slot = this.#slots.get(topic);
     if (!slot && this.#slots.size >= limits.maxViewsPerSocket) {
-      this.send(encodeReply(frame.joinRef, frame.ref, topic, 'error', { reason: 'too many channels joined' }));
+      this.#replyError(frame, new LiveError('LV_ERR_TOO_MANY_VIEWS', 'views per socket exceeded'));
       return;
     }
     if (!slot && this.#sessionKey !== null && sessions.views(this.#sessionKey) >= limits.maxViewsPerSession) {

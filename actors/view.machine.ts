@@ -4,7 +4,7 @@
 // rejoins and goes through `mount` again.
 
 import { setup } from 'xstate';
-import { LiveError, isLiveError } from '../runtime/errors.ts';
+import { LiveError, isLiveError, reasonOf } from '../runtime/errors.ts';
 import { encodeFrame, encodeReply } from '../runtime/frame.ts';
 import { decodeEventValue } from '../runtime/event-value.ts';
 import { authorizeJoin } from '../runtime/join-authorization.ts';
@@ -76,7 +76,7 @@ export const viewMachine = setup({
     crashedInMount: ({ context, event }) => {
       const { view } = context;
       context.why = 'crash';
-      view.connection.send(encodeReply(view.joinRef, view.joinRef, view.topic, 'error', { reason: 'join crashed' }));
+      view.connection.send(encodeReply(view.joinRef, view.joinRef, view.topic, 'error', { reason: reasonOf('LV_ERR_VIEW_CRASHED') }));
       view.services.supervisor.viewCrashed(view, (event as Extract<ViewEvent, { type: 'mount.failed' }>).error, 'mount');
     },
     runEvent: ({ context, event }) =>
@@ -314,7 +314,7 @@ function denyEvent(view: ViewContext, event: Extract<ViewEvent, { type: 'client.
   const declared = declaration !== undefined && Object.hasOwn(target.handleEvent ?? {}, name);
   const why = declared ? `policy ${declaration.policy.name} refused` : 'event not declared';
   view.connection.send(
-    encodeReply(view.joinRef, event.ref, view.topic, 'error', { reason: 'unauthorized', event: name }),
+    encodeReply(view.joinRef, event.ref, view.topic, 'error', { reason: reasonOf('LV_ERR_EVENT_DENIED'), event: name }),
   );
   emitDenied(view, target.cid === null ? name : `${target.name}:${name}`, declared ? declaration.policy.name : null, why);
 }
