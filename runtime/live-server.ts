@@ -1,7 +1,7 @@
 // Puts the runtime together: the HTTP server with its plug pipeline, the WebSocket endpoint at
 // `/live/websocket`, the registry (root of the actor system), PubSub and the supervisor.
 
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { STATUS_CODES, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { v4 as uuidv4 } from 'uuid';
 import { WebSocketServer, type Server as WsServer } from 'ws';
@@ -194,9 +194,7 @@ export class LiveServer {
     this.httpServer.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
       socket.on('error', ignoreSocketError);
       const pending = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
-      if (err.code !== 'ECONNRESET' && socket.writable && !pending?.headersSent) {
-        socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      }
+      if (err.code !== 'ECONNRESET' && socket.writable && !pending?.headersSent) socket.end(rawResponse(400));
       socket.destroy();
     });
   }
@@ -437,7 +435,6 @@ export class LiveServer {
   }
 }
 
-/** Answers a refused upgrade; a client already gone is simply dropped (its error is ignored). */
 /** Where the HTTP flash waits for the request after a redirect. */
 const FLASH_SESSION_KEY = '_flash';
 
@@ -451,14 +448,18 @@ function persistFlash(conn: Conn): void {
   else if (conn.getSession(FLASH_SESSION_KEY) !== undefined) conn.deleteSession(FLASH_SESSION_KEY);
 }
 
+/** Answers a refused upgrade; a client already gone is simply dropped (its error is ignored). */
 function refuseUpgrade(socket: Duplex, status: number): void {
-  const text =
-    { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 503: 'Service Unavailable' }[status] ?? 'Error';
   if (!socket.writable) {
     socket.destroy();
     return;
   }
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nX-Content-Type-Options: nosniff\r\nContent-Length: 0\r\n\r\n`);
+  socket.end(rawResponse(status));
+}
+
+/** An empty response written straight to a socket that has no `ServerResponse` (an upgrade, a parse error). */
+function rawResponse(status: number): string {
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nConnection: close\r\nX-Content-Type-Options: nosniff\r\nContent-Length: 0\r\n\r\n`;
 }
 
 /** Shared by every raw socket, so listening costs no closure: the socket is being dropped anyway. */
