@@ -280,9 +280,12 @@ export class LiveServer {
   // ------------------------------------------------------------------------------------- HTTP
 
   async handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const conn = buildConn(req);
-    if (!conn) {
-      // A Host header or request target no URL can be made of (`Host: [::1`, `GET http://[`).
+    let conn: Conn;
+    try {
+      conn = new Conn(req, `http://${req.headers.host ?? 'localhost'}`);
+    } catch {
+      // A Host header or request target no URL can be made of (`Host: [::1`, `GET http://[`): no
+      // Conn, so the headers every response carries are written here.
       for (const [name, value] of this.#securityHeaders) res.setHeader(name, value);
       res.statusCode = 400;
       res.setHeader('content-type', 'text/plain; charset=utf-8');
@@ -468,15 +471,6 @@ function ignoreSocketError(): void {}
 function parseUrl(target: string, base: string): URL | null {
   try {
     return new URL(target, base);
-  } catch {
-    return null;
-  }
-}
-
-/** The request's `Conn`, or null when its Host or target makes no URL. */
-function buildConn(req: IncomingMessage): Conn | null {
-  try {
-    return new Conn(req, `http://${req.headers.host ?? 'localhost'}`);
   } catch {
     return null;
   }
