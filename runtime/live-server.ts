@@ -220,6 +220,8 @@ export class LiveServer {
       const httpClosed = new Promise<void>((resolve) => this.httpServer.close(() => resolve()));
       this.httpServer.closeIdleConnections?.();
       this.registry.drain();
+      // Wall-clock time, not the injected clock: the grace is real time for a real process, and a
+      // test's manual clock that never moves would make this wait for ever.
       const deadline = Date.now() + this.limits.shutdownTimeoutMs + 500;
       while (this.registry.counts().connections > 0 && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 10));
