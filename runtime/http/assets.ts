@@ -47,10 +47,8 @@ export function assetTable(own: Readonly<Record<string, string>> = {}): Readonly
   return table;
 }
 
-const DEFAULT_TABLE = assetTable();
-
-/** Answers `GET /assets/…` for the client bundles; returns false for any other path. */
-export function serveAsset(conn: Conn, table: Readonly<Record<string, Asset>> = DEFAULT_TABLE): boolean {
+/** Answers `GET /assets/…` from `table` (see `assetTable`); returns false for any other path. */
+export function serveAsset(conn: Conn, table: Readonly<Record<string, Asset>>): boolean {
   if (conn.method !== 'GET' && conn.method !== 'HEAD') return false;
   const asset = Object.hasOwn(table, conn.path) ? table[conn.path] : undefined;
   if (!asset) return false;
