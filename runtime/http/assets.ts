@@ -12,7 +12,8 @@ const require = createRequire(import.meta.url);
 export interface Asset {
   file: string;
   type: string;
-  body?: Buffer;
+  /** The file's text, read on the first request and kept. */
+  body?: string;
 }
 
 function packageFile(pkg: string, file: string): string {
@@ -52,11 +53,11 @@ export function serveAsset(conn: Conn, table: Readonly<Record<string, Asset>>): 
   if (conn.method !== 'GET' && conn.method !== 'HEAD') return false;
   const asset = Object.hasOwn(table, conn.path) ? table[conn.path] : undefined;
   if (!asset) return false;
-  asset.body ??= readFileSync(asset.file);
+  asset.body ??= readFileSync(asset.file, 'utf8');
   conn.status = 200;
   conn.headers.set('content-type', `${asset.type}; charset=utf-8`);
   conn.headers.set('cache-control', 'public, max-age=3600');
-  conn.body = conn.method === 'HEAD' ? '' : asset.body.toString('utf8');
+  conn.body = conn.method === 'HEAD' ? '' : asset.body;
   conn.halt();
   return true;
 }
