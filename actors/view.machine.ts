@@ -280,13 +280,12 @@ function eventName(event: { payload: Record<string, unknown> }): string {
 function isAllowed(view: ViewContext, event: Extract<ViewEvent, { type: 'client.event' }>): boolean {
   // The view itself, or the component its `cid` addresses (null: not one of this view's).
   const target = view.socket?.eventTarget(event.payload.cid);
-  const declaration = target && Object.hasOwn(target.handleEvent ?? {}, eventName(event))
-    ? target.handleEvent![eventName(event)]
-    : undefined;
+  const name = eventName(event);
+  const declaration = target && Object.hasOwn(target.handleEvent ?? {}, name) ? target.handleEvent![name] : undefined;
   if (!target || !declaration) return false;
   try {
     const verdict: unknown = declaration.policy.check({
-      event: eventName(event),
+      event: name,
       value: event.payload.value,
       assigns: target.assigns,
       session: view.session,
@@ -294,7 +293,7 @@ function isAllowed(view: ViewContext, event: Extract<ViewEvent, { type: 'client.
     // Policies are synchronous by contract; anything but `true` (a Promise included) denies.
     return verdict === true;
   } catch (err) {
-    view.services.supervisor.logPolicyFailure(view, eventName(event), err);
+    view.services.supervisor.logPolicyFailure(view, name, err);
     return false;
   }
 }
