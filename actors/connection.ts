@@ -5,7 +5,7 @@
 
 import { createActor, type AnyActorRef, type Actor } from 'xstate';
 import type { RawData, WebSocket } from 'ws';
-import { LiveError } from '../runtime/errors.ts';
+import { LiveError, reasonOf } from '../runtime/errors.ts';
 import { decodeFrame, encodeFrame, encodeReply, type Frame } from '../runtime/frame.ts';
 import { flatString } from '../runtime/flat-string.ts';
 import { LogBudget } from '../runtime/log-budget.ts';
@@ -59,8 +59,9 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
   #self: AnyActorRef | null = null;
   #lastSeen: number;
   readonly #sessionKey: string | null;
-  readonly #events: TokenBucket;
-  readonly #joins: TokenBucket;
+  /** Rate limits, made on the first event and the first join: a bucket made then is as full as one made at connect. */
+  #events: TokenBucket | null = null;
+  #joins: TokenBucket | null = null;
   /** Made on the first warning: most sockets never write one. */
   #log: LogBudget | null = null;
   /** Frames are served only while the connection actor is `open`. */
@@ -74,8 +75,6 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
     this.liveSocketId = options.liveSocketId;
     this.#services = options.services;
     this.#lastSeen = this.#services.clock.now();
-    this.#events = new TokenBucket(this.#services.limits.maxEventsPerSecond, this.#lastSeen);
-    this.#joins = new TokenBucket(this.#services.limits.maxJoinsPerSecond, this.#lastSeen);
     this.#sessionKey = options.sessionKey ?? null;
     if (this.#sessionKey !== null) this.#services.sessions.add(this.#sessionKey, this);
   }
@@ -103,7 +102,6 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
     return count;
   }
 
-  /** A read-only picture for the inspector. */
   /** A read-only picture of this connection's views, for the inspector (built only when asked). */
   describeViews(): ViewDescription[] {
     const out: ViewDescription[] = [];
@@ -241,7 +239,8 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
   #join(frame: Frame): void {
     const { topic } = frame;
     if (!topic.startsWith('lv:') || topic.length <= 3) {
-      this.send(encodeReply(null, frame.ref, topic, 'error', { reason: 'unmatched topic' }));
+      // As Phoenix answers an unmatched topic: with no join_ref, since no channel took the join.
+      this.send(encodeReply(null, frame.ref, topic, 'error', { reason: reasonOf('LV_ERR_UNMATCHED_TOPIC') }));
       this.#emitRejected('LV_ERR_UNMATCHED_TOPIC', `join of ${topic.slice(0, 64)}`);
       return;
     }
@@ -249,14 +248,15 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
       this.#replyError(frame, new LiveError('LV_ERR_MESSAGE_MALFORMED', 'phx_join needs a join_ref'));
       return;
     }
-    const { limits, sessions } = this.#services;
-    if (!this.#joins.take(this.#services.clock.now())) {
+    const { limits, sessions, clock } = this.#services;
+    const now = clock.now();
+    if (!(this.#joins ??= new TokenBucket(limits.maxJoinsPerSecond, now)).take(now)) {
       this.#replyError(frame, new LiveError('LV_ERR_TOO_MANY_JOINS', 'joins per second exceeded'));
       return;
     }
     let slot = this.#slots.get(topic);
     if (!slot && this.#slots.size >= limits.maxViewsPerSocket) {
-      this.send(encodeReply(frame.joinRef, frame.ref, topic, 'error', { reason: 'too many channels joined' }));
+      this.#replyError(frame, new LiveError('LV_ERR_TOO_MANY_VIEWS', 'views per socket exceeded'));
       return;
     }
     if (!slot && this.#sessionKey !== null && sessions.views(this.#sessionKey) >= limits.maxViewsPerSession) {
@@ -274,7 +274,7 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
       this.#replyError(frame, new LiveError('LV_ERR_UNMATCHED_TOPIC', `stale join_ref ${frame.joinRef} on ${frame.topic}`));
       return;
     }
-    if (frame.event === 'event' && !this.#events.take(this.#services.clock.now())) {
+    if (frame.event === 'event' && !this.#takeEventToken()) {
       this.#replyError(frame, new LiveError('LV_ERR_OVERLOADED', 'events per second exceeded'));
       return;
     }
@@ -446,6 +446,11 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
 
   // ---------------------------------------------------------------------------------- helpers
 
+  #takeEventToken(): boolean {
+    const now = this.#services.clock.now();
+    return (this.#events ??= new TokenBucket(this.#services.limits.maxEventsPerSecond, now)).take(now);
+  }
+
   /** A warning about this socket, within its `maxLogLinesPerSecond` (the rest are summarised). */
   #warn(event: string, fields: Record<string, unknown>): void {
     this.#log ??= new LogBudget(this.#services.limits.maxLogLinesPerSecond, this.#services.clock, { connectionId: this.id });
@@ -486,8 +491,7 @@ function takePending(entry: ViewEntry): Promise<void> | null {
   return pending;
 }
 
-/** One view as the inspector sees it. */
-
+/** The assigns a view lists in its `inspect`, for the inspector. */
 function inspectableAssigns(context: ViewContext): Record<string, unknown> {
   const socket = context.socket;
   const out: Record<string, unknown> = {};

@@ -46,9 +46,4 @@ export class SessionTally {
     for (const connection of this.#bySession.get(key) ?? []) count += connection.viewCount;
     return count;
   }
-
-  /** Sessions with at least one socket (for leak checks). */
-  get size(): number {
-    return this.#bySession.size;
-  }
 }

@@ -4,7 +4,7 @@
 // rejoins and goes through `mount` again.
 
 import { setup } from 'xstate';
-import { LiveError, isLiveError } from '../runtime/errors.ts';
+import { LiveError, isLiveError, reasonOf } from '../runtime/errors.ts';
 import { encodeFrame, encodeReply } from '../runtime/frame.ts';
 import { decodeEventValue } from '../runtime/event-value.ts';
 import { authorizeJoin } from '../runtime/join-authorization.ts';
@@ -76,7 +76,7 @@ export const viewMachine = setup({
     crashedInMount: ({ context, event }) => {
       const { view } = context;
       context.why = 'crash';
-      view.connection.send(encodeReply(view.joinRef, view.joinRef, view.topic, 'error', { reason: 'join crashed' }));
+      view.connection.send(encodeReply(view.joinRef, view.joinRef, view.topic, 'error', { reason: reasonOf('LV_ERR_VIEW_CRASHED') }));
       view.services.supervisor.viewCrashed(view, (event as Extract<ViewEvent, { type: 'mount.failed' }>).error, 'mount');
     },
     runEvent: ({ context, event }) =>
@@ -280,13 +280,12 @@ function eventName(event: { payload: Record<string, unknown> }): string {
 function isAllowed(view: ViewContext, event: Extract<ViewEvent, { type: 'client.event' }>): boolean {
   // The view itself, or the component its `cid` addresses (null: not one of this view's).
   const target = view.socket?.eventTarget(event.payload.cid);
-  const declaration = target && Object.hasOwn(target.handleEvent ?? {}, eventName(event))
-    ? target.handleEvent![eventName(event)]
-    : undefined;
+  const name = eventName(event);
+  const declaration = target && Object.hasOwn(target.handleEvent ?? {}, name) ? target.handleEvent![name] : undefined;
   if (!target || !declaration) return false;
   try {
     const verdict: unknown = declaration.policy.check({
-      event: eventName(event),
+      event: name,
       value: event.payload.value,
       assigns: target.assigns,
       session: view.session,
@@ -294,7 +293,7 @@ function isAllowed(view: ViewContext, event: Extract<ViewEvent, { type: 'client.
     // Policies are synchronous by contract; anything but `true` (a Promise included) denies.
     return verdict === true;
   } catch (err) {
-    view.services.supervisor.logPolicyFailure(view, eventName(event), err);
+    view.services.supervisor.logPolicyFailure(view, name, err);
     return false;
   }
 }
@@ -314,7 +313,7 @@ function denyEvent(view: ViewContext, event: Extract<ViewEvent, { type: 'client.
   const declared = declaration !== undefined && Object.hasOwn(target.handleEvent ?? {}, name);
   const why = declared ? `policy ${declaration.policy.name} refused` : 'event not declared';
   view.connection.send(
-    encodeReply(view.joinRef, event.ref, view.topic, 'error', { reason: 'unauthorized', event: name }),
+    encodeReply(view.joinRef, event.ref, view.topic, 'error', { reason: reasonOf('LV_ERR_EVENT_DENIED'), event: name }),
   );
   emitDenied(view, target.cid === null ? name : `${target.name}:${name}`, declared ? declaration.policy.name : null, why);
 }

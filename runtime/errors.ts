@@ -83,8 +83,13 @@ export class LiveError extends Error {
   }
   /** The only part of this error that may reach the client. */
   get reason(): string {
-    return CATALOGUE[this.code].reason;
+    return reasonOf(this.code);
   }
+}
+
+/** What the client is told for `code`, for a reply that needs no `LiveError` (nothing to log). */
+export function reasonOf(code: LiveErrorCode): string {
+  return CATALOGUE[code].reason;
 }
 
 /** True when `err` is a `LiveError` with `code`. */

@@ -42,14 +42,18 @@ export function decodeFrame(text: string, maxFieldChars: number = DEFAULT_LIMITS
   if (!Array.isArray(parsed)) return malformed('frame must be a JSON array', null, null, null);
   // Salvage the addressing fields first, so a frame that is wrong elsewhere can still be answered.
   const [joinRef, ref, topic, event, payload] = parsed as unknown[];
-  const short = (value: unknown): value is string => typeof value === 'string' && value.length <= maxFieldChars;
-  const safeRef = short(ref) ? ref : null;
-  const safeJoinRef = short(joinRef) ? joinRef : null;
-  const safeTopic = short(topic) ? topic : null;
-  for (const [name, value] of [['join_ref', joinRef], ['ref', ref], ['topic', topic], ['event', event]] as const) {
-    if (typeof value === 'string' && value.length > maxFieldChars) {
-      return malformed(`${name} longer than ${maxFieldChars} characters`, safeRef, safeJoinRef, safeTopic, 'LV_ERR_FIELD_TOO_LONG');
-    }
+  const safeRef = salvage(ref, maxFieldChars);
+  const safeJoinRef = salvage(joinRef, maxFieldChars);
+  const safeTopic = salvage(topic, maxFieldChars);
+  // Every frame passes here (heartbeats included): plain comparisons, nothing allocated.
+  const tooLong =
+    isLong(joinRef, maxFieldChars) ? 'join_ref'
+    : isLong(ref, maxFieldChars) ? 'ref'
+    : isLong(topic, maxFieldChars) ? 'topic'
+    : isLong(event, maxFieldChars) ? 'event'
+    : null;
+  if (tooLong !== null) {
+    return malformed(`${tooLong} longer than ${maxFieldChars} characters`, safeRef, safeJoinRef, safeTopic, 'LV_ERR_FIELD_TOO_LONG');
   }
   if (parsed.length !== 5) {
     return malformed(`frame must have 5 elements, got ${parsed.length}`, safeRef, safeJoinRef, safeTopic);
@@ -65,6 +69,15 @@ export function decodeFrame(text: string, maxFieldChars: number = DEFAULT_LIMITS
     ok: true,
     frame: { joinRef, ref, topic, event, payload: payload as Record<string, unknown> },
   };
+}
+
+function isLong(value: unknown, max: number): boolean {
+  return typeof value === 'string' && value.length > max;
+}
+
+/** The field if it is a string within `max` characters (safe to echo in a reply), else null. */
+function salvage(value: unknown, max: number): string | null {
+  return typeof value === 'string' && value.length <= max ? value : null;
 }
 
 function malformed(

@@ -1,7 +1,7 @@
 // Puts the runtime together: the HTTP server with its plug pipeline, the WebSocket endpoint at
 // `/live/websocket`, the registry (root of the actor system), PubSub and the supervisor.
 
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { STATUS_CODES, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { v4 as uuidv4 } from 'uuid';
 import { WebSocketServer, type Server as WsServer } from 'ws';
@@ -194,9 +194,7 @@ export class LiveServer {
     this.httpServer.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
       socket.on('error', ignoreSocketError);
       const pending = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
-      if (err.code !== 'ECONNRESET' && socket.writable && !pending?.headersSent) {
-        socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      }
+      if (err.code !== 'ECONNRESET' && socket.writable && !pending?.headersSent) socket.end(rawResponse(400));
       socket.destroy();
     });
   }
@@ -222,6 +220,8 @@ export class LiveServer {
       const httpClosed = new Promise<void>((resolve) => this.httpServer.close(() => resolve()));
       this.httpServer.closeIdleConnections?.();
       this.registry.drain();
+      // Wall-clock time, not the injected clock: the grace is real time for a real process, and a
+      // test's manual clock that never moves would make this wait for ever.
       const deadline = Date.now() + this.limits.shutdownTimeoutMs + 500;
       while (this.registry.counts().connections > 0 && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 10));
@@ -282,9 +282,12 @@ export class LiveServer {
   // ------------------------------------------------------------------------------------- HTTP
 
   async handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const conn = buildConn(req);
-    if (!conn) {
-      // A Host header or request target no URL can be made of (`Host: [::1`, `GET http://[`).
+    let conn: Conn;
+    try {
+      conn = new Conn(req, `http://${req.headers.host ?? 'localhost'}`);
+    } catch {
+      // A Host header or request target no URL can be made of (`Host: [::1`, `GET http://[`): no
+      // Conn, so the headers every response carries are written here.
       for (const [name, value] of this.#securityHeaders) res.setHeader(name, value);
       res.statusCode = 400;
       res.setHeader('content-type', 'text/plain; charset=utf-8');
@@ -437,7 +440,6 @@ export class LiveServer {
   }
 }
 
-/** Answers a refused upgrade; a client already gone is simply dropped (its error is ignored). */
 /** Where the HTTP flash waits for the request after a redirect. */
 const FLASH_SESSION_KEY = '_flash';
 
@@ -451,14 +453,18 @@ function persistFlash(conn: Conn): void {
   else if (conn.getSession(FLASH_SESSION_KEY) !== undefined) conn.deleteSession(FLASH_SESSION_KEY);
 }
 
+/** Answers a refused upgrade; a client already gone is simply dropped (its error is ignored). */
 function refuseUpgrade(socket: Duplex, status: number): void {
-  const text =
-    { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 503: 'Service Unavailable' }[status] ?? 'Error';
   if (!socket.writable) {
     socket.destroy();
     return;
   }
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nX-Content-Type-Options: nosniff\r\nContent-Length: 0\r\n\r\n`);
+  socket.end(rawResponse(status));
+}
+
+/** An empty response written straight to a socket that has no `ServerResponse` (an upgrade, a parse error). */
+function rawResponse(status: number): string {
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nConnection: close\r\nX-Content-Type-Options: nosniff\r\nContent-Length: 0\r\n\r\n`;
 }
 
 /** Shared by every raw socket, so listening costs no closure: the socket is being dropped anyway. */
@@ -467,15 +473,6 @@ function ignoreSocketError(): void {}
 function parseUrl(target: string, base: string): URL | null {
   try {
     return new URL(target, base);
-  } catch {
-    return null;
-  }
-}
-
-/** The request's `Conn`, or null when its Host or target makes no URL. */
-function buildConn(req: IncomingMessage): Conn | null {
-  try {
-    return new Conn(req, `http://${req.headers.host ?? 'localhost'}`);
   } catch {
     return null;
   }

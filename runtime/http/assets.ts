@@ -12,7 +12,8 @@ const require = createRequire(import.meta.url);
 export interface Asset {
   file: string;
   type: string;
-  body?: Buffer;
+  /** The file's text, read on the first request and kept. */
+  body?: string;
 }
 
 function packageFile(pkg: string, file: string): string {
@@ -47,18 +48,16 @@ export function assetTable(own: Readonly<Record<string, string>> = {}): Readonly
   return table;
 }
 
-const DEFAULT_TABLE = assetTable();
-
-/** Answers `GET /assets/…` for the client bundles; returns false for any other path. */
-export function serveAsset(conn: Conn, table: Readonly<Record<string, Asset>> = DEFAULT_TABLE): boolean {
+/** Answers `GET /assets/…` from `table` (see `assetTable`); returns false for any other path. */
+export function serveAsset(conn: Conn, table: Readonly<Record<string, Asset>>): boolean {
   if (conn.method !== 'GET' && conn.method !== 'HEAD') return false;
   const asset = Object.hasOwn(table, conn.path) ? table[conn.path] : undefined;
   if (!asset) return false;
-  asset.body ??= readFileSync(asset.file);
+  asset.body ??= readFileSync(asset.file, 'utf8');
   conn.status = 200;
   conn.headers.set('content-type', `${asset.type}; charset=utf-8`);
   conn.headers.set('cache-control', 'public, max-age=3600');
-  conn.body = conn.method === 'HEAD' ? '' : asset.body.toString('utf8');
+  conn.body = conn.method === 'HEAD' ? '' : asset.body;
   conn.halt();
   return true;
 }

@@ -3,6 +3,7 @@
 
 import type { Conn, Plug } from './conn.ts';
 import { CSRF_SESSION_KEY, isValidCsrfToken } from '../security/csrf.ts';
+import { BROWSER_HEADERS } from './security-headers.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -21,7 +22,5 @@ export const protectFromForgery: Plug = async (conn: Conn) => {
  * every response; the plug is for an app that wants them stated in its own pipeline.
  */
 export const putSecureBrowserHeaders: Plug = (conn: Conn) => {
-  conn.headers.set('x-frame-options', 'DENY');
-  conn.headers.set('x-content-type-options', 'nosniff');
-  conn.headers.set('referrer-policy', 'strict-origin-when-cross-origin');
+  for (const [name, value] of BROWSER_HEADERS) conn.headers.set(name, value);
 };

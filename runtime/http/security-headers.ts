@@ -34,13 +34,16 @@ export interface SecurityHeaderOptions {
   hsts?: boolean | number;
 }
 
+/** The headers that need no option (also what the `putSecureBrowserHeaders` plug sets). */
+export const BROWSER_HEADERS: ReadonlyArray<readonly [string, string]> = [
+  ['x-content-type-options', 'nosniff'],
+  ['x-frame-options', 'DENY'],
+  ['referrer-policy', 'strict-origin-when-cross-origin'],
+];
+
 /** The header list for these options, computed once per server. */
 export function securityHeaders(options: SecurityHeaderOptions = {}): ReadonlyArray<readonly [string, string]> {
-  const headers: Array<readonly [string, string]> = [
-    ['x-content-type-options', 'nosniff'],
-    ['x-frame-options', 'DENY'],
-    ['referrer-policy', 'strict-origin-when-cross-origin'],
-  ];
+  const headers: Array<readonly [string, string]> = [...BROWSER_HEADERS];
   const csp = options.contentSecurityPolicy ?? DEFAULT_CONTENT_SECURITY_POLICY;
   if (csp !== false) headers.push(['content-security-policy', csp]);
   if (options.hsts) {
