@@ -37,40 +37,44 @@ let lastNode: RenderNode = '';
 // `diffDynamics` leaves the diff of the positions that changed here, the same way.
 let lastWire: WireTree | undefined;
 
-/** Resolves a component call to its cid (allocating one for a new component). */
-export type ComponentSink = (call: ComponentCall) => number;
+/** Resolves the component calls a render meets to their cids (a view's component table). */
+export interface ComponentSink {
+  placeComponent(call: ComponentCall): number;
+}
 let componentSink: ComponentSink | null = null;
 
 /**
- * Runs `work` (a `renderFull` or `diffTree`) with `sink` resolving the component calls it meets:
- * the slot holds the cid, and the component itself is rendered apart, into the diff's `"c"`.
+ * Renders a whole tree for a client that holds nothing (a join). `sink` resolves the component
+ * calls it meets: the slot holds the cid, the component is rendered apart, into the diff's `"c"`.
  */
-export function withComponentSink<T>(sink: ComponentSink, work: () => T): T {
+export function renderFull(rendered: Rendered, sink: ComponentSink | null = null): { wire: WireTree; node: TreeNode } {
   const outer = componentSink;
   componentSink = sink;
   try {
-    return work();
+    const wire = diffRendered(undefined, rendered) as WireTree;
+    return { wire, node: lastNode as TreeNode };
   } finally {
     componentSink = outer;
   }
 }
 
-/** Renders a whole tree for a client that holds nothing (a join). */
-export function renderFull(rendered: Rendered): { wire: WireTree; node: TreeNode } {
-  const wire = diffRendered(undefined, rendered) as WireTree;
-  return { wire, node: lastNode as TreeNode };
-}
-
 /**
- * Diffs a new render against what the client holds. Returns `{}` when nothing changed.
+ * Diffs a new render against what the client holds. Returns `{}` when nothing changed. `sink`
+ * resolves component calls, as for `renderFull`.
  *
  * @example
  *   const first = renderFull(view.render(assigns));   // join reply
  *   const next = diffTree(first.node, view.render(updated)); // { "0": "4" }
  */
-export function diffTree(prev: TreeNode, rendered: Rendered): { wire: WireTree; node: TreeNode } {
-  const wire = diffRendered(prev, rendered) ?? {};
-  return { wire, node: lastNode as TreeNode };
+export function diffTree(prev: TreeNode, rendered: Rendered, sink: ComponentSink | null = null): { wire: WireTree; node: TreeNode } {
+  const outer = componentSink;
+  componentSink = sink;
+  try {
+    const wire = diffRendered(prev, rendered) ?? {};
+    return { wire, node: lastNode as TreeNode };
+  } finally {
+    componentSink = outer;
+  }
 }
 
 function diffValue(prev: RenderNode | undefined, value: unknown): unknown {
@@ -78,7 +82,7 @@ function diffValue(prev: RenderNode | undefined, value: unknown): unknown {
   if (value instanceof Keyed) return diffRendered(prev, value.rendered);
   if (value instanceof ComponentCall) {
     if (!componentSink) throw new TypeError('a live component renders only inside a live view');
-    const cid = componentSink(value);
+    const cid = componentSink.placeComponent(value);
     lastNode = cid;
     return prev === cid ? undefined : cid;
   }
