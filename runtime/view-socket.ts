@@ -271,9 +271,9 @@ export class LiveViewSocket<A extends Assigns = Assigns> implements ViewSocket<A
     return { name: entry.definition.name, cid: entry.myself, handleEvent: entry.definition.handleEvent, assigns: entry.assigns, socket: entry };
   }
 
-  /** The dead render's HTML. */
+  /** The dead render's HTML (the component table is made only if a component is met). */
   renderHtml(): string {
-    return renderToString(this.view.render(this.#assigns), this.components.renderHtml);
+    return renderToString(this.view.render(this.#assigns), (call) => this.components.renderHtml(call));
   }
 
   /** The full tree for a join reply (`rendered`), remembered as what the client holds. */
