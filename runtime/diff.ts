@@ -133,28 +133,31 @@ function diffDynamics(prev: readonly RenderNode[] | undefined, dynamics: readonl
   return nodes ?? (prev as RenderNode[]);
 }
 
-type ListItem = Rendered | Keyed | ComponentCall;
-
-function isTemplateList(items: unknown[]): items is ListItem[] {
-  if (items.length === 0) return true;
+// A list with a component in it is always a list: its cid must travel as a cid, never be printed
+// as text. Its other rows (a `false` from `cond && liveComponent(…)`, say) each sit in the one-slot
+// wrapper like the component rows, and print as the dead render prints them.
+function isTemplateList(items: readonly unknown[]): boolean {
+  let templates = true;
   for (const item of items) {
-    if (!(item instanceof Rendered) && !(item instanceof Keyed) && !(item instanceof ComponentCall)) return false;
+    if (item instanceof Rendered || item instanceof Keyed) continue;
+    if (item instanceof ComponentCall) return true;
+    templates = false;
   }
-  return true;
+  return templates;
 }
 
 // A component row has no statics of its own: it sits in a one-slot wrapper, as Phoenix renders
 // a comprehension of components (each entry's one dynamic is the cid).
-function templateOf(item: ListItem): Rendered | ComponentCall {
+function templateOf(item: unknown): unknown {
   return item instanceof Keyed ? item.rendered : item;
 }
 
-function staticsOf(item: ListItem): readonly string[] {
+function staticsOf(item: unknown): readonly string[] {
   const template = templateOf(item);
   return template instanceof Rendered ? template.statics : WRAPPER_STATICS;
 }
 
-function diffList(prev: RenderNode | undefined, items: ListItem[]): unknown {
+function diffList(prev: RenderNode | undefined, items: readonly unknown[]): unknown {
   const wasList = typeof prev === 'object' && prev.kind === 'list';
   // A list that has never held rows is sent as "" (it has no statics yet), as Phoenix does.
   if (items.length === 0 && !wasList) return diffLeaf(prev, '');

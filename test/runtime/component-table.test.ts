@@ -224,6 +224,25 @@ describe('ComponentTable', () => {
       expect(html).toContain('<i data-phx-id="c3-phx-test" data-phx-component="3" data-phx-view="phx-test" class="badge">x</i>');
     });
 
+    it('prints a list that mixes components with nothing, as `cond && liveComponent(…)` makes', () => {
+      const Shown = defineView<Page>({
+        name: 'shown',
+        render: ({ rows }) => html`<ul>${rows.map((r) => r.text !== '' && liveComponent(Row, { id: r.id, text: r.text }))}</ul>`,
+      });
+      const dead = new LiveViewSocket<Page>({ id: 'phx-test', view: Shown, connected: false });
+      dead.assign(page([[1, 'a'], [2, ''], [3, 'c']]));
+      const socket = new LiveViewSocket<Page>({ id: 'phx-test', view: Shown, connected: true });
+      socket.assign(page([[1, 'a'], [2, ''], [3, 'c']]));
+      const client = newClient('phx-test', wire(socket.renderJoin()));
+      expect(printed(client)).toBe(dead.renderHtml());
+      socket.assign(page([[1, ''], [2, 'b'], [3, 'c']]));
+      client.mergeDiff(wire(socket.renderDiff()));
+      expect(printed(client)).toBe(
+        '<ul><li id="row-2"><span>b</span> <button phx-click="like" phx-target="3">0</button></li>' +
+          '<li id="row-3"><span>c</span> <button phx-click="like" phx-target="2">0</button></li></ul>',
+      );
+    });
+
     it('prints the dead render after each of 600 random steps: adds, updates, likes, removals, destroys, revivals', () => {
       for (const seed of [1, 2, 3]) {
         const random = prng(seed);
