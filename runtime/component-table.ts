@@ -9,7 +9,7 @@
 import { produce } from 'immer';
 import type { Assigns, NavigateOptions } from './live-view.ts';
 import type { ComponentAssigns, ComponentSocket, LiveComponent } from './live-component.ts';
-import { diffTree, renderFull, withComponentSink, type TreeNode, type WireTree } from './diff.ts';
+import { diffTree, renderFull, type ComponentSink, type TreeNode, type WireTree } from './diff.ts';
 import { ComponentCall, Rendered, renderToString } from './template.ts';
 
 /** What a component forwards to its view: the effects that belong to the page, not to it. */
@@ -96,7 +96,7 @@ export class ComponentEntry<A extends Assigns = Assigns> implements ComponentSoc
 }
 
 /** The components of one view. */
-export class ComponentTable {
+export class ComponentTable implements ComponentSink {
   readonly #host: ComponentHost;
   readonly #byCid = new Map<number, ComponentEntry>();
   readonly #cids = new Map<LiveComponent, Map<string | number, number>>();
@@ -130,9 +130,9 @@ export class ComponentTable {
   }
 
   /**
-   * Ends a render pass: updates every component the view's render placed (`place`), then
-   * renders each one that is new or whose assigns changed (an event handler's, say). Returns
-   * their diffs, the `"c"` of the view's diff, or `undefined` when none changed.
+   * Ends a render pass: updates every component the view's render placed (`placeComponent`),
+   * then renders each one that is new or whose assigns changed (an event handler's, say).
+   * Returns their diffs, the `"c"` of the view's diff, or `undefined` when none changed.
    */
   finish(): Record<string, WireTree> | undefined {
     try {
@@ -149,7 +149,7 @@ export class ComponentTable {
 
   /** The dead render's HTML of a component call (same lifecycle, no diff). */
   renderHtml = (call: ComponentCall): string => {
-    const cid = this.place(call);
+    const cid = this.placeComponent(call);
     this.#pending.pop();
     const entry = this.#apply(call, cid);
     const rendered = entry.definition.render(entry.assigns);
@@ -183,7 +183,7 @@ export class ComponentTable {
   }
 
   /** The diff engine's sink: a component call becomes its cid; the component renders in `finish`. */
-  place = (call: ComponentCall): number => {
+  placeComponent(call: ComponentCall): number {
     const definition = call.component as LiveComponent;
     let ids = this.#cids.get(definition);
     if (!ids) this.#cids.set(definition, (ids = new Map()));
@@ -197,7 +197,7 @@ export class ComponentTable {
     this.#placed.add(cid);
     this.#pending.push(call);
     return cid;
-  };
+  }
 
   // Mounts a new component, or revives one the client was about to drop, then updates it.
   #apply(call: ComponentCall, cid: number): ComponentEntry {
@@ -247,8 +247,7 @@ export class ComponentTable {
       if (shared) ({ cid: link, node: base } = shared);
     }
     this.#remember(entry);
-    const { wire, node } = withComponentSink(this.place, () =>
-      base === undefined ? renderFull(rendered) : diffTree(base, rendered));
+    const { wire, node } = base === undefined ? renderFull(rendered, this) : diffTree(base, rendered, this);
     entry.node = node;
     if (link !== 0) {
       // Same statics as another component: the client clones that tree and merges this diff.

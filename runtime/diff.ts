@@ -37,40 +37,44 @@ let lastNode: RenderNode = '';
 // `diffDynamics` leaves the diff of the positions that changed here, the same way.
 let lastWire: WireTree | undefined;
 
-/** Resolves a component call to its cid (allocating one for a new component). */
-export type ComponentSink = (call: ComponentCall) => number;
+/** Resolves the component calls a render meets to their cids (a view's component table). */
+export interface ComponentSink {
+  placeComponent(call: ComponentCall): number;
+}
 let componentSink: ComponentSink | null = null;
 
 /**
- * Runs `work` (a `renderFull` or `diffTree`) with `sink` resolving the component calls it meets:
- * the slot holds the cid, and the component itself is rendered apart, into the diff's `"c"`.
+ * Renders a whole tree for a client that holds nothing (a join). `sink` resolves the component
+ * calls it meets: the slot holds the cid, the component is rendered apart, into the diff's `"c"`.
  */
-export function withComponentSink<T>(sink: ComponentSink, work: () => T): T {
+export function renderFull(rendered: Rendered, sink: ComponentSink | null = null): { wire: WireTree; node: TreeNode } {
   const outer = componentSink;
   componentSink = sink;
   try {
-    return work();
+    const wire = diffRendered(undefined, rendered) as WireTree;
+    return { wire, node: lastNode as TreeNode };
   } finally {
     componentSink = outer;
   }
 }
 
-/** Renders a whole tree for a client that holds nothing (a join). */
-export function renderFull(rendered: Rendered): { wire: WireTree; node: TreeNode } {
-  const wire = diffRendered(undefined, rendered) as WireTree;
-  return { wire, node: lastNode as TreeNode };
-}
-
 /**
- * Diffs a new render against what the client holds. Returns `{}` when nothing changed.
+ * Diffs a new render against what the client holds. Returns `{}` when nothing changed. `sink`
+ * resolves component calls, as for `renderFull`.
  *
  * @example
  *   const first = renderFull(view.render(assigns));   // join reply
  *   const next = diffTree(first.node, view.render(updated)); // { "0": "4" }
  */
-export function diffTree(prev: TreeNode, rendered: Rendered): { wire: WireTree; node: TreeNode } {
-  const wire = diffRendered(prev, rendered) ?? {};
-  return { wire, node: lastNode as TreeNode };
+export function diffTree(prev: TreeNode, rendered: Rendered, sink: ComponentSink | null = null): { wire: WireTree; node: TreeNode } {
+  const outer = componentSink;
+  componentSink = sink;
+  try {
+    const wire = diffRendered(prev, rendered) ?? {};
+    return { wire, node: lastNode as TreeNode };
+  } finally {
+    componentSink = outer;
+  }
 }
 
 function diffValue(prev: RenderNode | undefined, value: unknown): unknown {
@@ -78,7 +82,7 @@ function diffValue(prev: RenderNode | undefined, value: unknown): unknown {
   if (value instanceof Keyed) return diffRendered(prev, value.rendered);
   if (value instanceof ComponentCall) {
     if (!componentSink) throw new TypeError('a live component renders only inside a live view');
-    const cid = componentSink(value);
+    const cid = componentSink.placeComponent(value);
     lastNode = cid;
     return prev === cid ? undefined : cid;
   }
@@ -129,28 +133,31 @@ function diffDynamics(prev: readonly RenderNode[] | undefined, dynamics: readonl
   return nodes ?? (prev as RenderNode[]);
 }
 
-type ListItem = Rendered | Keyed | ComponentCall;
-
-function isTemplateList(items: unknown[]): items is ListItem[] {
-  if (items.length === 0) return true;
+// A list with a component in it is always a list: its cid must travel as a cid, never be printed
+// as text. Its other rows (a `false` from `cond && liveComponent(…)`, say) each sit in the one-slot
+// wrapper like the component rows, and print as the dead render prints them.
+function isTemplateList(items: readonly unknown[]): boolean {
+  let templates = true;
   for (const item of items) {
-    if (!(item instanceof Rendered) && !(item instanceof Keyed) && !(item instanceof ComponentCall)) return false;
+    if (item instanceof Rendered || item instanceof Keyed) continue;
+    if (item instanceof ComponentCall) return true;
+    templates = false;
   }
-  return true;
+  return templates;
 }
 
 // A component row has no statics of its own: it sits in a one-slot wrapper, as Phoenix renders
 // a comprehension of components (each entry's one dynamic is the cid).
-function templateOf(item: ListItem): Rendered | ComponentCall {
+function templateOf(item: unknown): unknown {
   return item instanceof Keyed ? item.rendered : item;
 }
 
-function staticsOf(item: ListItem): readonly string[] {
+function staticsOf(item: unknown): readonly string[] {
   const template = templateOf(item);
   return template instanceof Rendered ? template.statics : WRAPPER_STATICS;
 }
 
-function diffList(prev: RenderNode | undefined, items: ListItem[]): unknown {
+function diffList(prev: RenderNode | undefined, items: readonly unknown[]): unknown {
   const wasList = typeof prev === 'object' && prev.kind === 'list';
   // A list that has never held rows is sent as "" (it has no statics yet), as Phoenix does.
   if (items.length === 0 && !wasList) return diffLeaf(prev, '');

@@ -34,8 +34,7 @@ export function decodeEventValue(payload: Record<string, unknown>): Record<strin
 function targetPath(target: unknown): string[] | null {
   if (Array.isArray(target)) return target.every((k) => typeof k === 'string') ? (target as string[]) : null;
   if (typeof target !== 'string') return null;
-  const path = parseParamName(target);
-  return path ? path.filter((segment) => segment !== '') : null;
+  return parseParamName(target).filter((segment) => segment !== '');
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -16,13 +16,16 @@ export function decodeFormParams(encoded: string): FormParams {
   const root: FormParams = Object.create(null);
   for (const [name, value] of new URLSearchParams(encoded)) {
     const path = parseParamName(name);
-    if (path && path.length > 0 && path.length <= MAX_DEPTH) put(root, path, value);
+    if (path.length <= MAX_DEPTH) put(root, path, value);
   }
   return root;
 }
 
-/** `user[address][city]` → `["user", "address", "city"]`; `tags[]` → `["tags", ""]`. */
-export function parseParamName(name: string): string[] | null {
+/**
+ * `user[address][city]` → `["user", "address", "city"]`; `tags[]` → `["tags", ""]`; a name whose
+ * brackets do not parse is one segment, whole.
+ */
+export function parseParamName(name: string): string[] {
   const open = name.indexOf('[');
   if (open < 0) return [name];
   const path = [name.slice(0, open)];

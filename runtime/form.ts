@@ -183,8 +183,8 @@ function withoutMarkers(value: unknown, top: boolean): unknown {
 }
 
 function fieldPath(name: string): string[] {
-  const path = parseParamName(name)?.filter((segment) => segment !== '');
-  if (!path || path.length === 0) throw new TypeError(`not a field name: ${JSON.stringify(name)}`);
+  const path = parseParamName(name).filter((segment) => segment !== '');
+  if (path.length === 0) throw new TypeError(`not a field name: ${JSON.stringify(name)}`);
   return path;
 }
 

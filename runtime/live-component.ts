@@ -4,7 +4,7 @@
 // whose `phx-target` is the component's `myself` runs the component's own declared handler,
 // behind its own policy (deny by default, like a view's).
 
-import type { Assigns, EventDeclaration, NavigateOptions } from './live-view.ts';
+import { checkDefinition, type Assigns, type EventDeclaration, type NavigateOptions } from './live-view.ts';
 import { ComponentCall, type Rendered } from './template.ts';
 
 /** What every component's assigns carry besides its own: its id and its cid (`myself`). */
@@ -75,15 +75,7 @@ export type LiveComponent<A extends Assigns = any, Attrs extends object = any> =
 export function defineComponent<A extends Assigns, Attrs extends object = Partial<A>>(
   definition: ComponentDefinition<A, Attrs>,
 ): LiveComponent<A, Attrs> {
-  if (!definition.name) throw new TypeError('defineComponent: a component needs a name');
-  if (typeof definition.render !== 'function') {
-    throw new TypeError(`defineComponent(${definition.name}): render must be a function`);
-  }
-  for (const [event, declaration] of Object.entries(definition.handleEvent ?? {})) {
-    if (!declaration || typeof declaration.handler !== 'function' || typeof declaration.policy?.check !== 'function') {
-      throw new TypeError(`defineComponent(${definition.name}): event "${event}" must be declared with allow(policy, handler)`);
-    }
-  }
+  checkDefinition('defineComponent', 'component', definition);
   return Object.freeze({ ...definition });
 }
 

@@ -191,14 +191,26 @@ export type LiveView<A extends Assigns = any, I = any> = Readonly<ViewDefinition
  *   });
  */
 export function defineView<A extends Assigns, I = unknown>(definition: ViewDefinition<A, I>): LiveView<A, I> {
-  if (!definition.name) throw new TypeError('defineView: a view needs a name');
+  checkDefinition('defineView', 'view', definition);
+  return Object.freeze({ ...definition });
+}
+
+/**
+ * @internal What `defineView` and `defineComponent` check alike: a name, a render function, and
+ * every event declared with `allow(policy, handler)`.
+ */
+export function checkDefinition(
+  maker: string,
+  kind: string,
+  definition: { readonly name: string; readonly render: unknown; readonly handleEvent?: Record<string, EventDeclaration<any, any>> },
+): void {
+  if (!definition.name) throw new TypeError(`${maker}: a ${kind} needs a name`);
   if (typeof definition.render !== 'function') {
-    throw new TypeError(`defineView(${definition.name}): render must be a function`);
+    throw new TypeError(`${maker}(${definition.name}): render must be a function`);
   }
   for (const [event, declaration] of Object.entries(definition.handleEvent ?? {})) {
     if (!declaration || typeof declaration.handler !== 'function' || typeof declaration.policy?.check !== 'function') {
-      throw new TypeError(`defineView(${definition.name}): event "${event}" must be declared with allow(policy, handler)`);
+      throw new TypeError(`${maker}(${definition.name}): event "${event}" must be declared with allow(policy, handler)`);
     }
   }
-  return Object.freeze({ ...definition });
 }

@@ -4,7 +4,7 @@
 
 import { produce } from 'immer';
 import type { Assigns, Flash, LiveView, NavigateOptions, ViewSocket } from './live-view.ts';
-import { diffTree, renderFull, withComponentSink, type TreeNode, type WireTree } from './diff.ts';
+import { diffTree, renderFull, type ComponentSink, type TreeNode, type WireTree } from './diff.ts';
 import type { ComponentCall } from './template.ts';
 import { ComponentTable, type ComponentEntry } from './component-table.ts';
 import type { EventDeclaration } from './live-view.ts';
@@ -27,11 +27,6 @@ export interface ViewSocketServices {
   deliverInfo(message: unknown): void;
 }
 
-// The view whose template is being diffed right now (renders are synchronous and never nest
-// across views); one shared sink instead of a closure per view.
-let renderingSocket: LiveViewSocket<any> | null = null;
-const placeInRenderingView = (call: ComponentCall): number => renderingSocket!.components.place(call);
-
 /** Who handles an event: the view, or one of its components. */
 export interface EventTarget {
   readonly name: string;
@@ -46,7 +41,7 @@ const NO_ASSIGNS: Readonly<Record<string, unknown>> = Object.freeze({});
 /** Shared by every view with no flash (most of them, most of the time). */
 export const NO_FLASH: Flash = Object.freeze({});
 
-export class LiveViewSocket<A extends Assigns = Assigns> implements ViewSocket<A> {
+export class LiveViewSocket<A extends Assigns = Assigns> implements ViewSocket<A>, ComponentSink {
   readonly id: string;
   readonly view: LiveView<A>;
   readonly connected: boolean;
@@ -258,6 +253,11 @@ export class LiveViewSocket<A extends Assigns = Assigns> implements ViewSocket<A
     return (this.#components ??= new ComponentTable(this));
   }
 
+  /** The diff's sink: a component call in the view's template becomes its cid. */
+  placeComponent(call: ComponentCall): number {
+    return this.components.placeComponent(call);
+  }
+
   /**
    * Who handles an event: the view (no `cid`) or the component the `cid` addresses. Null for a
    * cid this view does not hold (never rendered, destroyed, another view's, or not a cid).
@@ -271,14 +271,14 @@ export class LiveViewSocket<A extends Assigns = Assigns> implements ViewSocket<A
     return { name: entry.definition.name, cid: entry.myself, handleEvent: entry.definition.handleEvent, assigns: entry.assigns, socket: entry };
   }
 
-  /** The dead render's HTML. */
+  /** The dead render's HTML (the component table is made only if a component is met). */
   renderHtml(): string {
-    return renderToString(this.view.render(this.#assigns), this.components.renderHtml);
+    return renderToString(this.view.render(this.#assigns), (call) => this.components.renderHtml(call));
   }
 
   /** The full tree for a join reply (`rendered`), remembered as what the client holds. */
   renderJoin(): WireTree {
-    const { wire, node } = this.#renderView(() => renderFull(this.view.render(this.#assigns)));
+    const { wire, node } = renderFull(this.view.render(this.#assigns), this);
     this.#node = node;
     this.#changed = false;
     const components = this.#components?.finish();
@@ -294,10 +294,8 @@ export class LiveViewSocket<A extends Assigns = Assigns> implements ViewSocket<A
   renderDiff(): WireTree {
     let wire: WireTree = {};
     if (this.#changed || this.#node === undefined) {
-      const result = this.#renderView(() => {
-        const rendered = this.view.render(this.#assigns);
-        return this.#node ? diffTree(this.#node, rendered) : renderFull(rendered);
-      });
+      const rendered = this.view.render(this.#assigns);
+      const result = this.#node ? diffTree(this.#node, rendered, this) : renderFull(rendered, this);
       this.#node = result.node;
       wire = result.wire;
       this.#changed = false;
@@ -306,18 +304,6 @@ export class LiveViewSocket<A extends Assigns = Assigns> implements ViewSocket<A
     if (components) wire.c = components;
     this.#addExtras(wire, false);
     return wire;
-  }
-
-  // Renders the view's own tree with its component calls placed in its component table (which
-  // exists only once a component does: most views have none).
-  #renderView<T>(work: () => T): T {
-    const outer = renderingSocket;
-    renderingSocket = this;
-    try {
-      return withComponentSink(placeInRenderingView, work);
-    } finally {
-      renderingSocket = outer;
-    }
   }
 
   #addExtras(wire: WireTree, joining: boolean): void {

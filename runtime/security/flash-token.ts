@@ -3,48 +3,34 @@
 // in the next join for a live navigation. It lives `flashMaxAgeS` (60 s, as Phoenix); anything
 // forged, expired or of the wrong shape reads as no flash at all, never as an error.
 
-import { SignJWT, jwtVerify } from 'jose';
 import type { Clock } from '../clock.ts';
 import type { Flash } from '../live-view.ts';
+import { HmacJws } from './hmac-jws.ts';
 import type { Keyring } from './keyring.ts';
 
 /** The cookie the official client sets from a redirect's `flash` (60 s, readable by the page). */
 export const FLASH_COOKIE = '__phoenix_flash__';
 
-const ALGORITHMS = ['HS256'];
 const VERSION = 1;
 /** A flash is a few short messages; a token carrying more is refused rather than read. */
 const MAX_TOKEN_CHARS = 4096;
 
 export class FlashTokens {
-  readonly #keyring: Keyring;
-  readonly #clock: Clock;
-  readonly #maxAgeS: number;
+  readonly #jws: HmacJws;
 
   constructor(keyring: Keyring, clock: Clock, maxAgeS: number) {
-    this.#keyring = keyring;
-    this.#clock = clock;
-    this.#maxAgeS = maxAgeS;
+    this.#jws = new HmacJws(keyring, clock, maxAgeS);
   }
 
-  async sign(flash: Flash): Promise<string> {
-    const nowS = Math.floor(this.#clock.now() / 1000);
-    return new SignJWT({ v: VERSION, f: { ...flash } })
-      .setProtectedHeader({ alg: 'HS256' })
-      .setIssuedAt(nowS)
-      .setExpirationTime(nowS + this.#maxAgeS)
-      .sign(await this.#keyring.hmacKey('flash'));
+  sign(flash: Flash): Promise<string> {
+    return this.#jws.sign('flash', { v: VERSION, f: { ...flash } });
   }
 
   /** The flash in `token`, or `{}` when it is missing, forged, expired or malformed. */
   async verify(token: unknown): Promise<Flash> {
     if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_CHARS) return {};
     try {
-      const { payload } = await jwtVerify(token, await this.#keyring.hmacKey('flash'), {
-        algorithms: ALGORITHMS,
-        maxTokenAge: this.#maxAgeS,
-        currentDate: new Date(this.#clock.now()),
-      });
+      const payload = await this.#jws.verify('flash', token);
       return payload.v === VERSION ? toFlash(payload.f) : {};
     } catch {
       return {};

@@ -3,17 +3,16 @@
 // can read them, so they carry ids and the liveSession's extra session, never the cookie session,
 // a password or a secret (PROTOCOL.md §2.4).
 
-import { SignJWT, errors as joseErrors, jwtVerify } from 'jose';
+import { errors as joseErrors } from 'jose';
 import { LiveError } from '../errors.ts';
 import type { Clock } from '../clock.ts';
+import { HmacJws } from './hmac-jws.ts';
 import type { Keyring } from './keyring.ts';
 import type { Flash } from '../live-view.ts';
 import { toFlash } from './flash-token.ts';
 
 /** Bump when the claims change shape: older tokens are then refused as outdated (`stale`). */
 export const VIEW_TOKEN_VERSION = 1;
-
-const ALGORITHMS = ['HS256'];
 
 export interface SessionClaims {
   /** View id: the join topic must be `lv:<id>`. */
@@ -38,18 +37,14 @@ export interface StaticClaims {
 }
 
 export class ViewTokens {
-  readonly #keyring: Keyring;
-  readonly #clock: Clock;
-  readonly #maxAgeS: number;
+  readonly #jws: HmacJws;
 
   constructor(keyring: Keyring, clock: Clock, maxAgeS: number) {
-    this.#keyring = keyring;
-    this.#clock = clock;
-    this.#maxAgeS = maxAgeS;
+    this.#jws = new HmacJws(keyring, clock, maxAgeS);
   }
 
   signSession(claims: SessionClaims): Promise<string> {
-    return this.#sign('view-session', {
+    return this.#jws.sign('view-session', {
       v: VIEW_TOKEN_VERSION,
       sid: claims.id,
       view: claims.view,
@@ -60,7 +55,7 @@ export class ViewTokens {
   }
 
   signStatic(claims: StaticClaims): Promise<string> {
-    return this.#sign('view-static', { v: VIEW_TOKEN_VERSION, sid: claims.id, an: claims.assignNew });
+    return this.#jws.sign('view-static', { v: VIEW_TOKEN_VERSION, sid: claims.id, an: claims.assignNew });
   }
 
   /** Verifies a session token; throws `LiveError` (`stale` for the client) on any problem. */
@@ -84,26 +79,13 @@ export class ViewTokens {
     return { id: sid, assignNew: an.filter((k): k is string => typeof k === 'string') };
   }
 
-  async #sign(purpose: 'view-session' | 'view-static', claims: Record<string, unknown>): Promise<string> {
-    const nowS = Math.floor(this.#clock.now() / 1000);
-    return new SignJWT(claims)
-      .setProtectedHeader({ alg: 'HS256' })
-      .setIssuedAt(nowS)
-      .setExpirationTime(nowS + this.#maxAgeS)
-      .sign(await this.#keyring.hmacKey(purpose));
-  }
-
   async #verify(purpose: 'view-session' | 'view-static', token: unknown): Promise<Record<string, unknown>> {
     if (typeof token !== 'string' || token.length === 0) {
       throw new LiveError('LV_ERR_SESSION_MISSING', `${purpose} token missing`);
     }
     let payload: Record<string, unknown>;
     try {
-      ({ payload } = await jwtVerify(token, await this.#keyring.hmacKey(purpose), {
-        algorithms: ALGORITHMS,
-        maxTokenAge: this.#maxAgeS,
-        currentDate: new Date(this.#clock.now()),
-      }));
+      payload = await this.#jws.verify(purpose, token);
     } catch (err) {
       throw wrapJoseError(purpose, err);
     }

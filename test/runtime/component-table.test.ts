@@ -3,13 +3,14 @@
 // when their own assigns change, and removed as the client asks. Then the same, applied by the
 // official client's own `Rendered`: whatever we send, its page must be the dead render's.
 
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LiveViewSocket } from '../../runtime/view-socket.ts';
 import { ComponentEntry } from '../../runtime/component-table.ts';
 import { allow, anyone, defineView } from '../../runtime/live-view.ts';
 import { defineComponent, liveComponent } from '../../runtime/live-component.ts';
 import { ComponentCall, html, renderToString, type Rendered } from '../../runtime/template.ts';
 import type { WireTree } from '../../runtime/diff.ts';
+import { prng, useClientRendered, type ClientRendered } from '../support/client-rendered.ts';
 
 interface RowAttrs {
   text: string;
@@ -169,18 +170,7 @@ describe('ComponentTable', () => {
   });
 
   describe('applied by the official client', () => {
-    let Client: ClientRenderedClass;
-
-    beforeAll(async () => {
-      // The client reads `window.structuredClone`; Node has the function but no `window`.
-      vi.stubGlobal('window', globalThis);
-      const mod = (await import(/* @vite-ignore */ CLIENT_RENDERED)) as { default: ClientRenderedClass };
-      Client = mod.default;
-    });
-
-    afterAll(() => {
-      vi.unstubAllGlobals();
-    });
+    const newClient = useClientRendered();
 
     /** The page as the dead render prints it, with each component as the server holds it now. */
     function expected(socket: LiveViewSocket<Page>): string {
@@ -227,11 +217,30 @@ describe('ComponentTable', () => {
     }
 
     it('stamps the cid on each component root', () => {
-      const client = new Client('phx-test', wire(liveSocket(page([[1, 'a'], [2, 'b']], 'T', 'x')).renderJoin()));
+      const client = newClient('phx-test', wire(liveSocket(page([[1, 'a'], [2, 'b']], 'T', 'x')).renderJoin()));
       const html = client.toString().buffer;
       expect(html).toContain('<li data-phx-id="c1-phx-test" data-phx-component="1" data-phx-view="phx-test" id="row-1">');
       expect(html).toContain('<li data-phx-id="c2-phx-test" data-phx-component="2" data-phx-view="phx-test" id="row-2">');
       expect(html).toContain('<i data-phx-id="c3-phx-test" data-phx-component="3" data-phx-view="phx-test" class="badge">x</i>');
+    });
+
+    it('prints a list that mixes components with nothing, as `cond && liveComponent(…)` makes', () => {
+      const Shown = defineView<Page>({
+        name: 'shown',
+        render: ({ rows }) => html`<ul>${rows.map((r) => r.text !== '' && liveComponent(Row, { id: r.id, text: r.text }))}</ul>`,
+      });
+      const dead = new LiveViewSocket<Page>({ id: 'phx-test', view: Shown, connected: false });
+      dead.assign(page([[1, 'a'], [2, ''], [3, 'c']]));
+      const socket = new LiveViewSocket<Page>({ id: 'phx-test', view: Shown, connected: true });
+      socket.assign(page([[1, 'a'], [2, ''], [3, 'c']]));
+      const client = newClient('phx-test', wire(socket.renderJoin()));
+      expect(printed(client)).toBe(dead.renderHtml());
+      socket.assign(page([[1, ''], [2, 'b'], [3, 'c']]));
+      client.mergeDiff(wire(socket.renderDiff()));
+      expect(printed(client)).toBe(
+        '<ul><li id="row-2"><span>b</span> <button phx-click="like" phx-target="3">0</button></li>' +
+          '<li id="row-3"><span>c</span> <button phx-click="like" phx-target="2">0</button></li></ul>',
+      );
     });
 
     it('prints the dead render after each of 600 random steps: adds, updates, likes, removals, destroys, revivals', () => {
@@ -240,7 +249,7 @@ describe('ComponentTable', () => {
         const pick = (n: number) => Math.floor(random() * n);
         let nextId = 1;
         const socket = liveSocket(page([[nextId++, 'a']]));
-        const client = new Client('phx-test', wire(socket.renderJoin()));
+        const client = newClient('phx-test', wire(socket.renderJoin()));
         check(socket, client, `seed ${seed} join`);
         let willDestroy: number[] = [];
         for (let step = 0; step < 200; step++) {
@@ -280,28 +289,7 @@ describe('ComponentTable', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-// The official client's `Rendered`, loaded as `test/runtime/diff.test.ts` does.
-
-interface ClientRendered {
-  mergeDiff(diff: unknown): void;
-  toString(): { buffer: string };
-  get(): Record<string, unknown>;
-  pruneCIDs(cids: number[]): void;
-}
-type ClientRenderedClass = new (viewId: string, rendered: unknown) => ClientRendered;
-
-const CLIENT_RENDERED = '../../node_modules/phoenix_live_view/assets/js/phoenix_live_view/rendered.js?inline';
+// The texts the official client's random steps pick from.
 
 const WORDS = ['alpha', '<beta>', '!loud', 'gamma & delta', '"q"', '', '!', '0'];
 
-/** A deterministic PRNG (mulberry32), so a failing sequence can be replayed. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -2,9 +2,10 @@
 // client's own merge code: whatever sequence of renders we diff, the client's tree must print the
 // same HTML as the dead render of the latest assigns.
 
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { diffTree, renderFull, type TreeNode, type WireTree } from '../../runtime/diff.ts';
 import { html, keyed, raw, renderToString, type Rendered } from '../../runtime/template.ts';
+import { prng, useClientRendered } from '../support/client-rendered.ts';
 
 /** What the client receives: the diff after a trip through JSON. */
 function wire(tree: WireTree): unknown {
@@ -309,24 +310,13 @@ describe('diffTree', () => {
   });
 
   describe('applied by the official client', () => {
-    let Client: ClientRenderedClass;
-
-    beforeAll(async () => {
-      // The client reads `window.structuredClone`; Node has the function but no `window`.
-      vi.stubGlobal('window', globalThis);
-      const mod = (await import(/* @vite-ignore */ CLIENT_RENDERED)) as { default: ClientRenderedClass };
-      Client = mod.default;
-    });
-
-    afterAll(() => {
-      vi.unstubAllGlobals();
-    });
+    const newClient = useClientRendered();
 
     /** Joins the client with the first render, then merges a diff per later render. */
     function playThrough(pages: Page[]): void {
       const [first, ...rest] = pages;
       const full = renderFull(renderPage(first!));
-      const client = new Client('phx-test', wire(full.wire));
+      const client = newClient('phx-test', wire(full.wire));
       expect(client.toString().buffer).toBe(renderToString(renderPage(first!)));
       let node: TreeNode = full.node;
       rest.forEach((page, step) => {
@@ -347,7 +337,7 @@ describe('diffTree', () => {
 
     it('prints the dead render after the join', () => {
       const page: Page = { ...empty, tasks: [t(1, 'a', ['x']), t(2, '<b>')], notes: ['n1', 'n2'], html: '<hr>' };
-      const client = new Client('phx-test', wire(renderFull(renderPage(page)).wire));
+      const client = newClient('phx-test', wire(renderFull(renderPage(page)).wire));
       expect(client.toString().buffer).toBe(renderToString(renderPage(page)));
       expect(client.toString().buffer).toContain('<li id="task-2" class="open">&lt;b&gt;</li>');
     });
@@ -389,29 +379,7 @@ describe('diffTree', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-// The official client. Its `Rendered` class ships as source in the npm package. Vitest hands
-// node_modules `.js` files to Node, which cannot follow the file's extension-less imports of its
-// `.ts` siblings; the `?inline` query makes vitest transform it like project code instead.
-
-interface ClientRendered {
-  mergeDiff(diff: unknown): void;
-  toString(): { buffer: string };
-}
-type ClientRenderedClass = new (viewId: string, rendered: unknown) => ClientRendered;
-
-const CLIENT_RENDERED = '../../node_modules/phoenix_live_view/assets/js/phoenix_live_view/rendered.js?inline';
-
-/** A deterministic PRNG (mulberry32), so a failing sequence can be replayed. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The page the official client's tests render and mutate.
 
 interface Task {
   id: number;
