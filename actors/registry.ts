@@ -259,13 +259,14 @@ export class Registry {
 
   /** Ids of the other nodes heard from recently: those a disconnect waits for. */
   peers(): string[] {
+    this.#forgetSilentPeers();
+    return [...this.#peers.keys()].sort();
+  }
+
+  /** Drops the nodes not heard from for `PRESENCE_MISSES` intervals (gone, or restarted under a new id). */
+  #forgetSilentPeers(): void {
     const horizon = Date.now() - PRESENCE_MISSES * this.#options.limits.clusterPresenceIntervalMs;
-    const live: string[] = [];
-    for (const [id, seenAt] of this.#peers) {
-      if (seenAt >= horizon) live.push(id);
-      else this.#peers.delete(id);
-    }
-    return live.sort();
+    for (const [id, seenAt] of this.#peers) if (seenAt < horizon) this.#peers.delete(id);
   }
 
   /**
@@ -311,7 +312,12 @@ export class Registry {
     this.#stopOnUp = pubsub.onUp(() => this.#onLinkUp());
     // A PubSub made ready before the server was built came up unseen: say hello now.
     if (pubsub.health().state === 'up') this.#announce(true);
-    this.#presenceTimer = setInterval(() => this.#announce(false), this.#options.limits.clusterPresenceIntervalMs);
+    // Each tick also forgets silent nodes: every restart of a peer comes back under a new id, so a
+    // node that is never asked for its peers would otherwise keep every id it ever heard.
+    this.#presenceTimer = setInterval(() => {
+      this.#announce(false);
+      this.#forgetSilentPeers();
+    }, this.#options.limits.clusterPresenceIntervalMs);
     this.#presenceTimer.unref();
   }
 
