@@ -36,8 +36,6 @@ export interface RegistryOptions {
 }
 
 interface PendingDisconnect {
-  liveSocketId: string;
-  local: { nodeId: string; closed: number };
   expected: Set<string>;
   answers: Map<string, number>;
   finish: () => void;
@@ -248,7 +246,7 @@ export class Registry {
           unanswered: [...expected].filter((id) => !pending.answers.has(id)),
         });
       };
-      const pending: PendingDisconnect = { liveSocketId, local, expected, answers: new Map(), finish };
+      const pending: PendingDisconnect = { expected, answers: new Map(), finish };
       this.#pending.set(requestId, pending);
       if (expected.size === 0) finish();
     });
