@@ -303,7 +303,7 @@ export class Registry {
   #joinCluster(): void {
     const pubsub = this.#pubsub;
     this.#stops.push(
-      pubsub.subscribe(DISCONNECT_TOPIC, (message) => this.#onClusterMessage(message as ClusterMessage)),
+      pubsub.subscribe(DISCONNECT_TOPIC, (message) => this.#onClusterMessage(message)),
       pubsub.subscribe(replyTopic(this.nodeId), (message) => this.#onReply(message)),
       pubsub.subscribe(PRESENCE_TOPIC, (message) => this.#onPresence(message)),
     );
@@ -343,15 +343,17 @@ export class Registry {
     if (hello === true || !known) this.#announce(false);
   }
 
-  #onClusterMessage(message: ClusterMessage): void {
-    if (typeof message !== 'object' || message === null || message.origin === this.nodeId) return;
-    if (message.type === 'revalidate') {
+  /** Whatever arrives from another node is checked field by field, as `#onPresence` and `#onReply` do. */
+  #onClusterMessage(message: unknown): void {
+    const { type, id, origin, requestId } = (message ?? {}) as Partial<Record<'type' | 'id' | 'origin' | 'requestId', unknown>>;
+    if (typeof origin !== 'string' || origin === this.nodeId) return;
+    if (type === 'revalidate') {
       void this.revalidate();
       return;
     }
-    if (message.type !== 'disconnect' || typeof message.id !== 'string') return;
-    const closed = this.#kick(message.id);
-    this.#pubsub.broadcast(replyTopic(message.origin), { requestId: message.requestId, nodeId: this.nodeId, closed });
+    if (type !== 'disconnect' || typeof id !== 'string' || typeof requestId !== 'string') return;
+    const closed = this.#kick(id);
+    this.#pubsub.broadcast(replyTopic(origin), { requestId, nodeId: this.nodeId, closed });
   }
 
   #onReply(message: unknown): void {
