@@ -276,11 +276,11 @@ export class Registry {
   /**
    * Closes (1001) every connection whose login session the app no longer accepts: run after every
    * PubSub outage, since a logout on another node meanwhile could not reach this one. The clients
-   * reconnect, and their new mount meets the revoked session. Returns how many it closed.
+   * reconnect, and their new mount meets the revoked session.
    */
-  async revalidate(): Promise<number> {
+  async #revalidate(): Promise<void> {
     const check = this.#options.revalidateSession;
-    if (!check) return 0;
+    if (!check) return;
     const revoked = new Set<string>();
     let checked = 0;
     for (const { connection } of this.#actor.getSnapshot().context.connections.values()) {
@@ -298,7 +298,6 @@ export class Registry {
       this.#actor.send({ type: 'disconnect.where', test: (c) => revoked.has(c.id), reply: (n: number) => (closed = n) });
     }
     logger.info('registry.revalidated', { checked, closed });
-    return closed;
   }
 
   /** PubSub subscriptions the registry itself holds (the cluster relay), not any view's. */
@@ -332,7 +331,7 @@ export class Registry {
       const message: ClusterMessage = { type: 'revalidate', origin: this.nodeId };
       this.#pubsub.broadcast(DISCONNECT_TOPIC, message);
     }
-    void this.revalidate();
+    void this.#revalidate();
   }
 
   /** `hello` asks the others to answer at once, so a new node learns its peers without waiting. */
@@ -354,7 +353,7 @@ export class Registry {
     const { type, id, origin, requestId } = (message ?? {}) as Partial<Record<'type' | 'id' | 'origin' | 'requestId', unknown>>;
     if (typeof origin !== 'string' || origin === this.nodeId) return;
     if (type === 'revalidate') {
-      void this.revalidate();
+      void this.#revalidate();
       return;
     }
     if (type !== 'disconnect' || typeof id !== 'string' || typeof requestId !== 'string') return;
