@@ -27,6 +27,9 @@ function flag(value: string | undefined): boolean | number {
 const redisUrl = process.env.REDIS_URL;
 const nodeId = process.env.NODE_ID || undefined;
 const throttleRedis = redisUrl ? new Redis(redisUrl, { maxRetriesPerRequest: 3 }) : undefined;
+// Without a listener ioredis prints every failed reconnect's stack to stderr, outside the JSON log;
+// the PubSub's health (`describe()`, the `pubsub.down` line) already says when Redis is unreachable.
+throttleRedis?.on('error', (err) => logger.debug('login_throttle.redis_error', { error: err }));
 const app = buildApp({ dataDir, loginThrottle: new LoginThrottle({ redis: throttleRedis }) });
 const pubsub = redisUrl ? new RedisPubSub(redisUrl, { nodeId }) : undefined;
 const server = createLiveServer({
@@ -52,7 +55,9 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     logger.info('server.draining', { signal });
     void server.close().then(async () => {
       app.close();
-      await throttleRedis?.quit();
+      // The server is closed, nothing is left to count: drop the connection. quit() would wait for
+      // a command queued while Redis is down, then reject, and the process would exit 1 unlogged.
+      throttleRedis?.disconnect();
       process.exit(0);
     });
   });

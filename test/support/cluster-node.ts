@@ -1,7 +1,7 @@
-// One node of a test cluster, in its own process (started by `startClusterNode`): the demo app on
-// a RedisPubSub, its data dir and secret shared with the other nodes (`DATA_DIR`, no
-// SECRET_KEY_BASE: the development secret file, as nodes on one machine would share it). The
-// test drives it over the IPC channel of bench/control-channel.ts.
+// One node of a test cluster, in its own process (cluster-outage.test.ts starts it with
+// bench/control-channel.ts's ControlChannel and drives it over that IPC channel): the demo app on a
+// RedisPubSub, its data dir and secret shared with the other nodes (`DATA_DIR`, no SECRET_KEY_BASE:
+// the development secret file, as nodes on one machine would share it).
 
 import { buildApp } from '../../apps/app.ts';
 import { liveSocketIdFor } from '../../apps/blog/accounts.ts';
