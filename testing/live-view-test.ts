@@ -105,7 +105,8 @@ export class LiveViewTest {
 
   /**
    * Clicks the element matching `selector`: sends its `phx-click` event with its `phx-value-*`
-   * attributes (plus `value`, if given), as the official client does.
+   * attributes (plus `value`, if given), to the component its `phx-target` cid names if any, as
+   * the official client does.
    *
    * @example
    *   const result = await view.click('button[phx-click="increment"]');
@@ -120,7 +121,7 @@ export class LiveViewTest {
     for (const [name, attribute] of element.attributes) {
       if (name.startsWith('phx-value-')) values[name.slice('phx-value-'.length)] = attribute;
     }
-    return this.pushEvent(event, { ...values, ...value });
+    return this.#push('event', { type: 'click', event, value: { ...values, ...value }, ...targetOf(element) });
   }
 
   /** Sends event `event` with `value` as a `phx-click` would, whether or not the page shows it. */
@@ -235,7 +236,7 @@ export class LiveViewTest {
     const body = new URLSearchParams();
     for (const [name, list] of fields) for (const value of list) body.append(name, value);
     if (withTarget && given.length > 0) body.append('_target', given[0]![0].replace(/\[\]$/, ''));
-    return this.#push('event', { type: 'form', event, value: body.toString() });
+    return this.#push('event', { type: 'form', event, value: body.toString(), ...targetOf(form) });
   }
 
   async #push(event: string, payload: Payload): Promise<EventResult> {
@@ -297,6 +298,12 @@ export class LiveViewTest {
         return;
     }
   }
+}
+
+/** `{ cid }` when the element's `phx-target` names a component by its cid (`phx-target="${myself}"`), as the client sends it. */
+function targetOf(element: FoundElement): { cid?: number } {
+  const target = element.attributes.get('phx-target');
+  return target !== undefined && /^\d+$/.test(target) ? { cid: Number(target) } : {};
 }
 
 function isObject(value: unknown): value is Payload {
