@@ -22,6 +22,25 @@ export interface PushedFrame {
 
 const SOCKET_PATH = '/live/websocket';
 
+/**
+ * The `phx_join` payload the official client sends for a page. `{ redirect }` in `overrides` makes
+ * it a live navigation join (it replaces `url`); any other field overrides the client's.
+ */
+export function joinPayload(
+  page: { readonly url: string; readonly csrfToken: string; readonly session: string; readonly static: string | null },
+  overrides: Payload = {},
+): Payload {
+  const payload: Payload = {
+    url: page.url,
+    params: { _csrf_token: page.csrfToken, _mounts: 0, _mount_attempts: 0 },
+    session: page.session,
+    static: page.static,
+    sticky: false,
+  };
+  if ('redirect' in overrides) delete payload.url;
+  return { ...payload, ...overrides };
+}
+
 export class ChannelSocket {
   readonly #socket: WebSocket;
   readonly #pending = new Map<string, { resolve(reply: ChannelReply): void; reject(error: Error): void }>();

@@ -2,7 +2,7 @@
 // a user has (click, change, submit, patch), each sent as the official client sends it and
 // answered with what the client would do next.
 
-import type { ChannelReply, ChannelSocket, Payload, PushedFrame } from './channel-socket.ts';
+import { joinPayload, type ChannelReply, type ChannelSocket, type Payload, type PushedFrame } from './channel-socket.ts';
 import { formFields, queryAll, queryOne, textOf, type FoundElement } from './html-query.ts';
 import { RenderedTree } from './rendered.ts';
 
@@ -206,15 +206,7 @@ export class LiveViewTest {
   async join(extra: Payload = {}): Promise<ChannelReply> {
     const ref = this.#socket.nextRef();
     this.#joinRef = ref;
-    const payload: Payload = {
-      url: this.#tokens.url,
-      params: { _csrf_token: this.#tokens.csrfToken, _mounts: 0, _mount_attempts: 0 },
-      session: this.#tokens.session,
-      static: this.#tokens.static,
-      sticky: false,
-    };
-    if ('redirect' in extra) delete payload.url;
-    const reply = await this.#socket.request(ref, this.#tokens.topic, 'phx_join', { ...payload, ...extra }, ref);
+    const reply = await this.#socket.request(ref, this.#tokens.topic, 'phx_join', joinPayload(this.#tokens, extra), ref);
     if (reply.status === 'ok') {
       this.#tree.reset(reply.response.rendered as Payload);
       this.#takeEvents(reply.response.rendered as Payload);
