@@ -52,7 +52,14 @@ export class ChannelSocket {
   private constructor(socket: WebSocket, timeoutMs: number) {
     this.#socket = socket;
     this.#timeoutMs = timeoutMs;
-    socket.on('message', (data) => this.#receive(String(data)));
+    socket.on('message', (data) => {
+      // A frame this client cannot read fails the test that waits, not the whole test process.
+      try {
+        this.#receive(String(data));
+      } catch (error) {
+        this.#fail(new Error(`could not read the server's frame ${String(data).slice(0, 200)}: ${(error as Error).message}`));
+      }
+    });
     socket.on('close', (code, reason) => this.#fail(new Error(`socket closed (${code} ${String(reason)})`)));
     socket.on('error', (error) => this.#fail(error));
   }
