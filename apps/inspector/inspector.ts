@@ -50,6 +50,8 @@ interface InspectorSnapshot {
 
 const SHOWN_ENTRIES = 100;
 const SHOWN_CONNECTIONS = 200;
+/** Rows of the live socket id table (every row has its buttons and an account lookup per push). */
+const SHOWN_SOCKET_IDS = 200;
 const NO_FILTER: TimelineFilter = { user: '', view: '', kind: '' };
 
 export function inspectorView(feed: InspectorFeed, accounts: Accounts) {
@@ -97,7 +99,7 @@ export function inspectorView(feed: InspectorFeed, accounts: Accounts) {
       counts,
       crashes: crashes.total,
       registry: registry.slice(0, SHOWN_CONNECTIONS),
-      socketIds: [...socketIds.values()],
+      socketIds: [...socketIds.values()].slice(0, SHOWN_SOCKET_IDS),
       timeline: feed.recent(SHOWN_ENTRIES, keep),
       choices: {
         users: distinct(all.map(userOf).filter((u): u is string => u !== null)),
