@@ -22,6 +22,25 @@ export interface PushedFrame {
 
 const SOCKET_PATH = '/live/websocket';
 
+/**
+ * The `phx_join` payload the official client sends for a page. `{ redirect }` in `overrides` makes
+ * it a live navigation join (it replaces `url`); any other field overrides the client's.
+ */
+export function joinPayload(
+  page: { readonly url: string; readonly csrfToken: string; readonly session: string; readonly static: string | null },
+  overrides: Payload = {},
+): Payload {
+  const payload: Payload = {
+    url: page.url,
+    params: { _csrf_token: page.csrfToken, _mounts: 0, _mount_attempts: 0 },
+    session: page.session,
+    static: page.static,
+    sticky: false,
+  };
+  if ('redirect' in overrides) delete payload.url;
+  return { ...payload, ...overrides };
+}
+
 export class ChannelSocket {
   readonly #socket: WebSocket;
   readonly #pending = new Map<string, { resolve(reply: ChannelReply): void; reject(error: Error): void }>();
@@ -33,7 +52,14 @@ export class ChannelSocket {
   private constructor(socket: WebSocket, timeoutMs: number) {
     this.#socket = socket;
     this.#timeoutMs = timeoutMs;
-    socket.on('message', (data) => this.#receive(String(data)));
+    socket.on('message', (data) => {
+      // A frame this client cannot read fails the test that waits, not the whole test process.
+      try {
+        this.#receive(String(data));
+      } catch (error) {
+        this.#fail(new Error(`could not read the server's frame ${String(data).slice(0, 200)}: ${(error as Error).message}`));
+      }
+    });
     socket.on('close', (code, reason) => this.#fail(new Error(`socket closed (${code} ${String(reason)})`)));
     socket.on('error', (error) => this.#fail(error));
   }

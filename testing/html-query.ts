@@ -75,6 +75,27 @@ export function formFields(formHtml: string): [string, string][] {
   return fields;
 }
 
+/** What a client reads from a live page to join its view (the root container, the CSRF meta tag). */
+export interface LivePageTokens {
+  /** The root container's `id`; the view's topic is `lv:<id>`. */
+  readonly id: string;
+  /** `data-phx-session`. */
+  readonly session: string;
+  /** `data-phx-static`; `""` becomes `null`, as the official client sends it. */
+  readonly static: string | null;
+  /** `<meta name="csrf-token" content>`: the socket's `_csrf_token` query parameter. */
+  readonly csrfToken: string;
+}
+
+/** The join tokens of a live page's HTML, or null when it has no root container or csrf-token meta tag. */
+export function livePageTokens(html: string): LivePageTokens | null {
+  const container = queryAll(html, '[data-phx-session]')[0]?.attributes;
+  const csrfToken = queryAll(html, 'meta[name="csrf-token"]')[0]?.attributes.get('content');
+  const id = container?.get('id');
+  if (!container || !id || csrfToken === undefined) return null;
+  return { id, session: container.get('data-phx-session')!, static: container.get('data-phx-static') || null, csrfToken };
+}
+
 /** Decodes the entities the runtime's escaping produces. */
 export function unescapeHtml(text: string): string {
   return text

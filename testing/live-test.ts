@@ -5,7 +5,7 @@
 
 import type { LiveServer, Session } from '../runtime/index.ts';
 import { ChannelSocket } from './channel-socket.ts';
-import { unescapeHtml } from './html-query.ts';
+import { livePageTokens, queryAll } from './html-query.ts';
 import { LiveViewTest, type ViewHost } from './live-view-test.ts';
 
 /** Options of `LiveTest.live`. */
@@ -38,9 +38,6 @@ export interface LiveTestOptions {
 
 /** Redirects followed before `live` gives up (a redirect loop is an app bug worth a clear error). */
 const MAX_REDIRECTS = 10;
-const ROOT_CONTAINER = /<[a-z][\w-]*\s([^>]*\bdata-phx-session="[^"]*"[^>]*)>/i;
-const CSRF_META = /<meta\s+name="csrf-token"\s+content="([^"]*)"/i;
-const CSRF_INPUT = /<input[^>]*name="_csrf_token"[^>]*value="([^"]*)"/i;
 
 /**
  * A server under test.
@@ -104,8 +101,9 @@ export class LiveTest implements ViewHost {
       // form has it (from the page's meta tag or the form's hidden field).
       const page = await this.request('GET', path, { cookie });
       cookie = page.cookie;
-      const csrf = CSRF_META.exec(page.body) ?? CSRF_INPUT.exec(page.body);
-      body = new URLSearchParams({ ...(csrf ? { _csrf_token: unescapeHtml(csrf[1]!) } : {}), ...options.form }).toString();
+      const csrf = queryAll(page.body, 'meta[name="csrf-token"]')[0]?.attributes.get('content') ??
+        queryAll(page.body, 'input[name="_csrf_token"]')[0]?.attributes.get('value');
+      body = new URLSearchParams({ ...(csrf !== undefined ? { _csrf_token: csrf } : {}), ...options.form }).toString();
     }
     const response = await fetch(new URL(path, this.baseUrl), {
       method,
@@ -144,17 +142,13 @@ export class LiveTest implements ViewHost {
         continue;
       }
       if (page.status !== 200) throw new Error(`GET ${current} answered ${page.status}:\n${page.body.slice(0, 500)}`);
-      const container = ROOT_CONTAINER.exec(page.body);
-      const csrf = CSRF_META.exec(page.body);
-      if (!container || !csrf) throw new Error(`GET ${current} is not a live page (no root container or csrf-token)`);
-      const attributes = readAttributes(container[1]!);
-      const socket = await ChannelSocket.open(this.baseUrl, cookie, unescapeHtml(csrf[1]!), this.#timeoutMs);
+      const tokens = livePageTokens(page.body);
+      if (!tokens) throw new Error(`GET ${current} is not a live page (no root container or csrf-token)`);
+      const socket = await ChannelSocket.open(this.baseUrl, cookie, tokens.csrfToken, this.#timeoutMs);
       const view = new LiveViewTest(socket, this, {
+        ...tokens,
         url: new URL(current, this.baseUrl).href,
-        topic: `lv:${attributes.get('id')}`,
-        session: attributes.get('data-phx-session') ?? '',
-        static: attributes.get('data-phx-static') || null,
-        csrfToken: unescapeHtml(csrf[1]!),
+        topic: `lv:${tokens.id}`,
         cookie,
       }, redirects);
       const reply = await view.join();
@@ -174,12 +168,6 @@ export class LiveTest implements ViewHost {
 
 function pathOf(url: URL): string {
   return url.pathname + url.search;
-}
-
-function readAttributes(source: string): Map<string, string> {
-  const attributes = new Map<string, string>();
-  for (const match of source.matchAll(/([\w-]+)="([^"]*)"/g)) attributes.set(match[1]!, unescapeHtml(match[2]!));
-  return attributes;
 }
 
 /** Adds `Set-Cookie` headers to a `Cookie` header value, as a browser's jar would. */

@@ -2,7 +2,7 @@
 // a user has (click, change, submit, patch), each sent as the official client sends it and
 // answered with what the client would do next.
 
-import type { ChannelReply, ChannelSocket, Payload, PushedFrame } from './channel-socket.ts';
+import { joinPayload, type ChannelReply, type ChannelSocket, type Payload, type PushedFrame } from './channel-socket.ts';
 import { formFields, queryAll, queryOne, textOf, type FoundElement } from './html-query.ts';
 import { RenderedTree } from './rendered.ts';
 
@@ -105,7 +105,8 @@ export class LiveViewTest {
 
   /**
    * Clicks the element matching `selector`: sends its `phx-click` event with its `phx-value-*`
-   * attributes (plus `value`, if given), as the official client does.
+   * attributes (plus `value`, if given), to the component its `phx-target` cid names if any, as
+   * the official client does.
    *
    * @example
    *   const result = await view.click('button[phx-click="increment"]');
@@ -120,7 +121,7 @@ export class LiveViewTest {
     for (const [name, attribute] of element.attributes) {
       if (name.startsWith('phx-value-')) values[name.slice('phx-value-'.length)] = attribute;
     }
-    return this.pushEvent(event, { ...values, ...value });
+    return this.#push('event', { type: 'click', event, value: { ...values, ...value }, ...targetOf(element) });
   }
 
   /** Sends event `event` with `value` as a `phx-click` would, whether or not the page shows it. */
@@ -205,15 +206,7 @@ export class LiveViewTest {
   async join(extra: Payload = {}): Promise<ChannelReply> {
     const ref = this.#socket.nextRef();
     this.#joinRef = ref;
-    const payload: Payload = {
-      url: this.#tokens.url,
-      params: { _csrf_token: this.#tokens.csrfToken, _mounts: 0, _mount_attempts: 0 },
-      session: this.#tokens.session,
-      static: this.#tokens.static,
-      sticky: false,
-    };
-    if ('redirect' in extra) delete payload.url;
-    const reply = await this.#socket.request(ref, this.#tokens.topic, 'phx_join', { ...payload, ...extra }, ref);
+    const reply = await this.#socket.request(ref, this.#tokens.topic, 'phx_join', joinPayload(this.#tokens, extra), ref);
     if (reply.status === 'ok') {
       this.#tree.reset(reply.response.rendered as Payload);
       this.#takeEvents(reply.response.rendered as Payload);
@@ -235,7 +228,7 @@ export class LiveViewTest {
     const body = new URLSearchParams();
     for (const [name, list] of fields) for (const value of list) body.append(name, value);
     if (withTarget && given.length > 0) body.append('_target', given[0]![0].replace(/\[\]$/, ''));
-    return this.#push('event', { type: 'form', event, value: body.toString() });
+    return this.#push('event', { type: 'form', event, value: body.toString(), ...targetOf(form) });
   }
 
   async #push(event: string, payload: Payload): Promise<EventResult> {
@@ -297,6 +290,12 @@ export class LiveViewTest {
         return;
     }
   }
+}
+
+/** `{ cid }` when the element's `phx-target` names a component by its cid (`phx-target="${myself}"`), as the client sends it. */
+function targetOf(element: FoundElement): { cid?: number } {
+  const target = element.attributes.get('phx-target');
+  return target !== undefined && /^\d+$/.test(target) ? { cid: Number(target) } : {};
 }
 
 function isObject(value: unknown): value is Payload {

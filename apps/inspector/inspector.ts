@@ -50,6 +50,8 @@ interface InspectorSnapshot {
 
 const SHOWN_ENTRIES = 100;
 const SHOWN_CONNECTIONS = 200;
+/** Rows of the live socket id table (every row has its buttons and an account lookup per push). */
+const SHOWN_SOCKET_IDS = 200;
 const NO_FILTER: TimelineFilter = { user: '', view: '', kind: '' };
 
 export function inspectorView(feed: InspectorFeed, accounts: Accounts) {
@@ -62,7 +64,7 @@ export function inspectorView(feed: InspectorFeed, accounts: Accounts) {
   const snapshot = (selected: string | null, filter: TimelineFilter): InspectorSnapshot => {
     const { server } = feed;
     const now = Date.now();
-    const registry = server.describe().connections;
+    const { nodeId, counts, connections: registry } = server.describe();
     const socketIds = new Map<string, { id: string; connections: number; userId: number | null }>();
     for (const c of registry) {
       if (c.liveSocketId === null) continue;
@@ -90,14 +92,15 @@ export function inspectorView(feed: InspectorFeed, accounts: Accounts) {
       }
     }
     const series = feed.series();
+    const crashes = server.crashes();
     return {
       now,
-      nodeId: server.nodeId,
-      counts: server.counts(),
-      crashes: server.crashes().total,
+      nodeId,
+      counts,
+      crashes: crashes.total,
       registry: registry.slice(0, SHOWN_CONNECTIONS),
-      socketIds: [...socketIds.values()],
-      timeline: all.filter(keep).slice(0, SHOWN_ENTRIES),
+      socketIds: [...socketIds.values()].slice(0, SHOWN_SOCKET_IDS),
+      timeline: feed.recent(SHOWN_ENTRIES, keep),
       choices: {
         users: distinct(all.map(userOf).filter((u): u is string => u !== null)),
         views: distinct(all.flatMap((e) => ('view' in e ? [e.view] : []))),
@@ -109,7 +112,7 @@ export function inspectorView(feed: InspectorFeed, accounts: Accounts) {
         views: series.map((p) => p.views),
       },
       detail,
-      recentCrashes: server.crashes().recent.slice(0, 20),
+      recentCrashes: crashes.recent.slice(0, 20),
     };
   };
 

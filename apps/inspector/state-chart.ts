@@ -1,5 +1,6 @@
 // The state chart of a view, as SVG markup: states and transitions come from the machine's own
-// definition (`viewMachineGraph()`), laid out by dagre on the server, once per machine. Transitions
+// definition (`viewMachineGraph()`), laid out by dagre on the server, once per machine, and drawn
+// once per (current state, last transition), not at every render of the inspector. Transitions
 // that keep the state (an allowed or denied event, a patch, a message) are listed inside their
 // state's box, as statecharts draw internal transitions, instead of as a tangle of self-loops.
 
@@ -15,6 +16,8 @@ interface Layout {
   height: number;
   nodes: Map<string, { x: number; y: number; width: number; height: number }>;
   edges: { transition: MachineTransition; points: { x: number; y: number }[]; labelX: number; labelY: number }[];
+  /** The markup drawn so far, by current state and last transition: a machine has few of each. */
+  drawn: Map<string, string>;
 }
 
 const layouts = new WeakMap<MachineGraph, Layout>();
@@ -76,7 +79,7 @@ function layout(graph: MachineGraph): Layout {
     return { transition, points: e.points, labelX: e.x, labelY: e.y };
   });
   const { width = 0, height = 0 } = g.graph();
-  const built = { width, height, nodes, edges };
+  const built = { width, height, nodes, edges, drawn: new Map<string, string>() };
   layouts.set(graph, built);
   return built;
 }
@@ -87,7 +90,17 @@ function layout(graph: MachineGraph): Layout {
  * `<g data-state="…">`.
  */
 export function stateChartSvg(graph: MachineGraph, current: string | null, last: LastTransition | null = null): string {
-  const { width, height, nodes, edges } = layout(graph);
+  const chart = layout(graph);
+  const key = JSON.stringify([current, last && [last.from, last.to, last.event, last.guard]]);
+  let svg = chart.drawn.get(key);
+  if (svg === undefined) {
+    svg = drawSvg(graph, chart, current, last);
+    chart.drawn.set(key, svg);
+  }
+  return svg;
+}
+
+function drawSvg(graph: MachineGraph, { width, height, nodes, edges }: Layout, current: string | null, last: LastTransition | null): string {
   const parts: string[] = [];
   parts.push(`<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="state chart of the ${escapeHtml(graph.id)} machine" viewBox="0 0 ${Math.ceil(width)} ${Math.ceil(height)}" width="${Math.ceil(width)}" height="${Math.ceil(height)}" class="state-chart">`);
   parts.push('<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z"/></marker></defs>');

@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useDemoServer } from '../support/use-demo-server.ts';
 import { connectSocket, fetchLivePage, joinPayload, type LiveChannel, type Payload } from '../support/live-client.ts';
-import { logIn } from '../support/login.ts';
+import { logInSeeded } from '../support/login.ts';
 import type { RuntimeEvent } from '../../runtime/index.ts';
 import type { User } from '../../apps/blog/accounts.ts';
 
@@ -25,13 +25,7 @@ describe('comment components on /posts/1', () => {
   let bobCookie: string;
 
   beforeAll(async () => {
-    const users = s.app.accounts.listUsers();
-    alice = users.find((u) => u.email === 'alice@example.com')!;
-    bob = users.find((u) => u.email === 'bob@example.com')!;
-    [aliceCookie, bobCookie] = await Promise.all([
-      logIn(s.baseUrl, alice.email, 'alice-password'),
-      logIn(s.baseUrl, bob.email, 'bob-password'),
-    ]);
+    [{ user: alice, cookie: aliceCookie }, { user: bob, cookie: bobCookie }] = await logInSeeded(s, 'alice', 'bob');
   });
 
   async function open(cookie: string, path = '/posts/1'): Promise<Viewer> {

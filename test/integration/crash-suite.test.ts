@@ -3,6 +3,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startChildServer, type ChildServer } from '../support/child-server.ts';
+import { fetchLivePage } from '../support/live-client.ts';
 import { rawRequest, statusOf } from '../support/raw-http.ts';
 
 const KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
@@ -23,10 +24,7 @@ describe('a node under hostile requests (child process)', () => {
   beforeAll(async () => {
     child = await startChildServer();
     host = `127.0.0.1:${child.port}`;
-    const response = await fetch(`${child.baseUrl}/counter`);
-    const html = await response.text();
-    cookie = response.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-    csrfToken = /<meta\s+name="csrf-token"\s+content="([^"]*)"/.exec(html)![1]!;
+    ({ cookie, csrfToken } = await fetchLivePage(child.baseUrl, '/counter'));
   }, 90_000);
 
   afterAll(async () => {

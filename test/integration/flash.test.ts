@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Router, allow, anyone, createLiveServer, defineView, html, type Flash, type LiveServer } from '../../runtime/index.ts';
 import { useDemoServer } from '../support/use-demo-server.ts';
 import { ClientTracker, connectSocket, fetchLivePage, joinLivePage, joinPayload, mergeCookies, openLivePage } from '../support/live-client.ts';
-import { logIn } from '../support/login.ts';
+import { csrfInputOf, logIn } from '../support/login.ts';
 import { TEST_SECRET } from '../support/demo-server.ts';
 
 async function get(baseUrl: string, path: string, cookie: string): Promise<{ status: number; html: string; cookie: string; setCookies: string[] }> {
@@ -40,7 +40,7 @@ describe('flash over HTTP', () => {
   it('says "Logged out" on /login after logout', async () => {
     const cookie = await logIn(s.baseUrl, 'bob@example.com', 'bob-password');
     const page = await fetchLivePage(s.baseUrl, '/posts', { cookie });
-    const csrf = /name="_csrf_token" value="([^"]+)"/.exec(page.html)![1]!;
+    const csrf = csrfInputOf(page.html)!;
     const out = await fetch(new URL('/logout', s.baseUrl), {
       method: 'POST',
       redirect: 'manual',

@@ -4,7 +4,7 @@
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useDemoServer } from '../support/use-demo-server.ts';
-import { connectSocket, fetchLivePage, joinPayload, openLivePage, type LiveChannel, type Reply } from '../support/live-client.ts';
+import { connectSocket, fetchLivePage, joinLivePage, joinPayload, type LiveChannel, type Reply } from '../support/live-client.ts';
 import { logIn } from '../support/login.ts';
 
 describe('the post form', () => {
@@ -118,10 +118,7 @@ describe('hook replies', () => {
   const s = useDemoServer();
 
   it("answers a hook's pushEvent with the handler's reply as the diff's r", async () => {
-    const { page, client } = await openLivePage(s.baseUrl, '/counter');
-    s.clients.track(client);
-    const channel = client.channel(page.topic);
-    await channel.join(joinPayload(page));
+    const { channel } = s.clients.track(await joinLivePage(s.baseUrl, '/counter'));
 
     const first = await channel.push('event', { type: 'hook', event: 'parity', value: {} });
     expect(first).toMatchObject({ status: 'ok', response: { diff: { r: { count: 0, parity: 'even' } } } });
@@ -134,10 +131,7 @@ describe('hook replies', () => {
   });
 
   it('answers a hook event whose handler gives no reply without r, and an undeclared one with an error', async () => {
-    const { page, client } = await openLivePage(s.baseUrl, '/counter');
-    s.clients.track(client);
-    const channel = client.channel(page.topic);
-    await channel.join(joinPayload(page));
+    const { channel } = s.clients.track(await joinLivePage(s.baseUrl, '/counter'));
 
     const noReply = await channel.push('event', { type: 'hook', event: 'increment', value: {} });
     expect(noReply.status).toBe('ok');

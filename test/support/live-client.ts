@@ -9,6 +9,12 @@
 // ref. A frame is read at most once, so "arrives before or after" races never lose a frame.
 
 import WebSocket from 'ws';
+import { joinPayload } from '../../testing/channel-socket.ts';
+import { livePageTokens } from '../../testing/html-query.ts';
+
+// What a client reads from a page, and the join it sends, are liveward/testing's own.
+export { joinPayload };
+export { unescapeHtml } from '../../testing/html-query.ts';
 
 export type Payload = Record<string, unknown>;
 
@@ -111,43 +117,11 @@ export async function fetchLivePage(baseUrl: string, path: string, options: { co
   return { ...readPageTokens(path, url, html, cookie), html };
 }
 
-const ROOT_CONTAINER = /<[a-z][\w-]*\s([^>]*\bdata-phx-session="[^"]*"[^>]*)>/i;
-const CSRF_META = /<meta\s+name="csrf-token"\s+content="([^"]*)"/i;
-
 /** Reads the join tokens from a live page's HTML (fetched from `url` for `path`). */
 export function readPageTokens(path: string, url: string, html: string, cookie: string): PageTokens {
-  const container = ROOT_CONTAINER.exec(html);
-  const csrf = CSRF_META.exec(html);
-  if (!container || !csrf) throw new Error(`GET ${path}: no root container or csrf-token meta tag`);
-  const attrs = parseAttributes(container[1]!);
-  const id = attrs.get('id');
-  const session = attrs.get('data-phx-session');
-  if (!id || session === undefined) throw new Error(`GET ${path}: root container lacks id or data-phx-session`);
-  return {
-    url,
-    id,
-    topic: `lv:${id}`,
-    session,
-    static: attrs.get('data-phx-static') || null,
-    csrfToken: unescapeHtml(csrf[1]!),
-    cookie,
-  };
-}
-
-/**
- * The `phx_join` payload the official client sends for a page (PROTOCOL.md §3.1). Pass
- * `{ redirect }` for a live navigation join (it replaces `url`), or any field to override it.
- */
-export function joinPayload(page: Pick<PageTokens, 'url' | 'csrfToken' | 'session' | 'static'>, overrides: Payload = {}): Payload {
-  const payload: Payload = {
-    url: page.url,
-    params: { _csrf_token: page.csrfToken, _mounts: 0, _mount_attempts: 0 },
-    session: page.session,
-    static: page.static,
-    sticky: false,
-  };
-  if ('redirect' in overrides) delete payload.url;
-  return { ...payload, ...overrides };
+  const tokens = livePageTokens(html);
+  if (!tokens) throw new Error(`GET ${path}: no root container with an id, or no csrf-token meta tag`);
+  return { ...tokens, url, topic: `lv:${tokens.id}`, cookie };
 }
 
 // ------------------------------------------------------------------------------- the socket
@@ -430,18 +404,6 @@ function parseServerFrame(raw: string, seq = 0): ServerFrame {
     throw new Error(`server sent a malformed frame: ${raw}`);
   }
   return { joinRef, ref, topic, event, payload: payload as Payload, seq, raw };
-}
-
-function parseAttributes(source: string): Map<string, string> {
-  const attrs = new Map<string, string>();
-  for (const m of source.matchAll(/([^\s=/>]+)(?:\s*=\s*"([^"]*)")?/g)) attrs.set(m[1]!.toLowerCase(), unescapeHtml(m[2] ?? ''));
-  return attrs;
-}
-
-/** Reverses the escaping of an HTML attribute value or text. */
-export function unescapeHtml(text: string): string {
-  return text.replace(/&(amp|lt|gt|quot|#39|#x27);/g, (_, entity: string) =>
-    ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", '#x27': "'" })[entity]!);
 }
 
 /** Adds `Set-Cookie` values to a `Cookie` header (same name replaces). */

@@ -2,7 +2,9 @@
 // token of its form, then POST the form (without following the redirect) and keep the cookie the
 // server sets. The login renews the session, so the cookie returned is a new one.
 
+import type { User } from '../../apps/blog/accounts.ts';
 import { mergeCookies, unescapeHtml } from './live-client.ts';
+import type { DemoUser } from './sign-in.ts';
 
 /** The `_csrf_token` of the first POST form in `html`, or null when it has none. */
 export function csrfInputOf(html: string): string | null {
@@ -44,4 +46,30 @@ export async function logIn(baseUrl: string, email: string, password: string): P
   await response.text();
   if (response.status !== 302) throw new Error(`POST /login for ${email} answered ${response.status}, not a redirect`);
   return mergeCookies(form.cookie, response.headers.getSetCookie());
+}
+
+/** A seeded demo account, logged in in a cookie session of its own. */
+export interface LoggedIn {
+  user: User;
+  /** The `Cookie` header of its logged-in browser. */
+  cookie: string;
+}
+
+/**
+ * Logs the seeded accounts `names` in (password `<name>-password`), each in its own session.
+ *
+ * @example
+ *   [{ user: alice, cookie: aliceCookie }, { user: bob, cookie: bobCookie }] = await logInSeeded(s, 'alice', 'bob');
+ */
+export async function logInSeeded<const Names extends readonly DemoUser[]>(
+  lab: { baseUrl: string; app: { accounts: { listUsers(): User[] } } },
+  ...names: Names
+): Promise<{ [K in keyof Names]: LoggedIn }> {
+  const users = lab.app.accounts.listUsers();
+  const loggedIn = await Promise.all(names.map(async (name) => {
+    const user = users.find((u) => u.email === `${name}@example.com`);
+    if (!user) throw new Error(`no seeded account ${name}`);
+    return { user, cookie: await logIn(lab.baseUrl, user.email, `${name}-password`) };
+  }));
+  return loggedIn as { [K in keyof Names]: LoggedIn };
 }

@@ -2,7 +2,7 @@
 // WebSocket, and the failures a test must be able to see (a denied event, a redirect).
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Router, allow, anyone, createLiveServer, defineView, halt, cont, html, policy } from 'liveward';
+import { Router, allow, anyone, createLiveServer, defineComponent, defineView, halt, cont, html, liveComponent, policy } from 'liveward';
 import { LiveTest } from 'liveward/testing';
 
 interface CounterAssigns {
@@ -34,6 +34,21 @@ const Counter = defineView<CounterAssigns>({
 <a id="to-private" href="/private" data-phx-link="redirect">private</a>`,
 });
 
+// Rows as stateful components: the second shares the first's statics (`"s"` as a cid), and each
+// row's button targets its own component (`phx-target` = its cid).
+const Row = defineComponent<{ id: number; clicks: number }>({
+  name: 'row',
+  mount: (socket) => socket.assign({ clicks: 0 }),
+  handleEvent: { bump: allow(anyone, (_value, socket) => socket.update((a) => void (a.clicks += 1))) },
+  render: ({ id, clicks, myself }) => html`<li id="row-${id}">row ${id}: <b id="clicks-${id}">${clicks}</b> <button id="bump-${id}" phx-click="bump" phx-target="${myself}">+</button></li>`,
+});
+const Rows = defineView<{ ids: number[] }>({
+  name: 'rows',
+  mount: (_params, _session, socket) => socket.assign({ ids: [1, 2] }),
+  handleEvent: { add: allow(anyone, (_value, socket) => socket.update((a) => void a.ids.push(a.ids.length + 1))) },
+  render: ({ ids }) => html`<ul id="rows">${ids.map((id) => liveComponent(Row, { id }))}</ul><button id="add" phx-click="add">add</button>`,
+});
+
 const Other = defineView<{ ok: boolean }>({ name: 'other', render: () => html`<h1 id="other">other</h1>` });
 const Private = defineView<{ ok: boolean }>({ name: 'private', render: () => html`<h1 id="private">private</h1>` });
 
@@ -42,6 +57,7 @@ function buildRouter(): Router {
   router.liveSession('public', {}, (s) => {
     s.live('/', Counter);
     s.live('/other', Other);
+    s.live('/rows', Rows);
   });
   const signedIn = (_p: unknown, session: Record<string, unknown>) => (session.name ? cont() : halt('/'));
   router.liveSession('private', { onMount: [signedIn] }, (s) => s.live('/private', Private));
@@ -126,5 +142,20 @@ describe('liveward/testing', () => {
     const anonymous = await (await t.live('/')).followLink('#to-private');
     expect(anonymous.path).toBe('/');
     expect(anonymous.redirects).toEqual(['/private', '/']);
+  });
+
+  it('renders stateful components and sends a click to the component its phx-target names', async () => {
+    const view = await t.live('/rows');
+    expect(view.text('#row-1')).toBe('row 1: 0 +');
+    expect(view.text('#row-2')).toBe('row 2: 0 +');
+
+    await view.click('#bump-2');
+    expect(view.text('#clicks-2')).toBe('1');
+    expect(view.text('#clicks-1')).toBe('0');
+
+    await view.click('#add');
+    expect(view.text('#row-3')).toBe('row 3: 0 +');
+    await view.click('#bump-3');
+    expect(view.text('#clicks-3')).toBe('1');
   });
 });

@@ -12,7 +12,7 @@ import {
   type LiveClient,
   type LivePage,
 } from '../../support/live-client.ts';
-import { logIn } from '../../support/login.ts';
+import { logInSeeded } from '../../support/login.ts';
 import type { RuntimeEvent } from '../../../runtime/index.ts';
 import type { User } from '../../../apps/blog/accounts.ts';
 
@@ -38,13 +38,7 @@ describe('events on /posts/:id', () => {
   let bobCookie: string;
 
   beforeAll(async () => {
-    const users = s.app.accounts.listUsers();
-    alice = users.find((u) => u.email === 'alice@example.com')!;
-    bob = users.find((u) => u.email === 'bob@example.com')!;
-    [aliceCookie, bobCookie] = await Promise.all([
-      logIn(s.baseUrl, alice.email, 'alice-password'),
-      logIn(s.baseUrl, bob.email, 'bob-password'),
-    ]);
+    [{ user: alice, cookie: aliceCookie }, { user: bob, cookie: bobCookie }] = await logInSeeded(s, 'alice', 'bob');
   });
 
   function postRow(id: number): PostRow | undefined {
