@@ -11,6 +11,7 @@ import type { Assigns, NavigateOptions } from './live-view.ts';
 import type { ComponentAssigns, ComponentSocket, LiveComponent } from './live-component.ts';
 import { diffTree, renderFull, type ComponentSink, type TreeNode, type WireTree } from './diff.ts';
 import { ComponentCall, Rendered, renderToString } from './template.ts';
+import type { EventTarget } from './view-socket.ts';
 
 /** What a component forwards to its view: the effects that belong to the page, not to it. */
 export interface ComponentHost {
@@ -37,6 +38,8 @@ export class ComponentEntry<A extends Assigns = Assigns> implements ComponentSoc
   node: TreeNode | undefined;
   /** The client reported it gone (`cids_will_destroy`); cleared if it renders again. */
   markedForDeletion = false;
+  /** What its events address, made by the view socket at the first one. @internal */
+  target: EventTarget | undefined;
 
   constructor(definition: LiveComponent, id: string | number, cid: number, host: ComponentHost, table: ComponentTable) {
     this.definition = definition;

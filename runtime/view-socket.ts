@@ -36,6 +36,23 @@ export interface EventTarget {
   readonly socket: LiveViewSocket<any> | ComponentEntry<any>;
 }
 
+function targetOf(
+  name: string,
+  cid: number | null,
+  handleEvent: EventTarget['handleEvent'],
+  socket: LiveViewSocket<any> | ComponentEntry<any>,
+): EventTarget {
+  return {
+    name,
+    cid,
+    handleEvent,
+    socket,
+    get assigns() {
+      return socket.assigns;
+    },
+  };
+}
+
 /** Shared by every live view: only the dead render has the pipeline's assigns to offer. */
 const NO_ASSIGNS: Readonly<Record<string, unknown>> = Object.freeze({});
 /** Shared by every view with no flash (most of them, most of the time). */
@@ -49,6 +66,8 @@ export class LiveViewSocket<A extends Assigns = Assigns> implements ViewSocket<A
   #changed = true;
   #node: TreeNode | undefined;
   #components: ComponentTable | null = null;
+  /** What an event without a `cid` addresses (this view), made at its first event. */
+  #selfTarget: EventTarget | undefined;
   #title: string | undefined;
   #titleSent: string | undefined;
   /** `push_event`s queued by callbacks; allocated on the first one (most views never push any). */
@@ -263,12 +282,12 @@ export class LiveViewSocket<A extends Assigns = Assigns> implements ViewSocket<A
    * cid this view does not hold (never rendered, destroyed, another view's, or not a cid).
    */
   eventTarget(cid: unknown): EventTarget | null {
-    if (cid === undefined) {
-      return { name: this.view.name, cid: null, handleEvent: this.view.handleEvent, assigns: this.#assigns, socket: this };
-    }
+    // Both the guard and the handler ask, once per event each: the targets are made on first use
+    // and kept (their assigns are read through), so an event allocates none.
+    if (cid === undefined) return (this.#selfTarget ??= targetOf(this.view.name, null, this.view.handleEvent, this));
     const entry = typeof cid === 'number' && Number.isSafeInteger(cid) ? this.#components?.get(cid) : undefined;
     if (!entry) return null;
-    return { name: entry.definition.name, cid: entry.myself, handleEvent: entry.definition.handleEvent, assigns: entry.assigns, socket: entry };
+    return (entry.target ??= targetOf(entry.definition.name, entry.myself, entry.definition.handleEvent, entry));
   }
 
   /** The dead render's HTML (the component table is made only if a component is met). */
