@@ -88,6 +88,10 @@ export class ViewContext implements ViewSocketServices {
     return this.services.pubsub;
   }
 
+  get maxComponents(): number {
+    return this.services.limits.maxComponentsPerView;
+  }
+
   /** Queues a `handleInfo` message behind the view's pending frames (PubSub, timers). */
   deliverInfo(message: unknown): void {
     this.connection.deliverInfo(this.topic, this.joinRef, message);

@@ -12,6 +12,7 @@ import type { ComponentAssigns, ComponentSocket, LiveComponent } from './live-co
 import { diffTree, renderFull, type ComponentSink, type TreeNode, type WireTree } from './diff.ts';
 import { ComponentCall, Rendered, renderToString } from './template.ts';
 import type { EventTarget } from './view-socket.ts';
+import { LiveError } from './errors.ts';
 
 /** What a component forwards to its view: the effects that belong to the page, not to it. */
 export interface ComponentHost {
@@ -114,8 +115,16 @@ export class ComponentTable implements ComponentSink {
   /** The node each component rendered in this pass had before it (what the client holds). */
   #before = new Map<number, TreeNode | undefined>();
 
-  constructor(host: ComponentHost) {
+  readonly #max: number;
+
+  /**
+   * `max` bounds the components held at once: only the server's renders add them, but only the
+   * client's `cids_destroyed` removes them, so a client that never sends it would keep every one.
+   * (A dead render lives for one render and passes no bound.)
+   */
+  constructor(host: ComponentHost, max: number) {
     this.#host = host;
+    this.#max = max;
   }
 
   get size(): number {
@@ -207,6 +216,10 @@ export class ComponentTable implements ComponentSink {
     const definition = call.component as LiveComponent;
     let entry = this.#byCid.get(cid);
     if (!entry) {
+      if (this.#byCid.size >= this.#max) {
+        // The view crashes (its client rejoins with an empty table) rather than grow past it.
+        throw new LiveError('LV_ERR_TOO_MANY_COMPONENTS', `more than ${this.#max} components in one view`);
+      }
       entry = new ComponentEntry(definition, call.id, cid, this.#host, this);
       this.#byCid.set(cid, entry);
       this.#changed.add(entry);

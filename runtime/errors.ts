@@ -30,7 +30,8 @@ export type LiveErrorCode =
   | 'LV_ERR_TOO_MANY_SOCKETS'
   | 'LV_ERR_TOO_MANY_SESSION_VIEWS'
   | 'LV_ERR_TOO_MANY_JOINS'
-  | 'LV_ERR_SEND_BUFFER_FULL';
+  | 'LV_ERR_SEND_BUFFER_FULL'
+  | 'LV_ERR_TOO_MANY_COMPONENTS';
 
 interface CatalogueEntry {
   /** What the client is told (a join refusal `reason`, or an event error reply `reason`). */
@@ -65,6 +66,7 @@ const CATALOGUE: Record<LiveErrorCode, CatalogueEntry> = {
   LV_ERR_TOO_MANY_SESSION_VIEWS: { reason: 'too many channels joined' },
   LV_ERR_TOO_MANY_JOINS: { reason: 'overloaded' },
   LV_ERR_SEND_BUFFER_FULL: { reason: 'send buffer full' },
+  LV_ERR_TOO_MANY_COMPONENTS: { reason: 'join crashed' },
 };
 
 /**

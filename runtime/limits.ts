@@ -60,6 +60,12 @@ export interface Limits {
    * is no longer expected to answer a disconnect.
    */
   clusterPresenceIntervalMs: number;
+  /**
+   * Stateful components one view may hold at once. The client removes them (`cids_destroyed`);
+   * one that never does would keep every component ever rendered, so past this the view crashes
+   * and its client rejoins with an empty table.
+   */
+  maxComponentsPerView: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
@@ -85,6 +91,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxLogLinesPerSecond: 5,
   clusterReplyTimeoutMs: 1_000,
   clusterPresenceIntervalMs: 5_000,
+  maxComponentsPerView: 10_000,
 });
 
 /**

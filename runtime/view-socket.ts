@@ -25,6 +25,8 @@ export interface ViewSocketServices {
   cleanup: CleanupStack;
   /** Queues a message for `handleInfo`, in order with the view's other work. */
   deliverInfo(message: unknown): void;
+  /** Components the view may hold at once (`maxComponentsPerView`). */
+  readonly maxComponents: number;
 }
 
 /** Who handles an event: the view, or one of its components. */
@@ -269,7 +271,7 @@ export class LiveViewSocket<A extends Assigns = Assigns> implements ViewSocket<A
 
   /** The view's stateful components; created when the first one renders. */
   get components(): ComponentTable {
-    return (this.#components ??= new ComponentTable(this));
+    return (this.#components ??= new ComponentTable(this, this.#services?.maxComponents ?? Number.POSITIVE_INFINITY));
   }
 
   /** The diff's sink: a component call in the view's template becomes its cid. */

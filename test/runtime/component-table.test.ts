@@ -5,7 +5,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { LiveViewSocket } from '../../runtime/view-socket.ts';
-import { ComponentEntry } from '../../runtime/component-table.ts';
+import { ComponentEntry, ComponentTable } from '../../runtime/component-table.ts';
 import { allow, anyone, defineView } from '../../runtime/live-view.ts';
 import { defineComponent, liveComponent } from '../../runtime/live-component.ts';
 import { ComponentCall, html, renderToString, type Rendered } from '../../runtime/template.ts';
@@ -67,6 +67,26 @@ const page = (rows: [number, string][], title = 'T', badge: string | null = null
 });
 
 describe('ComponentTable', () => {
+  describe('#finish', () => {
+    it('refuses to hold more than its bound of components, and has room again once the client destroyed some', () => {
+      const table = new ComponentTable(liveSocket({ title: '', rows: [], badge: null }), 2);
+      const place = (...ids: number[]) => {
+        for (const id of ids) table.placeComponent(new ComponentCall(Row, id, { text: `row ${id}` }));
+        return table.finish();
+      };
+      place(1, 2);
+      expect(() => place(1, 2, 3)).toThrow(expect.objectContaining({ code: 'LV_ERR_TOO_MANY_COMPONENTS' }));
+
+      const bounded = new ComponentTable(liveSocket({ title: '', rows: [], badge: null }), 2);
+      for (const id of [1, 2]) bounded.placeComponent(new ComponentCall(Row, id, { text: 'x' }));
+      bounded.finish();
+      bounded.markForDeletion([1]);
+      expect(bounded.destroy([1])).toEqual([1]);
+      bounded.placeComponent(new ComponentCall(Row, 3, { text: 'y' }));
+      expect(Object.keys(bounded.finish() ?? {})).toEqual(['3']);
+    });
+  });
+
   it('puts cids in the slots and the components in "c", the first with its statics and r:1, the next sharing them', () => {
     const joined = wire(liveSocket(page([[1, 'a'], [2, 'b']])).renderJoin());
     expect(joined[1]).toEqual({ s: ['', ''], k: { 0: { 0: 1 }, 1: { 0: 2 }, kc: 2 } });
