@@ -22,6 +22,7 @@ import { securityHeaders } from './http/security-headers.ts';
 import { defaultLayout, type Layout } from './layout.ts';
 import { resolveLimits, type Limits } from './limits.ts';
 import { logger, setLogNodeId } from './logger.ts';
+import { LogBudget } from './log-budget.ts';
 import { isOriginAllowed, type OriginPolicy } from './origin.ts';
 import { LocalPubSub, type PubSub, type PubSubHealth } from './pubsub.ts';
 import type { Router } from './router.ts';
@@ -120,6 +121,11 @@ export class LiveServer {
   readonly #clock: CountingClock;
   readonly #securityHeaders: ReadonlyArray<readonly [string, string]>;
   readonly #assets: Readonly<Record<string, Asset>>;
+  /**
+   * Refused upgrades come before any socket exists, so no socket's log budget covers them: one
+   * budget for the server keeps a flood of bad upgrades from writing the log at its own rate.
+   */
+  readonly #refusalLog: LogBudget;
   #closing: Promise<void> | null = null;
 
   constructor(options: LiveServerOptions) {
@@ -130,6 +136,7 @@ export class LiveServer {
     this.#assets = assetTable(options.assets);
     this.#clock = new CountingClock(options.clock ?? systemClock);
     this.#securityHeaders = securityHeaders(options);
+    this.#refusalLog = new LogBudget(this.limits.maxLogLinesPerSecond, this.#clock, { source: 'upgrade' });
     const secret = options.secretKeyBase ?? loadSecretKeyBase(options.dataDir ?? '.data');
     const keyring = new Keyring(secret);
     this.tokens = new ViewTokens(keyring, this.#clock, this.limits.sessionMaxAgeS);
@@ -220,6 +227,7 @@ export class LiveServer {
       const httpClosed = new Promise<void>((resolve) => this.httpServer.close(() => resolve()));
       this.httpServer.closeIdleConnections?.();
       this.registry.drain();
+      this.#refusalLog.flush();
       // Wall-clock time, not the injected clock: the grace is real time for a real process, and a
       // test's manual clock that never moves would make this wait for ever.
       const deadline = Date.now() + this.limits.shutdownTimeoutMs + 500;
@@ -383,7 +391,7 @@ export class LiveServer {
     if (req.method !== 'GET') return refuseUpgrade(socket, 400);
     if (this.#closing) return refuseUpgrade(socket, 503);
     if (!isOriginAllowed(req.headers.origin, req.headers.host, this.#options.checkOrigin ?? 'same-host')) {
-      logger.warn('socket.origin_refused', { origin: req.headers.origin });
+      this.#refusalLog.warn('socket.origin_refused', { origin: req.headers.origin?.slice(0, this.limits.maxFrameFieldChars) });
       return refuseUpgrade(socket, 403);
     }
     if (!SUPPORTED_VSN.test(url.searchParams.get('vsn') ?? '')) return refuseUpgrade(socket, 403);
@@ -394,7 +402,7 @@ export class LiveServer {
     const liveSocketId = typeof cookieSession?.live_socket_id === 'string' ? cookieSession.live_socket_id : null;
     const sessionKey = SessionTally.keyOf(liveSocketId, cookieSession);
     if (sessionKey !== null && this.#services.sessions.sockets(sessionKey) >= this.limits.maxSocketsPerSession) {
-      logger.warn('socket.too_many_sockets', { liveSocketId, limit: this.limits.maxSocketsPerSession });
+      this.#refusalLog.warn('socket.too_many_sockets', { liveSocketId, limit: this.limits.maxSocketsPerSession });
       this.#events.emit({ type: 'frame.rejected', connectionId: '(upgrade)', code: 'LV_ERR_TOO_MANY_SOCKETS', detail: 'sockets per session exceeded' });
       return refuseUpgrade(socket, 429);
     }

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { eventually } from '../support/eventually.ts';
 import { connectSocket, fetchLivePage, joinPayload, UpgradeRefusedError, type LiveClient } from '../support/live-client.ts';
 import { useDemoServer } from '../support/use-demo-server.ts';
+import { systemClock } from '../../runtime/index.ts';
 
 describe('sockets per session (maxSocketsPerSession)', () => {
   const s = useDemoServer({ limits: { maxSocketsPerSession: 3 } });
@@ -109,5 +110,30 @@ describe('frame fields (maxFrameFieldChars) and log lines (maxLogLinesPerSecond)
     // Within one second: `limit` lines; a flood that straddles a second may write twice as many.
     expect(rejected.length).toBeLessThanOrEqual(2 * limit);
     expect(rejected.length + summaries.reduce((n, l) => n + l.suppressed, 0)).toBe(500);
+  });
+});
+
+describe('refused upgrades (maxLogLinesPerSecond, server-wide)', () => {
+  // The clock stands still, so the whole flood falls in one second of the log budget.
+  const stillNow = Date.now();
+  const s = useDemoServer({ clock: { now: () => stillNow, setTimeout: systemClock.setTimeout, clearTimeout: systemClock.clearTimeout } });
+  afterEach(() => {
+    vi.restoreAllMocks();
+    delete process.env.LOG_LEVEL;
+  });
+
+  it('writes a flood of upgrades refused for their Origin as the budget allows, not a line each', async () => {
+    process.env.LOG_LEVEL = 'warn';
+    const lines: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    });
+
+    for (let i = 0; i < 100; i++) {
+      await expect(connectSocket(s.baseUrl, { origin: 'https://evil.example' })).rejects.toBeInstanceOf(UpgradeRefusedError);
+    }
+
+    expect(lines.filter((l) => l.includes('"socket.origin_refused"'))).toHaveLength(s.server.limits.maxLogLinesPerSecond);
   });
 });
