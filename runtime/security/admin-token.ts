@@ -2,45 +2,31 @@
 // derived from SECRET_KEY_BASE for this purpose only. Whoever can read the secret administers the
 // server anyway; the token never travels in a cookie, so it carries no CSRF risk.
 
-import { SignJWT, jwtVerify } from 'jose';
 import type { Clock } from '../clock.ts';
+import { HmacJws } from './hmac-jws.ts';
 import type { Keyring } from './keyring.ts';
 
 const AUDIENCE = 'liveward-admin';
 const MAX_AGE_S = 60;
 
 export class AdminTokens {
-  readonly #keyring: Keyring;
-  readonly #clock: Clock;
+  readonly #jws: HmacJws;
 
   constructor(keyring: Keyring, clock: Clock) {
-    this.#keyring = keyring;
-    this.#clock = clock;
+    this.#jws = new HmacJws(keyring, clock, MAX_AGE_S);
   }
 
-  async sign(action: string): Promise<string> {
-    const nowS = Math.floor(this.#clock.now() / 1000);
-    return new SignJWT({ act: action })
-      .setProtectedHeader({ alg: 'HS256' })
-      .setAudience(AUDIENCE)
-      .setIssuedAt(nowS)
-      .setExpirationTime(nowS + MAX_AGE_S)
-      .sign(await this.#keyring.hmacKey('admin-cli'));
+  sign(action: string): Promise<string> {
+    return this.#jws.sign('admin-cli', { act: action, aud: AUDIENCE });
   }
 
   /** True when `token` is a valid, fresh admin token for `action`. */
   async verify(token: string, action: string): Promise<boolean> {
     try {
-      const { payload } = await jwtVerify(token, await this.#keyring.hmacKey('admin-cli'), {
-        algorithms: ['HS256'],
-        audience: AUDIENCE,
-        maxTokenAge: MAX_AGE_S,
-        currentDate: new Date(this.#clock.now()),
-      });
-      return payload.act === action;
+      const payload = await this.#jws.verify('admin-cli', token);
+      return payload.aud === AUDIENCE && payload.act === action;
     } catch {
       return false;
     }
   }
 }
-
