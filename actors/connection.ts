@@ -179,7 +179,8 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
   onClose(code: number, reason: Buffer): void {
     // After a heartbeat timeout (or a crash of the connection actor) the actor is already done.
     if (this.#self?.getSnapshot().status === 'active') this.#self.send({ type: 'socket.closed', code });
-    this.#services.events.emit({ type: 'connection.closed', connectionId: this.id, code, reason: reason.toString() });
+    const { events } = this.#services;
+    if (events.watched) events.emit({ type: 'connection.closed', connectionId: this.id, code, reason: reason.toString() });
   }
 
   onError(error: Error): void {
@@ -476,7 +477,9 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
   }
 
   #emitRejected(code: string, detail: string): void {
-    this.#services.events.emit({ type: 'frame.rejected', connectionId: this.id, code, detail });
+    // Rejections come at the client's rate: build nothing unless someone watches.
+    const { events } = this.#services;
+    if (events.watched) events.emit({ type: 'frame.rejected', connectionId: this.id, code, detail });
   }
 }
 

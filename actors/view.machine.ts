@@ -251,7 +251,7 @@ function replyJoin(view: ViewContext, result: JoinResult): void {
   if (result.kind === 'joined') {
     view.mountedAt = services.clock.now();
     connection.send(encodeReply(view.joinRef, view.joinRef, view.topic, 'ok', result.response));
-    services.events.emit({
+    if (services.events.watched) services.events.emit({
       type: 'view.mounted',
       connectionId: connection.id,
       topic: view.topic,
@@ -261,7 +261,7 @@ function replyJoin(view: ViewContext, result: JoinResult): void {
     return;
   }
   connection.send(encodeReply(view.joinRef, view.joinRef, view.topic, 'error', result.response));
-  services.events.emit({
+  if (services.events.watched) services.events.emit({
     type: 'view.join_refused',
     connectionId: connection.id,
     topic: view.topic,
@@ -319,6 +319,8 @@ function denyEvent(view: ViewContext, event: Extract<ViewEvent, { type: 'client.
 }
 
 function emitDenied(view: ViewContext, event: string, policy: string | null, why: string): void {
+  // Denials come at the client's rate: build nothing unless someone watches.
+  if (!view.services.events.watched) return;
   view.services.events.emit({
     type: 'event.denied',
     connectionId: view.connection.id,
