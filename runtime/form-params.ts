@@ -5,7 +5,8 @@
 export type FormParams = { [key: string]: string | string[] | FormParams };
 
 const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
-const MAX_DEPTH = 16;
+/** Nesting a form param name may have; deeper names are dropped. */
+export const MAX_PARAM_DEPTH = 16;
 
 /** True for a key that could reach an object's prototype if assigned (`__proto__`, …). */
 export function isForbiddenKey(key: string): boolean {
@@ -16,7 +17,7 @@ export function decodeFormParams(encoded: string): FormParams {
   const root: FormParams = Object.create(null);
   for (const [name, value] of new URLSearchParams(encoded)) {
     const path = parseParamName(name);
-    if (path.length <= MAX_DEPTH) put(root, path, value);
+    if (path.length <= MAX_PARAM_DEPTH) put(root, path, value);
   }
   return root;
 }

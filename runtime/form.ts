@@ -4,7 +4,7 @@
 // error is shown only for a field the user touched, as Phoenix's `used_input?` decides.
 
 import type { StandardSchemaV1 } from '@standard-schema/spec';
-import { isForbiddenKey, parseParamName } from './form-params.ts';
+import { MAX_PARAM_DEPTH, isForbiddenKey, parseParamName } from './form-params.ts';
 
 const UNUSED_PREFIX = '_unused_';
 const NO_ERRORS: readonly string[] = Object.freeze([]);
@@ -127,7 +127,7 @@ export async function validateForm<S extends StandardSchemaV1>(
   const as = options.as ?? null;
   const scoped = as === null ? value : value[as];
   const params = isRecord(scoped) ? scoped : {};
-  const result = await schema['~standard'].validate(withoutMarkers(params, true));
+  const result = await schema['~standard'].validate(withoutMarkers(params, 0));
   const errors: string[] = [];
   const fieldErrors = new Map<string, string[]>();
   for (const issue of result.issues ?? []) {
@@ -170,14 +170,20 @@ function isUsedPath(params: Readonly<Record<string, unknown>>, path: readonly st
   return Object.hasOwn(parent, last) && !Object.hasOwn(parent, UNUSED_PREFIX + last);
 }
 
-/** The params a validator should see: no `_target` at the top, no `_unused_…` markers anywhere. */
-function withoutMarkers(value: unknown, top: boolean): unknown {
-  if (Array.isArray(value)) return value.map((item) => withoutMarkers(item, false));
+/**
+ * The params a validator should see: no `_target` at the top, no `_unused_…` markers anywhere.
+ * A form decodes to at most MAX_PARAM_DEPTH levels, so no marker lies deeper; a JSON event value
+ * nested deeper (up to what fits in a frame) is handed over below that depth as it is, rather
+ * than walked until the stack runs out.
+ */
+function withoutMarkers(value: unknown, depth: number): unknown {
+  if (depth > MAX_PARAM_DEPTH) return value;
+  if (Array.isArray(value)) return value.map((item) => withoutMarkers(item, depth + 1));
   if (!isRecord(value)) return value;
   const clean: Record<string, unknown> = {};
   for (const key of Object.keys(value)) {
-    if (key.startsWith(UNUSED_PREFIX) || (top && key === '_target') || isForbiddenKey(key)) continue;
-    clean[key] = withoutMarkers(value[key], false);
+    if (key.startsWith(UNUSED_PREFIX) || (depth === 0 && key === '_target') || isForbiddenKey(key)) continue;
+    clean[key] = withoutMarkers(value[key], depth + 1);
   }
   return clean;
 }

@@ -53,6 +53,14 @@ describe.each(Object.entries(schemas))('validateForm with %s', (_name, schema) =
     expect(form.field('title').value).toBe('');
     expect(({} as { x?: unknown }).x).toBeUndefined();
   });
+
+  it('validates a JSON event value nested deeper than the stack without throwing', async () => {
+    // What fits in one 64 KiB frame: `{"a":` 12,000 times.
+    let deep: unknown = 'x';
+    for (let i = 0; i < 12_000; i++) deep = { a: deep };
+    const form = await validateForm(schema, { title: 'ok', body: 'ok', deep });
+    expect(form.valid).toBe(true);
+  });
 });
 
 describe('toForm', () => {
