@@ -91,12 +91,7 @@ describe('frame fields (maxFrameFieldChars) and log lines (maxLogLinesPerSecond)
   });
 
   it('writes a flood of malformed frames as a few lines and one summary, not a line each', async () => {
-    process.env.LOG_LEVEL = 'warn';
-    const lines: string[] = [];
-    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      lines.push(String(chunk));
-      return true;
-    });
+    const lines = captureWarnings();
     const client = await connectSocket(s.baseUrl);
     const limit = s.server.limits.maxLogLinesPerSecond;
 
@@ -123,12 +118,7 @@ describe('refused upgrades (maxLogLinesPerSecond, server-wide)', () => {
   });
 
   it('writes a flood of upgrades refused for their Origin as the budget allows, not a line each', async () => {
-    process.env.LOG_LEVEL = 'warn';
-    const lines: string[] = [];
-    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      lines.push(String(chunk));
-      return true;
-    });
+    const lines = captureWarnings();
 
     for (let i = 0; i < 100; i++) {
       await expect(connectSocket(s.baseUrl, { origin: 'https://evil.example' })).rejects.toBeInstanceOf(UpgradeRefusedError);
@@ -137,3 +127,14 @@ describe('refused upgrades (maxLogLinesPerSecond, server-wide)', () => {
     expect(lines.filter((l) => l.includes('"socket.origin_refused"'))).toHaveLength(s.server.limits.maxLogLinesPerSecond);
   });
 });
+
+/** The log lines written from now on at `warn` (restored by each describe's afterEach). */
+function captureWarnings(): string[] {
+  process.env.LOG_LEVEL = 'warn';
+  const lines: string[] = [];
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    lines.push(String(chunk));
+    return true;
+  });
+  return lines;
+}
