@@ -121,10 +121,14 @@ export class Router {
   }
 }
 
-/** Query-string parameters (first value of each name). */
+/**
+ * Query-string parameters (first value of each name). Collected in a prototype-less object and
+ * tested with `hasOwn`: with `in` on `{}`, a parameter named `constructor` or `toString` was taken
+ * for one already seen and dropped, and `__proto__` went to the prototype setter.
+ */
 function paramsFromQuery(url: URL): Record<string, string> {
-  const params: Record<string, string> = {};
-  for (const [key, value] of url.searchParams) if (!(key in params)) params[key] = value;
+  const params: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const [key, value] of url.searchParams) if (!Object.hasOwn(params, key)) params[key] = value;
   return params;
 }
 

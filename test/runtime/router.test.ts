@@ -132,6 +132,14 @@ describe('Router.matchLiveUrl and matchPatch', () => {
     expect(match?.params).toEqual({ id: '5', sort: 'new' });
   });
 
+  it('keeps a query parameter whose name is also an Object.prototype property', () => {
+    const match = router.matchLiveUrl(new URL('/posts?constructor=a&toString=b&valueOf=c&hasOwnProperty=d', base));
+    expect(match?.params).toEqual({ constructor: 'a', toString: 'b', valueOf: 'c', hasOwnProperty: 'd' });
+    const proto = router.matchLiveUrl(new URL('/posts/1?__proto__=x', base))!.params;
+    expect(Object.hasOwn(proto, '__proto__') && proto['__proto__']).toBe('x');
+    expect(Object.getPrototypeOf(proto)).toBe(Object.prototype);
+  });
+
   it('lets a patch stay on its route with new params', () => {
     const route = router.matchLive('/posts/1')!.route;
     expect(router.matchPatch(route, new URL('/posts/2?tab=comments', base))).toEqual({ id: '2', tab: 'comments' });
