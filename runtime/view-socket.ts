@@ -125,8 +125,9 @@ export class LiveViewSocket<A extends Assigns = Assigns> implements ViewSocket<A
   }
 
   assignNew<K extends keyof A & string>(key: K, compute: () => A[K]): void {
-    if (key in this.#assigns) return;
-    if (key in this.#parentAssigns) {
+    // Own keys only: `in` would find `constructor` or `toString` on Object.prototype and skip them.
+    if (Object.hasOwn(this.#assigns, key)) return;
+    if (Object.hasOwn(this.#parentAssigns, key)) {
       (this.#assignedFromParent ??= []).push(key);
       this.assign({ [key]: this.#parentAssigns[key] } as unknown as Partial<A>);
       return;

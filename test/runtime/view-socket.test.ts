@@ -100,6 +100,19 @@ describe('LiveViewSocket assigns and change tracking', () => {
     expect(socket.assignedFromParent).toEqual(['user']);
   });
 
+  it('assigns a key named like an Object.prototype property with assignNew', () => {
+    const socket = new LiveViewSocket<{ constructor: string; toString: string }>({
+      id: 'phx-1',
+      view: CounterView as never,
+      connected: false,
+      parentAssigns: { toString: 'from the pipeline' },
+    });
+    socket.assignNew('constructor', () => 'computed');
+    socket.assignNew('toString', () => 'computed');
+    expect(Object.hasOwn(socket.assigns, 'constructor') && socket.assigns.constructor).toBe('computed');
+    expect(Object.hasOwn(socket.assigns, 'toString') && socket.assigns.toString).toBe('from the pipeline');
+  });
+
   it('sends the page title on join and then only when it changes', () => {
     const socket = counterSocket();
     socket.setPageTitle('One');
