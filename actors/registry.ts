@@ -95,26 +95,23 @@ const registryLogic: ActorLogic<RegistrySnapshot, RegistryEvent> = {
           let closed = 0;
           for (const id of ids ?? []) {
             const entry = state.connections.get(id);
-            if (!entry) continue;
-            entry.ref.send({ type: 'kick' });
-            closed++;
+            if (entry && kick(entry.ref)) closed++;
           }
           reply(closed);
           return snapshot;
         }
         case 'disconnect.all': {
           const { reply } = event as Extract<RegistryEvent, { type: 'disconnect.all' }>;
-          for (const { ref } of state.connections.values()) ref.send({ type: 'kick' });
-          reply(state.connections.size);
+          let closed = 0;
+          for (const { ref } of state.connections.values()) if (kick(ref)) closed++;
+          reply(closed);
           return snapshot;
         }
         case 'disconnect.where': {
           const { test, reply } = event as Extract<RegistryEvent, { type: 'disconnect.where' }>;
           let closed = 0;
           for (const { ref, connection } of state.connections.values()) {
-            if (!test(connection)) continue;
-            ref.send({ type: 'kick' });
-            closed++;
+            if (test(connection) && kick(ref)) closed++;
           }
           reply(closed);
           return snapshot;
@@ -152,6 +149,16 @@ const registryLogic: ActorLogic<RegistrySnapshot, RegistryEvent> = {
   },
   getPersistedSnapshot: (snapshot) => snapshot,
 };
+
+/**
+ * Kicks a connection that is still open. One the server is already closing (kicked or drained)
+ * is not kicked again and not counted: a second disconnect closes nothing more.
+ */
+function kick(ref: AnyActorRef): boolean {
+  if ((ref.getSnapshot() as { value?: unknown }).value !== 'open') return false;
+  ref.send({ type: 'kick' });
+  return true;
+}
 
 function forget(state: RegistryState, connectionId: string): void {
   const entry = state.connections.get(connectionId);

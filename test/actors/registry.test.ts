@@ -127,6 +127,24 @@ describe('Registry', () => {
     expect(events).toContainEqual(expect.objectContaining({ type: 'socket.disconnected', liveSocketId: ADA, closed: 2 }));
   });
 
+  it('counts only the sockets a disconnect closed, not those already closing', async () => {
+    await connect(ADA);
+    await connect(ADA);
+    await connect(BOB);
+
+    // Back to back, within the closing handshakes: the second call closes nothing more.
+    const first = registry.disconnect(ADA);
+    const second = registry.disconnect(ADA);
+    const all = registry.disconnectAll();
+    registry.drain();
+    const afterDrain = registry.disconnect(BOB);
+
+    expect((await first).closed).toBe(2);
+    expect((await second).closed).toBe(0);
+    expect(all).toBe(1); // bob's
+    expect((await afterDrain).closed).toBe(0);
+  });
+
   it('closes nothing for a live socket id it does not hold', async () => {
     const bob = await connect(BOB);
     expect(await registry.disconnect('users_socket:404')).toEqual({
