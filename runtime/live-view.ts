@@ -60,9 +60,9 @@ export interface ViewSocket<A extends Assigns = Assigns, I = unknown> {
   subscribe(topic: string): void;
   /** Broadcasts `message` on `topic` to every subscriber (on every node). */
   broadcast(topic: string, message: unknown): void;
-  /** Delivers `message` to `handleInfo` after `ms` (cancelled when the view terminates). */
+  /** Delivers `message` to `handleInfo` after `ms`, at most 2^31 - 1 (cancelled when the view terminates). */
   sendAfter(ms: number, message: I): void;
-  /** Delivers `message` to `handleInfo` every `ms` (cancelled when the view terminates). */
+  /** Delivers `message` to `handleInfo` every `ms`, at most 2^31 - 1 (cancelled when the view terminates). */
   every(ms: number, message: I): void;
   /**
    * Runs `dispose` when the view terminates, however it ends (leave, navigation, crash,

@@ -55,6 +55,12 @@ function targetOf(
   };
 }
 
+/**
+ * The longest delay a Node timer holds (2^31 - 1 ms, about 24.8 days): Node runs a longer one
+ * after 1 ms, so `every(30 days)` would fire every millisecond. Longer delays are refused.
+ */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Shared by every live view: only the dead render has the pipeline's assigns to offer. */
 const NO_ASSIGNS: Readonly<Record<string, unknown>> = Object.freeze({});
 /** Shared by every view with no flash (most of them, most of the time). */
@@ -223,6 +229,7 @@ export class LiveViewSocket<A extends Assigns = Assigns> implements ViewSocket<A
   sendAfter(ms: number, message: unknown): void {
     const services = this.#services;
     if (!services) return;
+    if (!(ms <= MAX_TIMER_MS)) throw new TypeError(`sendAfter(ms): ms must be a number of at most ${MAX_TIMER_MS}`);
     const cancel = (): void => services.clock.clearTimeout(handle);
     const handle = services.clock.setTimeout(() => {
       services.cleanup.remove(cancel);
@@ -234,7 +241,7 @@ export class LiveViewSocket<A extends Assigns = Assigns> implements ViewSocket<A
   every(ms: number, message: unknown): void {
     const services = this.#services;
     if (!services) return;
-    if (!(ms > 0)) throw new TypeError('every(ms): ms must be positive');
+    if (!(ms > 0 && ms <= MAX_TIMER_MS)) throw new TypeError(`every(ms): ms must be positive and at most ${MAX_TIMER_MS}`);
     let handle: unknown;
     const tick = (): void => {
       handle = services.clock.setTimeout(tick, ms);

@@ -262,6 +262,21 @@ describe('LiveViewSocket timers and subscriptions', () => {
     expect(() => socket.every(0, 'never')).toThrow(/positive/);
   });
 
+  it('refuses a delay a Node timer cannot hold, rather than firing it at once (every millisecond, for every)', () => {
+    const services = liveServices();
+    const socket = new LiveViewSocket<Counter>({ id: 'phx-1', view: CounterView, connected: true, services });
+    const thirtyDays = 30 * 24 * 3600 * 1000; // over 2^31 - 1 ms, which Node turns into 1 ms
+    expect(() => socket.every(thirtyDays, 'monthly')).toThrow(/every\(ms\)/);
+    expect(() => socket.sendAfter(thirtyDays, 'later')).toThrow(/sendAfter\(ms\)/);
+    expect(() => socket.sendAfter(Number.NaN, 'never')).toThrow(/sendAfter\(ms\)/);
+    expect(services.clock.pending).toBe(0);
+    expect(services.cleanup.size).toBe(0);
+    // The longest delay a timer holds is still accepted.
+    socket.every(2 ** 31 - 1, 'longest');
+    socket.sendAfter(2 ** 31 - 1, 'longest');
+    expect(services.clock.pending).toBe(2);
+  });
+
   it('cancels a pending sendAfter when the view ends first', () => {
     const services = liveServices();
     const socket = new LiveViewSocket<Counter>({ id: 'phx-1', view: CounterView, connected: true, services });
