@@ -125,7 +125,12 @@ const registryLogic: ActorLogic<RegistrySnapshot, RegistryEvent> = {
           return snapshot;
         }
         case 'xstate.stop': {
-          for (const { ref } of state.connections.values()) scope.stopChild(ref);
+          // Stopping a connection actor runs none of its transitions: end its views and release
+          // what it holds here, or a socket that closes after the stop leaves them running.
+          for (const { ref, connection } of state.connections.values()) {
+            connection.terminate();
+            scope.stopChild(ref);
+          }
           state.connections.clear();
           state.bySocketId.clear();
           return { status: 'stopped', output: undefined, error: undefined, context: snapshot.context };

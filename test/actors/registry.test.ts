@@ -16,6 +16,7 @@ import { SessionTally } from '../../actors/session-tally.ts';
 import { LocalPubSub } from '../../runtime/pubsub.ts';
 import { RoutedWebSocket } from '../../runtime/routed-web-socket.ts';
 import type { RuntimeEvent } from '../../runtime/runtime-events.ts';
+import { ManualClock } from '../support/manual-clock.ts';
 import { runtimeServices, type TestServices } from '../support/runtime-services.ts';
 
 const ADA = 'users_socket:1';
@@ -54,8 +55,9 @@ describe('Registry', () => {
   });
 
   afterEach(async () => {
-    registry.stop();
     for (const client of clients) client.ws.terminate();
+    await expect.poll(() => registry.counts().connections).toBe(0);
+    registry.stop();
     await new Promise((resolve) => wss.close(resolve));
   });
 
@@ -154,6 +156,18 @@ describe('Registry', () => {
       unanswered: [],
     });
     expect(bob.server.readyState).toBe(WebSocket.OPEN);
+  });
+
+  it('releases what each connection holds when it stops, whether or not its socket closed yet', async () => {
+    const ada = await connect(ADA);
+    const key = SessionTally.keyOf(ADA, ada.connection.cookieSession)!;
+    expect(services.sessions.sockets(key)).toBe(1);
+    expect((services.clock as ManualClock).pending).toBe(1); // the silence watch's sweep
+
+    registry.stop();
+
+    expect(services.sessions.sockets(key)).toBe(0);
+    expect((services.clock as ManualClock).pending).toBe(0);
   });
 
   it('with a single-node PubSub, relays nothing and holds no subscription of its own', async () => {
