@@ -344,6 +344,11 @@ export class LiveViewSocket<A extends Assigns = Assigns> implements ViewSocket<A
     return (entry.target ??= targetOf(entry.definition.name, entry.myself, entry.definition.handleEvent, entry));
   }
 
+  /** @internal What the client holds of the view's tree, for tests and measurements. */
+  get renderTree(): TreeNode | undefined {
+    return this.#node;
+  }
+
   /** The dead render's HTML (the component table is made only if a component is met). */
   renderHtml(): string {
     return renderToString(this.view.render(this.#assigns), (call) => this.components.renderHtml(call));
