@@ -18,16 +18,19 @@ export interface StreamInsertOptions {
   updateOnly?: boolean;
 }
 
-/** `stream(name, items, options)`: the insert options for every item, and `reset`. */
-export interface StreamOptions extends StreamInsertOptions {
-  /** Remove every row the client shows for this stream before inserting `items`. */
-  reset?: boolean;
-}
-
 /** `streamConfigure(name, config)`: how an item becomes its row's DOM id. */
 export interface StreamConfig<T = any> {
   /** The row's DOM id; by default `${name}-${item.id}`. */
   domId?: (item: T) => string;
+}
+
+/**
+ * `stream(name, items, options)`: the insert options for every item, `reset`, and (read when
+ * the call creates the stream, as `streamConfigure` would set it) `domId`.
+ */
+export interface StreamOptions<T = any> extends StreamInsertOptions, StreamConfig<T> {
+  /** Remove every row the client shows for this stream before inserting `items`. */
+  reset?: boolean;
 }
 
 /** One insert as it travels: `[domId, at, limit, updateOnly]`. */

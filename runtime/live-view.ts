@@ -74,10 +74,11 @@ export interface ViewSocket<A extends Assigns = Assigns, I = unknown> {
   /** Sets the page title (`<title>`), sent as `"t"` when it changes. */
   setPageTitle(title: string): void;
   /**
-   * Streams `items` into `assigns.streams[name]` (made on the first call): the rows are sent with
-   * the next render and then forgotten. `reset` empties what the client shows of the stream first.
+   * Streams `items` into `assigns.streams[name]` (made on the first call, with `domId` if given):
+   * the rows are sent with the next render and then forgotten. `reset` empties what the client
+   * shows of the stream first.
    */
-  stream<K extends keyof StreamItems<A> & string>(name: K, items: Iterable<StreamItems<A>[K]>, options?: StreamOptions): void;
+  stream<K extends keyof StreamItems<A> & string>(name: K, items: Iterable<StreamItems<A>[K]>, options?: StreamOptions<StreamItems<A>[K]>): void;
   /** Sets how a stream's items become DOM ids; only before its first `stream` call. */
   streamConfigure<K extends keyof StreamItems<A> & string>(name: K, config: StreamConfig<StreamItems<A>[K]>): void;
   /** Inserts (or, for a DOM id the client shows, updates) one row of a stream. */

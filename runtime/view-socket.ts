@@ -260,11 +260,12 @@ export class LiveViewSocket<A extends Assigns = Assigns> implements ViewSocket<A
     return this.#title;
   }
 
-  stream<K extends keyof StreamItems<A> & string>(name: K, items: Iterable<StreamItems<A>[K]>, options: StreamOptions = {}): void {
+  stream<K extends keyof StreamItems<A> & string>(name: K, items: Iterable<StreamItems<A>[K]>, options: StreamOptions<StreamItems<A>[K]> = {}): void {
     let stream = this.#streams?.get(name);
     if (!stream) {
       const streams = (this.#streams ??= new Map());
-      stream = new LiveStream(name, String(streams.size), this.#streamConfigs?.get(name));
+      const config = this.#streamConfigs?.get(name) ?? (options.domId ? { domId: options.domId } : undefined);
+      stream = new LiveStream(name, String(streams.size), config);
       streams.set(name, stream);
       // Assigns hold the stream objects, never their rows: those are pruned after each render.
       this.#assigns = { ...this.#assigns, streams: Object.fromEntries(streams) };

@@ -6,6 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { diffTree, renderFull, type TreeNode, type WireTree } from '../../runtime/diff.ts';
 import { LiveStream } from '../../runtime/live-stream.ts';
 import { ComponentCall, html, renderToString } from '../../runtime/template.ts';
+import { defineView } from '../../runtime/live-view.ts';
+import { LiveViewSocket } from '../../runtime/view-socket.ts';
+import type { Streams } from '../../runtime/live-stream.ts';
 import { useClientRendered } from '../support/client-rendered.ts';
 
 interface Song {
@@ -140,6 +143,33 @@ describe('stream diff', () => {
     expect(() => plain.insert({ name: 'no id' }, {})).toThrow(/needs an id/);
     expect(() => plain.insert({ id: 1 }, { at: -2 })).toThrow(/at must be/);
     expect(() => plain.insert({ id: 1 }, { limit: 1.5 })).toThrow(/limit must be/);
+  });
+});
+
+describe('the view socket\'s stream calls', () => {
+  const View = defineView<{ streams: Streams<{ songs: Song }> }>({
+    name: 'songs',
+    render: ({ streams }) => page(streams.songs),
+  });
+  const socketOf = () => new LiveViewSocket<{ streams: Streams<{ songs: Song }> }>({ id: 'phx-s', view: View, connected: true });
+
+  it('takes the DOM id function from the call that creates the stream, or from streamConfigure before it', () => {
+    const socket = socketOf();
+    socket.stream('songs', [{ id: 1, title: 'a' }], { domId: (song) => `song-${song.title}` });
+    expect(JSON.stringify(socket.renderJoin())).toContain('"stream":["0",[["song-a",-1,null,false]],[]]');
+    expect(() => socket.streamConfigure('songs', {})).toThrow(/already been streamed/);
+
+    const configured = socketOf();
+    configured.streamConfigure('songs', { domId: (song) => `s${song.id}` });
+    expect(() => configured.streamConfigure('songs', {})).toThrow(/already configured/);
+    configured.stream('songs', [{ id: 2, title: 'b' }]);
+    expect(JSON.stringify(configured.renderJoin())).toContain('["s2",-1,null,false]');
+  });
+
+  it('refuses an insert or a delete on a stream never defined', () => {
+    const socket = socketOf();
+    expect(() => socket.streamInsert('songs', { id: 1, title: 'a' })).toThrow(/no stream "songs"/);
+    expect(() => socket.streamDeleteByDomId('songs', 'songs-1')).toThrow(/no stream "songs"/);
   });
 });
 
