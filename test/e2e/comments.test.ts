@@ -8,7 +8,8 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { useBrowserLab } from '../support/browser-lab.ts';
-import { UI_TIMEOUT_MS, recordFrames, type RecordedFrame } from '../support/live-page.ts';
+import { UI_TIMEOUT_MS, acceptedJoins, recordFrames, waitForConnected, type RecordedFrame } from '../support/live-page.ts';
+import { liveSocketIdFor } from '../../apps/blog/accounts.ts';
 import { signIn } from '../support/sign-in.ts';
 
 describe('comments in a browser', () => {
@@ -67,10 +68,11 @@ describe('comments in a browser', () => {
     expect(bobFrames.some((f) => f.direction === 'sent' && f.event === 'cids_will_destroy')).toBe(true);
   }, 60_000);
 
-  it('keeps both pages\' #comments streams following adds and deletes, rows kept across other renders', async () => {
+  it('keeps both pages\' #comments streams following adds and deletes, rows kept across other renders and a reconnect', async () => {
     const alice = await lab.visitor();
     await signIn(alice, lab.baseUrl, 'alice', '/posts/1');
     const bob = await lab.visitor();
+    const bobFrames = recordFrames(bob);
     await signIn(bob, lab.baseUrl, 'bob', '/posts/1');
     const storedIds = (): string[] =>
       (lab.app.db.prepare('SELECT id FROM comments WHERE post_id = 1 ORDER BY id').all() as { id: number }[]).map((r) => `comments-${r.id}`);
@@ -100,6 +102,14 @@ describe('comments in a browser', () => {
     expect(storedIds()).not.toContain(bobsId);
     expect(await shownIds(bob)).toEqual(storedIds());
     expect(await shownIds(alice)).toEqual(storedIds());
+
+    // Bob's sockets are dropped; his client rejoins, mount streams the comments again, and the
+    // container shows each once (the rows the page held are replaced, not doubled).
+    const user = lab.app.accounts.listUsers().find((u) => u.email === 'bob@example.com')!;
+    expect((await lab.server.disconnect(liveSocketIdFor(user))).closed).toBeGreaterThan(0);
+    await expect.poll(() => acceptedJoins(bobFrames).length, { timeout: UI_TIMEOUT_MS }).toBe(2);
+    await waitForConnected(bob);
+    expect(await shownIds(bob)).toEqual(storedIds());
   }, 60_000);
 
   it('shows #comment-error for an empty comment and adds nothing', async () => {
