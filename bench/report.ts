@@ -9,6 +9,7 @@ import type { EventRun, JoinRamp } from './event-phase.ts';
 import type { FanOutRun } from './fan-out-phase.ts';
 import { machineLine, type Machine } from './machine.ts';
 import type { MemoryRun } from './memory-phase.ts';
+import { streamMemoryRows, type StreamMemoryRun } from './stream-memory-phase.ts';
 import { repeated, type Repeated } from './samples.ts';
 
 export interface BenchResults {
@@ -23,6 +24,8 @@ export interface BenchResults {
   events: EventRun[];
   memory: MemoryRun[];
   fanout: { target: Record<string, unknown>; runs: FanOutRun[]; redone: number } | null;
+  /** Heap per view after streaming few and many rows (absent in results from before streams). */
+  streams?: StreamMemoryRun | null;
   rows: Row[];
   notes: string[];
 }
@@ -162,6 +165,8 @@ export function buildRows(results: Omit<BenchResults, 'rows' | 'notes'>): Row[] 
       liveward: repeated(mem.map((r) => r.closed.heapDeltaBytes)), floor: null, ratio: null,
     });
   }
+
+  rows.push(...streamMemoryRows(results.streams));
 
   const fan = results.fanout?.runs ?? [];
   if (fan.length > 0) {

@@ -14,6 +14,7 @@ import { runFanOutPhase } from './fan-out-phase.ts';
 import { describeMachine } from './machine.ts';
 import { loadAverage } from './machine-load.ts';
 import { runMemoryPhase, type MemoryRun } from './memory-phase.ts';
+import { runStreamMemoryPhase } from './stream-memory-phase.ts';
 import { runProfilePass } from './profile-pass.ts';
 import { buildNotes, buildRows, renderMarkdown, type BenchResults } from './report.ts';
 
@@ -78,6 +79,7 @@ try {
       for (let rep = 0; rep < options.memoryReps; rep++) memory.push(await runMemoryPhase(ctx, rep, rep === 0));
     }
     if (options.phases.has('fanout')) fanout = await runFanOutPhase(ctx);
+    const streams = options.phases.has('streams') ? await runStreamMemoryPhase((line) => ctx.log(line)) : null;
 
     const partial = {
       date,
@@ -90,6 +92,7 @@ try {
       events,
       memory,
       fanout,
+      streams,
     };
     const withRows = { ...partial, rows: buildRows(partial) };
     const results: BenchResults = { ...withRows, notes: buildNotes(withRows) };

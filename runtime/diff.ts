@@ -6,9 +6,10 @@
 // `"s"` by replacement and anything else by recursion, which is what keeps these rules sound.
 
 import { ComponentCall, Keyed, Rendered, leafToString, renderToString } from './template.ts';
+import { StreamRows } from './live-stream.ts';
 
 /** What the client holds at one dynamic position (a number: the cid of a stateful component). */
-export type RenderNode = string | number | TreeNode | ListNode;
+export type RenderNode = string | number | TreeNode | ListNode | StreamNode;
 
 export interface TreeNode {
   readonly kind: 'tree';
@@ -21,6 +22,16 @@ export interface ListNode {
   readonly statics: readonly string[];
   readonly keys: unknown[];
   readonly entries: RenderNode[][];
+}
+
+/**
+ * A stream's list: the client keeps its statics and forgets its rows after patching (they live
+ * in the DOM), so the server keeps no rows either.
+ */
+export interface StreamNode {
+  readonly kind: 'stream';
+  readonly statics: readonly string[];
+  readonly ref: string;
 }
 
 /** A JSON-ready diff object (keys `"s"`, `"0"`, `"1"`, …, `"k"`). */
@@ -80,6 +91,7 @@ export function diffTree(prev: TreeNode, rendered: Rendered, sink: ComponentSink
 function diffValue(prev: RenderNode | undefined, value: unknown): unknown {
   if (value instanceof Rendered) return diffRendered(prev, value);
   if (value instanceof Keyed) return diffRendered(prev, value.rendered);
+  if (value instanceof StreamRows) return diffStream(prev, value);
   if (value instanceof ComponentCall) {
     if (!componentSink) throw new TypeError('a live component renders only inside a live view');
     const cid = componentSink.placeComponent(value);
@@ -221,4 +233,42 @@ function diffList(prev: RenderNode | undefined, items: readonly unknown[]): unkn
   k.kc = items.length;
   if (moved) k.km = true;
   return { k };
+}
+
+/**
+ * A stream's diff: `{ k, stream }` with this render's rows in full (the client emptied the list
+ * after its last patch), `"s"` when the client does not hold the rows' statics yet. Nothing when
+ * the stream has nothing new; `""` until it has ever had something to say, like an empty list.
+ */
+function diffStream(prev: RenderNode | undefined, stream: StreamRows): unknown {
+  const held = typeof prev === 'object' && prev.kind === 'stream' && prev.ref === stream.ref ? prev : undefined;
+  const { rows } = stream;
+  if (rows.length === 0 && stream.deletes.length === 0 && !stream.reset) {
+    if (held === undefined) return diffLeaf(prev, '');
+    lastNode = held;
+    return undefined;
+  }
+
+  let statics: readonly string[] = held?.statics ?? WRAPPER_STATICS;
+  if (rows.length > 0) {
+    statics = staticsOf(rows[0]!);
+    for (const row of rows) {
+      if (row instanceof ComponentCall || staticsOf(row) !== statics) {
+        statics = WRAPPER_STATICS;
+        break;
+      }
+    }
+  }
+  const uniform = statics !== WRAPPER_STATICS;
+
+  const k: Record<string, unknown> = { kc: rows.length };
+  for (let i = 0; i < rows.length; i++) {
+    const template = templateOf(rows[i]!);
+    diffDynamics(undefined, uniform ? (template as Rendered).dynamics : [template]);
+    k[i] = lastWire ?? {};
+  }
+  const wire: WireTree = held?.statics === statics ? { k } : { s: statics, k };
+  wire.stream = stream.toWire();
+  lastNode = held?.statics === statics ? held : { kind: 'stream', statics, ref: stream.ref };
+  return wire;
 }

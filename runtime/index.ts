@@ -26,6 +26,7 @@ export type {
 export { defineComponent, liveComponent } from './live-component.ts';
 export type { ComponentAssigns, ComponentDefinition, ComponentSocket, LiveComponent } from './live-component.ts';
 export { html, raw, keyed, escapeHtml, Rendered } from './template.ts';
+export type { LiveStream, StreamRows, Streams, StreamConfig, StreamInsertOptions, StreamOptions } from './live-stream.ts';
 export { LiveForm, toForm, validateForm, isUsedInput } from './form.ts';
 export type { FormField, FormOptions } from './form.ts';
 export { Conn } from './http/conn.ts';

@@ -3,6 +3,7 @@
 // handler)`); an event with no declaration is denied (deny by default, brief §3).
 
 import type { Rendered } from './template.ts';
+import type { StreamConfig, StreamInsertOptions, StreamItems, StreamOptions } from './live-stream.ts';
 
 /** A view's state. Any object type; kept immutable by the runtime. */
 export type Assigns = object;
@@ -72,6 +73,20 @@ export interface ViewSocket<A extends Assigns = Assigns, I = unknown> {
   onCleanup(dispose: () => void): void;
   /** Sets the page title (`<title>`), sent as `"t"` when it changes. */
   setPageTitle(title: string): void;
+  /**
+   * Streams `items` into `assigns.streams[name]` (made on the first call, with `domId` if given):
+   * the rows are sent with the next render and then forgotten. `reset` empties what the client
+   * shows of the stream first.
+   */
+  stream<K extends keyof StreamItems<A> & string>(name: K, items: Iterable<StreamItems<A>[K]>, options?: StreamOptions<StreamItems<A>[K]>): void;
+  /** Sets how a stream's items become DOM ids; only before its first `stream` call. */
+  streamConfigure<K extends keyof StreamItems<A> & string>(name: K, config: StreamConfig<StreamItems<A>[K]>): void;
+  /** Inserts (or, for a DOM id the client shows, updates) one row of a stream. */
+  streamInsert<K extends keyof StreamItems<A> & string>(name: K, item: StreamItems<A>[K], options?: StreamInsertOptions): void;
+  /** Removes an item's row from a stream. */
+  streamDelete<K extends keyof StreamItems<A> & string>(name: K, item: StreamItems<A>[K]): void;
+  /** Removes a stream's row by its DOM id. */
+  streamDeleteByDomId<K extends keyof StreamItems<A> & string>(name: K, domId: string): void;
 }
 
 /** What a policy sees when it decides whether an event may run. */

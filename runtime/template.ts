@@ -4,6 +4,8 @@
 // doubles as the template's fingerprint: the diff engine compares statics by identity to know
 // whether the client already holds them.
 
+import { StreamRows } from './live-stream.ts';
+
 /** A rendered template: statics shared by every render of one call site, plus this render's values. */
 export class Rendered {
   readonly statics: readonly string[];
@@ -129,6 +131,8 @@ export function renderToString(value: unknown, components?: ComponentHtml): stri
     return out;
   }
   if (value instanceof Keyed) return renderToString(value.rendered, components);
+  // The dead render shows a stream's rows in insert order, as its container starts out.
+  if (value instanceof StreamRows) return renderToString(value.rows, components);
   if (value instanceof ComponentCall) {
     if (!components) throw new TypeError('a live component renders only inside a live view');
     return components(value);

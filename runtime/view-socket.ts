@@ -13,6 +13,7 @@ import type { CleanupStack } from './cleanup-stack.ts';
 import type { Clock } from './clock.ts';
 import type { PubSub } from './pubsub.ts';
 import { validateLocalPath } from './local-path.ts';
+import { LiveStream, type StreamConfig, type StreamInsertOptions, type StreamItems, type StreamOptions } from './live-stream.ts';
 
 export type Navigation =
   | { kind: 'patch'; to: string; replace: boolean }
@@ -90,6 +91,10 @@ export class LiveViewSocket<A extends Assigns = Assigns> implements ViewSocket<A
   /** Keys `assignNew` took from the HTTP pipeline's assigns (dead render only). */
   #assignedFromParent: string[] | null = null;
   readonly #services: ViewSocketServices | null;
+  /** The view's streams by name (also `assigns.streams`); made at the first `stream` call. */
+  #streams: Map<string, LiveStream<any>> | null = null;
+  /** `streamConfigure` calls waiting for their stream's first `stream`. */
+  #streamConfigs: Map<string, StreamConfig> | null = null;
 
   constructor(options: {
     id: string;
@@ -263,6 +268,54 @@ export class LiveViewSocket<A extends Assigns = Assigns> implements ViewSocket<A
     return this.#title;
   }
 
+  stream<K extends keyof StreamItems<A> & string>(name: K, items: Iterable<StreamItems<A>[K]>, options: StreamOptions<StreamItems<A>[K]> = {}): void {
+    let stream = this.#streams?.get(name);
+    if (!stream) {
+      const streams = (this.#streams ??= new Map());
+      const config = this.#streamConfigs?.get(name) ?? (options.domId ? { domId: options.domId } : undefined);
+      stream = new LiveStream(name, String(streams.size), config);
+      streams.set(name, stream);
+      // Assigns hold the stream objects, never their rows: those are pruned after each render.
+      this.#assigns = { ...this.#assigns, streams: Object.fromEntries(streams) };
+    }
+    if (options.reset === true) stream.markReset();
+    for (const item of items) stream.insert(item, options);
+    this.#changed = true;
+  }
+
+  streamConfigure<K extends keyof StreamItems<A> & string>(name: K, config: StreamConfig<StreamItems<A>[K]>): void {
+    if (this.#streams?.has(name)) throw new TypeError(`streamConfigure: stream "${name}" has already been streamed`);
+    if (this.#streamConfigs?.has(name)) throw new TypeError(`streamConfigure: stream "${name}" is already configured`);
+    (this.#streamConfigs ??= new Map()).set(name, config);
+  }
+
+  streamInsert<K extends keyof StreamItems<A> & string>(name: K, item: StreamItems<A>[K], options: StreamInsertOptions = {}): void {
+    this.#streamNamed('streamInsert', name).insert(item, options);
+    this.#changed = true;
+  }
+
+  streamDelete<K extends keyof StreamItems<A> & string>(name: K, item: StreamItems<A>[K]): void {
+    const stream = this.#streamNamed('streamDelete', name);
+    stream.delete(stream.domId(item));
+    this.#changed = true;
+  }
+
+  streamDeleteByDomId<K extends keyof StreamItems<A> & string>(name: K, domId: string): void {
+    this.#streamNamed('streamDeleteByDomId', name).delete(domId);
+    this.#changed = true;
+  }
+
+  #streamNamed(caller: string, name: string): LiveStream<any> {
+    const stream = this.#streams?.get(name);
+    if (!stream) throw new TypeError(`${caller}: no stream "${name}": define it with stream("${name}", items) first`);
+    return stream;
+  }
+
+  // What a render sent of the streams is forgotten once it is built.
+  #pruneStreams(): void {
+    if (this.#streams) for (const stream of this.#streams.values()) stream.prune();
+  }
+
   /** Takes the navigation a callback asked for, if any. */
   takeNavigation(): Navigation | null {
     const navigation = this.#navigation;
@@ -300,6 +353,11 @@ export class LiveViewSocket<A extends Assigns = Assigns> implements ViewSocket<A
     return (entry.target ??= targetOf(entry.definition.name, entry.myself, entry.definition.handleEvent, entry));
   }
 
+  /** @internal What the client holds of the view's tree, for tests and measurements. */
+  get renderTree(): TreeNode | undefined {
+    return this.#node;
+  }
+
   /** The dead render's HTML (the component table is made only if a component is met). */
   renderHtml(): string {
     return renderToString(this.view.render(this.#assigns), (call) => this.components.renderHtml(call));
@@ -308,6 +366,7 @@ export class LiveViewSocket<A extends Assigns = Assigns> implements ViewSocket<A
   /** The full tree for a join reply (`rendered`), remembered as what the client holds. */
   renderJoin(): WireTree {
     const { wire, node } = renderFull(this.view.render(this.#assigns), this);
+    this.#pruneStreams();
     this.#node = node;
     this.#changed = false;
     const components = this.#components?.finish();
@@ -325,6 +384,7 @@ export class LiveViewSocket<A extends Assigns = Assigns> implements ViewSocket<A
     if (this.#changed || this.#node === undefined) {
       const rendered = this.view.render(this.#assigns);
       const result = this.#node ? diffTree(this.#node, rendered, this) : renderFull(rendered, this);
+      this.#pruneStreams();
       this.#node = result.node;
       wire = result.wire;
       this.#changed = false;

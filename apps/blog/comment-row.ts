@@ -12,6 +12,9 @@ export interface CommentRowAssigns {
   currentUser: User;
 }
 
+/** A comment row's DOM id: the `comments` stream's default (`comments-<id>`), as its root tag says it. */
+export const commentDomId = (commentId: number): string => `comments-${commentId}`;
+
 export function commentRow(blog: Blog, accounts: Accounts) {
   // The policy re-reads the user by their login session; the comment is the one this component
   // holds (its author never changes), so a forged value cannot point the delete elsewhere.

@@ -1,14 +1,16 @@
 // `/posts/:id`: one post. Editors get the form, validated while they type (`validate_post`) with
 // an error shown only for a field they used; `update_post` is declared `editorsOnly`, so a
 // reader's event is denied before the handler runs, and the Blog context checks once more.
-// Updates are broadcast, so every open view of the post re-renders. Below the post, its comments,
-// one `comment-row` component each; new and deleted comments arrive by the same broadcast.
+// Updates are broadcast, so every open view of the post re-renders. Below the post, its comments
+// as a stream (`#comments`), one `comment-row` component each: new and deleted comments arrive by
+// the same broadcast and go out as a stream insert or delete, never as a re-rendered list, and
+// the view keeps no list of comments.
 
-import { allow, defineView, html, liveComponent, toForm, validateForm, type Flash, type LiveForm } from 'liveward';
+import { allow, defineView, html, liveComponent, toForm, validateForm, type Flash, type LiveForm, type Streams } from 'liveward';
 import type { Accounts, User } from './accounts.ts';
 import { signedInPolicy } from './auth.ts';
 import { MAX_COMMENT, isEditor, postTopic, type Blog, type Comment, type Post, type PostMessage } from './blog.ts';
-import { commentRow } from './comment-row.ts';
+import { commentDomId, commentRow } from './comment-row.ts';
 import { PostSchema, type PostInput } from './post-schema.ts';
 import { CommentSchema, type CommentInput } from './comment-schema.ts';
 import { userBar } from './user-bar.ts';
@@ -21,7 +23,7 @@ interface PostShowAssigns {
   canEdit: boolean;
   form: LiveForm<PostInput>;
   flash: Flash;
-  comments: Comment[];
+  streams: Streams<{ comments: Comment }>;
   commentForm: LiveForm<CommentInput>;
 }
 
@@ -46,9 +48,9 @@ export function postShowView(blog: Blog, accounts: Accounts) {
         post,
         canEdit: isEditor(socket.assigns.currentUser),
         form: formOf(post),
-        comments: blog.listComments(socket.assigns.currentUser, post.id),
         commentForm: emptyCommentForm(),
       });
+      socket.stream('comments', blog.listComments(socket.assigns.currentUser, post.id));
       socket.setPageTitle(post.title);
       if (socket.connected) socket.subscribe(postTopic(post.id));
     },
@@ -94,14 +96,12 @@ export function postShowView(blog: Blog, accounts: Accounts) {
         socket.assign({ post: msg.post });
         socket.setPageTitle(msg.post.title);
       } else if (msg?.type === 'comment_added' && msg.comment.postId === socket.assigns.post.id) {
-        if (!socket.assigns.comments.some((c) => c.id === msg.comment.id)) {
-          socket.assign({ comments: [...socket.assigns.comments, msg.comment] });
-        }
+        socket.streamInsert('comments', msg.comment);
       } else if (msg?.type === 'comment_deleted' && msg.postId === socket.assigns.post.id) {
-        socket.assign({ comments: socket.assigns.comments.filter((c) => c.id !== msg.commentId) });
+        socket.streamDeleteByDomId('comments', commentDomId(msg.commentId));
       }
     },
-    render: ({ currentUser, csrfToken, post, canEdit, form, flash, comments, commentForm }) => html`${userBar(currentUser, csrfToken)}${flashGroup(flash)}
+    render: ({ currentUser, csrfToken, post, canEdit, form, flash, streams, commentForm }) => html`${userBar(currentUser, csrfToken)}${flashGroup(flash)}
 <main class="post">
   <article>
     <h1 id="title">${post.title}</h1>
@@ -111,7 +111,7 @@ export function postShowView(blog: Blog, accounts: Accounts) {
   ${canEdit ? postForm(form) : ''}
   <section class="comments">
     <h2>Comments</h2>
-    <ul id="comments">${comments.map((comment) => liveComponent(CommentRow, { id: comment.id, comment, currentUser }))}</ul>
+    <ul id="comments" phx-update="stream">${streams.comments.map((comment) => liveComponent(CommentRow, { id: comment.id, comment, currentUser }))}</ul>
     ${commentFormOf(commentForm)}
   </section>
   <p><a id="to-posts" href="/posts" data-phx-link="redirect" data-phx-link-state="push">All posts</a></p>

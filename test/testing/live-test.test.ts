@@ -2,7 +2,7 @@
 // WebSocket, and the failures a test must be able to see (a denied event, a redirect).
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Router, allow, anyone, createLiveServer, defineComponent, defineView, halt, cont, html, liveComponent, policy } from 'liveward';
+import { Router, allow, anyone, createLiveServer, defineComponent, defineView, halt, cont, html, liveComponent, policy, type Streams } from 'liveward';
 import { LiveTest } from 'liveward/testing';
 
 interface CounterAssigns {
@@ -49,6 +49,18 @@ const Rows = defineView<{ ids: number[] }>({
   render: ({ ids }) => html`<ul id="rows">${ids.map((id) => liveComponent(Row, { id }))}</ul><button id="add" phx-click="add">add</button>`,
 });
 
+// A stream: the test's HTML shows the rows the browser would, though the server keeps none.
+const Feed = defineView<{ streams: Streams<{ items: { id: number } }> }>({
+  name: 'feed',
+  mount: (_params, _session, socket) => socket.stream('items', [{ id: 1 }, { id: 2 }]),
+  handleEvent: {
+    prepend: allow(anyone, (value, socket) => socket.streamInsert('items', { id: Number(value.id) }, { at: 0, limit: 3 })),
+    remove: allow(anyone, (value, socket) => socket.streamDeleteByDomId('items', `items-${String(value.id)}`)),
+    reset: allow(anyone, (_value, socket) => socket.stream('items', [{ id: 9 }], { reset: true })),
+  },
+  render: ({ streams }) => html`<ul id="items" phx-update="stream">${streams.items.map((item, domId) => html`<li id="${domId}">${item.id}</li>`)}</ul>`,
+});
+
 const Other = defineView<{ ok: boolean }>({ name: 'other', render: () => html`<h1 id="other">other</h1>` });
 const Private = defineView<{ ok: boolean }>({ name: 'private', render: () => html`<h1 id="private">private</h1>` });
 
@@ -58,6 +70,7 @@ function buildRouter(): Router {
     s.live('/', Counter);
     s.live('/other', Other);
     s.live('/rows', Rows);
+    s.live('/feed', Feed);
   });
   const signedIn = (_p: unknown, session: Record<string, unknown>) => (session.name ? cont() : halt('/'));
   router.liveSession('private', { onMount: [signedIn] }, (s) => s.live('/private', Private));
@@ -157,5 +170,19 @@ describe('liveward/testing', () => {
     expect(view.text('#row-3')).toBe('row 3: 0 +');
     await view.click('#bump-3');
     expect(view.text('#clicks-3')).toBe('1');
+  });
+  it('shows a stream\'s rows as the browser keeps them: inserted, trimmed, deleted, reset', async () => {
+    const view = await t.live('/feed');
+    const ids = (): string => view.text('#items');
+    expect(ids()).toBe('12');
+    await view.pushEvent('prepend', { id: 3 });
+    expect(ids()).toBe('312');
+    await view.pushEvent('prepend', { id: 4 }); // limit 3 trims the end
+    expect(ids()).toBe('431');
+    await view.pushEvent('remove', { id: 3 });
+    expect(ids()).toBe('41');
+    await view.pushEvent('reset');
+    expect(ids()).toBe('9');
+    await view.close();
   });
 });

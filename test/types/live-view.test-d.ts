@@ -15,6 +15,7 @@ import {
   type CrashReport,
   type RuntimeEventStream,
   type ViewSocket,
+  type Streams,
 } from 'liveward';
 
 interface Counter {
@@ -78,3 +79,29 @@ expectTypeOf(server.disconnect('users_socket:1')).resolves.toEqualTypeOf<Disconn
 expectTypeOf(server.describe()).toEqualTypeOf<ServerDescription>();
 expectTypeOf(server.crashes()).toEqualTypeOf<CrashReport>();
 expectTypeOf(server.events).toEqualTypeOf<RuntimeEventStream>();
+
+// Streams: the assigns type names each stream and its items; calls and templates follow it.
+interface Song {
+  id: number;
+  title: string;
+}
+
+export const songs = defineView<{ streams: Streams<{ songs: Song }> }>({
+  name: 'songs',
+  mount: (_params, _session, socket) => {
+    socket.stream('songs', [{ id: 1, title: 'a' }], { at: 0, limit: -10, reset: true });
+    socket.streamInsert('songs', { id: 2, title: 'b' }, { updateOnly: true });
+    socket.streamDelete('songs', { id: 2, title: 'b' });
+    socket.streamDeleteByDomId('songs', 'songs-2');
+    // @ts-expect-error a stream the view does not declare
+    socket.stream('albums', []);
+    // @ts-expect-error an item of the wrong type
+    socket.streamInsert('songs', { id: 3 });
+  },
+  render: ({ streams }) =>
+    html`<ul id="songs" phx-update="stream">${streams.songs.map((song, domId) => {
+      expectTypeOf(song).toEqualTypeOf<Song>();
+      expectTypeOf(domId).toEqualTypeOf<string>();
+      return html`<li id="${domId}">${song.title}</li>`;
+    })}</ul>`,
+});
