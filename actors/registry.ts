@@ -275,9 +275,11 @@ export class Registry {
     const max = Math.max(0, Math.min(Math.floor(maxConnections), MAX_DESCRIBED_CONNECTIONS));
     const local = this.#describeNode(max);
     if (!this.#pubsub.distributed) return { nodes: [local], unanswered: [] };
-    const { answers, unanswered } = await this.#ask<ServerDescription>({ type: 'describe', maxConnections: max }, (reply) =>
-      readServerDescription(reply.description, max) ?? undefined,
-    );
+    const { answers, unanswered } = await this.#ask<ServerDescription>({ type: 'describe', maxConnections: max }, (reply) => {
+      const description = readServerDescription(reply.description, max);
+      // A node describes itself: a description under another id is no answer.
+      return description !== null && description.nodeId === reply.nodeId ? description : undefined;
+    });
     return { nodes: [local, ...answers.map(([, description]) => description)], unanswered };
   }
 
