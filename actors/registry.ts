@@ -10,12 +10,17 @@ import { logger } from '../runtime/logger.ts';
 import type { RuntimeEvents } from '../runtime/runtime-events.ts';
 import type { PubSub } from '../runtime/pubsub.ts';
 import type { DisconnectResult } from '../runtime/disconnect-result.ts';
+import type { ClusterDescription, ServerDescription } from '../runtime/server-description.ts';
+import { readServerDescription } from '../runtime/read-server-description.ts';
 import type { Limits } from '../runtime/limits.ts';
 import { v4 as uuidv4 } from 'uuid';
 
-/** The PubSub topic on which nodes relay `disconnect` (and re-check requests) to each other. */
+/**
+ * The PubSub topic on which nodes send each other their requests: `disconnect`, `describe` (and
+ * re-check, which has no answer). Named after its first use; the wire name stays.
+ */
 const DISCONNECT_TOPIC = 'registry:disconnect';
-/** Each node's own topic for the answers to the disconnects it relayed. */
+/** Each node's own topic for the answers to the requests it sent. */
 const replyTopic = (nodeId: string): string => `registry:disconnect-reply:${nodeId}`;
 /** Where nodes announce themselves, so a disconnect knows whom to wait for. */
 const PRESENCE_TOPIC = 'registry:presence';
@@ -28,9 +33,16 @@ const PRESENCE_MISSES = 3;
  */
 const CHECKS_PER_TURN = 100;
 
+/** Connections a node describes to another at most, whatever the request asks. */
+const MAX_DESCRIBED_CONNECTIONS = 1_000;
+
 type ClusterMessage =
   | { type: 'disconnect'; id: string; origin: string; requestId: string }
+  | { type: 'describe'; maxConnections: number; origin: string; requestId: string }
   | { type: 'revalidate'; origin: string };
+
+/** A request as sent: the registry adds who asks and the request's id. */
+type ClusterRequest = { type: 'disconnect'; id: string } | { type: 'describe'; maxConnections: number };
 
 /** The app's answer to "is this login session still valid?" (see `LiveServerOptions.revalidateSession`). */
 export type SessionCheck = (session: Readonly<Record<string, unknown>>) => boolean | Promise<boolean>;
@@ -39,12 +51,25 @@ export interface RegistryOptions {
   nodeId: string;
   limits: Pick<Limits, 'clusterReplyTimeoutMs' | 'clusterPresenceIntervalMs'>;
   revalidateSession?: SessionCheck;
+  /** This node's description, for another node's `describeCluster` (the server's `describe`). */
+  describeNode?: (maxConnections: number) => ServerDescription;
 }
 
-interface PendingDisconnect {
+/** A request sent to the other nodes, waiting for their answers. */
+interface PendingRequest {
   expected: Set<string>;
-  answers: Map<string, number>;
+  /** Each answer as `read` made it from the reply, by node id. */
+  answers: Map<string, unknown>;
+  /** The answer in a reply, or undefined for a malformed one (that node counts as silent). */
+  read: (reply: Record<string, unknown>) => unknown;
   finish: () => void;
+}
+
+/** What the other nodes answered to one request. */
+interface ClusterAnswers<T> {
+  /** By node id, in id order. */
+  answers: [nodeId: string, answer: T][];
+  unanswered: string[];
 }
 
 interface RegistryState {
@@ -197,7 +222,7 @@ export class Registry {
   readonly #stops: (() => void)[] = [];
   /** Other nodes by id, with when they were last heard from (ms). */
   readonly #peers = new Map<string, number>();
-  readonly #pending = new Map<string, PendingDisconnect>();
+  readonly #pending = new Map<string, PendingRequest>();
   #presenceTimer: NodeJS.Timeout | null = null;
   #stopOnUp: (() => void) | null = null;
   /** A disconnect was made while the link was down: ask every node to re-check once it is back. */
@@ -236,39 +261,69 @@ export class Registry {
    *   const result = await registry.disconnect(`users_socket:${user.id}`);
    *   result.closed; // → 3, on every node that answered
    */
-  disconnect(liveSocketId: string): Promise<DisconnectResult> {
+  async disconnect(liveSocketId: string): Promise<DisconnectResult> {
     const local = { nodeId: this.nodeId, closed: this.#kick(liveSocketId) };
-    if (!this.#pubsub.distributed) {
-      return Promise.resolve({ liveSocketId, closed: local.closed, nodes: [local], unanswered: [] });
-    }
+    if (!this.#pubsub.distributed) return { liveSocketId, closed: local.closed, nodes: [local], unanswered: [] };
+    // Nothing reaches the other nodes now; they re-check their sockets when the link is back.
+    if (this.#pubsub.health().state !== 'up') this.#relayMissed = true;
+    const { answers, unanswered } = await this.#ask<number>({ type: 'disconnect', id: liveSocketId }, (reply) =>
+      typeof reply.closed === 'number' ? reply.closed : undefined,
+    );
+    // This node first, then the others by id: the same cluster prints the same lines.
+    const nodes = [local, ...answers.map(([nodeId, closed]) => ({ nodeId, closed }))];
+    return { liveSocketId, closed: nodes.reduce((sum, node) => sum + node.closed, 0), nodes, unanswered };
+  }
+
+  /**
+   * Every node's description (`server.describe()`, at most `maxConnections` connections each):
+   * this node's, then each other node's that answered within `clusterReplyTimeoutMs`, and the
+   * nodes believed up that did not answer. The request and its answers travel like a disconnect's.
+   *
+   * @example
+   *   const { nodes, unanswered } = await registry.describeCluster(200);
+   *   nodes.map((n) => n.nodeId); // → ['web-1', 'web-2']; unanswered → []
+   */
+  async describeCluster(maxConnections: number): Promise<ClusterDescription> {
+    const max = Math.max(0, Math.min(Math.floor(maxConnections), MAX_DESCRIBED_CONNECTIONS));
+    const local = this.#describeNode(max);
+    if (!this.#pubsub.distributed) return { nodes: [local], unanswered: [] };
+    const { answers, unanswered } = await this.#ask<ServerDescription>({ type: 'describe', maxConnections: max }, (reply) => {
+      const description = readServerDescription(reply.description, max);
+      // A node describes itself: a description under another id is no answer.
+      return description !== null && description.nodeId === reply.nodeId ? description : undefined;
+    });
+    return { nodes: [local, ...answers.map(([, description]) => description)], unanswered };
+  }
+
+  #describeNode(maxConnections: number): ServerDescription {
+    const describe = this.#options.describeNode;
+    if (!describe) throw new Error('registry has no describeNode option');
+    return describe(maxConnections);
+  }
+
+  /**
+   * Sends `request` to every other node and collects their answers: once every node believed up
+   * has answered, or after `clusterReplyTimeoutMs`, the silent ones listed in `unanswered`. While
+   * the link is down nothing is sent and every node is unanswered.
+   */
+  #ask<T>(request: ClusterRequest, read: (reply: Record<string, unknown>) => T | undefined): Promise<ClusterAnswers<T>> {
     const expected = new Set(this.peers());
-    if (this.#pubsub.health().state !== 'up') {
-      // Nothing reaches the other nodes now; they re-check their sockets when the link is back.
-      this.#relayMissed = true;
-      return Promise.resolve({ liveSocketId, closed: local.closed, nodes: [local], unanswered: [...expected] });
-    }
+    if (this.#pubsub.health().state !== 'up') return Promise.resolve({ answers: [], unanswered: [...expected] });
     const requestId = uuidv4();
-    const result = new Promise<DisconnectResult>((resolve) => {
+    const result = new Promise<ClusterAnswers<T>>((resolve) => {
       const timer = setTimeout(() => finish(), this.#options.limits.clusterReplyTimeoutMs);
       const finish = (): void => {
         clearTimeout(timer);
         this.#pending.delete(requestId);
-        // This node first, then the others by id: the same cluster prints the same lines.
-        const others = [...pending.answers].map(([nodeId, closed]) => ({ nodeId, closed }));
-        others.sort((x, y) => (x.nodeId < y.nodeId ? -1 : x.nodeId > y.nodeId ? 1 : 0));
-        const nodes = [local, ...others];
-        resolve({
-          liveSocketId,
-          closed: nodes.reduce((sum, node) => sum + node.closed, 0),
-          nodes,
-          unanswered: [...expected].filter((id) => !pending.answers.has(id)),
-        });
+        const answers = [...pending.answers].map(([nodeId, answer]) => [nodeId, answer as T] as [string, T]);
+        answers.sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
+        resolve({ answers, unanswered: [...expected].filter((id) => !pending.answers.has(id)) });
       };
-      const pending: PendingDisconnect = { expected, answers: new Map(), finish };
+      const pending: PendingRequest = { expected, answers: new Map(), read, finish };
       this.#pending.set(requestId, pending);
       if (expected.size === 0) finish();
     });
-    const message: ClusterMessage = { type: 'disconnect', id: liveSocketId, origin: this.nodeId, requestId };
+    const message: ClusterMessage = { ...request, origin: this.nodeId, requestId };
     this.#pubsub.broadcast(DISCONNECT_TOPIC, message);
     return result;
   }
@@ -362,23 +417,52 @@ export class Registry {
 
   /** Whatever arrives from another node is checked field by field, as `#onPresence` and `#onReply` do. */
   #onClusterMessage(message: unknown): void {
-    const { type, id, origin, requestId } = (message ?? {}) as Partial<Record<'type' | 'id' | 'origin' | 'requestId', unknown>>;
+    const { type, id, origin, requestId, maxConnections } = (message ?? {}) as Partial<Record<'type' | 'id' | 'origin' | 'requestId' | 'maxConnections', unknown>>;
     if (typeof origin !== 'string' || origin === this.nodeId) return;
     if (type === 'revalidate') {
       void this.#revalidate();
       return;
     }
-    if (type !== 'disconnect' || typeof id !== 'string' || typeof requestId !== 'string') return;
-    const closed = this.#kick(id);
-    this.#pubsub.broadcast(replyTopic(origin), { requestId, nodeId: this.nodeId, closed });
+    if (typeof requestId !== 'string') return;
+    if (type === 'disconnect' && typeof id === 'string') {
+      const closed = this.#kick(id);
+      this.#pubsub.broadcast(replyTopic(origin), { requestId, nodeId: this.nodeId, closed });
+    } else if (type === 'describe' && typeof maxConnections === 'number' && this.#options.describeNode) {
+      this.#answerDescribe(origin, requestId, maxConnections);
+    }
+  }
+
+  /**
+   * Answers another node's `describeCluster`. The description holds only what `describe()` shows
+   * on this node (ids, names, states, and the assigns each view lists in `inspect`), so nothing
+   * leaves the node that its own inspector would not show. An inspectable assign that cannot be
+   * serialized (a cycle, a BigInt) would fail the whole answer: then the assigns are left out.
+   */
+  #answerDescribe(origin: string, requestId: string, maxConnections: number): void {
+    const max = Math.max(0, Math.min(Math.floor(maxConnections), MAX_DESCRIBED_CONNECTIONS));
+    const description = this.#describeNode(max);
+    const reply = (d: ServerDescription): void => this.#pubsub.broadcast(replyTopic(origin), { requestId, nodeId: this.nodeId, description: d });
+    try {
+      reply(description);
+    } catch (err) {
+      logger.warn('registry.describe_unserializable', { error: err });
+      reply({
+        ...description,
+        connections: description.connections.map((c) => ({ ...c, views: c.views.map((v) => ({ ...v, assigns: {} })) })),
+      });
+    }
   }
 
   #onReply(message: unknown): void {
-    const { requestId, nodeId, closed } = (message ?? {}) as { requestId?: unknown; nodeId?: unknown; closed?: unknown };
-    if (typeof requestId !== 'string' || typeof nodeId !== 'string' || typeof closed !== 'number') return;
+    if (typeof message !== 'object' || message === null) return;
+    const reply = message as Record<string, unknown>;
+    const { requestId, nodeId } = reply;
+    if (typeof requestId !== 'string' || typeof nodeId !== 'string') return;
     const pending = this.#pending.get(requestId);
     if (!pending) return; // answered after the timeout
-    pending.answers.set(nodeId, closed);
+    const answer = pending.read(reply);
+    if (answer === undefined) return;
+    pending.answers.set(nodeId, answer);
     this.#peers.set(nodeId, Date.now());
     if ([...pending.expected].every((id) => pending.answers.has(id))) pending.finish();
   }
@@ -421,10 +505,11 @@ export class Registry {
     return { connections: connections.size, liveSocketIds: bySocketId.size, views };
   }
 
-  /** A read-only picture for the inspector. */
-  describe(): { liveSocketId: string | null; connectionId: string; state: string; views: ReturnType<Connection['describeViews']> }[] {
+  /** A read-only picture for the inspector: the first `maxConnections` connections (all by default). */
+  describe(maxConnections = Infinity): { liveSocketId: string | null; connectionId: string; state: string; views: ReturnType<Connection['describeViews']> }[] {
     const out = [];
     for (const { ref, connection } of this.#actor.getSnapshot().context.connections.values()) {
+      if (out.length >= maxConnections) break;
       const snapshot = ref.getSnapshot() as { value?: unknown; status: string };
       out.push({
         liveSocketId: connection.liveSocketId,

@@ -72,8 +72,11 @@ export class BenchContext {
     return new ForeignLoad(() => this.#pids);
   }
 
-  /** A fresh target process, listening. Liveward gets `limits` (defaults otherwise). */
-  async startTarget(kind: TargetKind, limits: Partial<Limits> = {}): Promise<Target> {
+  /**
+   * A fresh target process, listening. Liveward gets `limits` (defaults otherwise), and with
+   * `cluster` joins the other nodes on that Redis, sharing their data dir (database and users).
+   */
+  async startTarget(kind: TargetKind, limits: Partial<Limits> = {}, cluster: { redisUrl: string; dataDir: string } | null = null): Promise<Target> {
     const core = this.options.pin ? SERVER_CORE : null;
     if (kind === 'floor') {
       const echo = await ControlChannel.start<EchoCommands>('bench/echo-server.ts', { name: 'echo floor', core, nodeFlags: ['--expose-gc'] });
@@ -92,10 +95,10 @@ export class BenchContext {
       name: 'liveward server',
       core,
       nodeFlags: ['--expose-gc'],
-      env: { LOG_LEVEL: 'warn' },
+      env: { LOG_LEVEL: 'warn', ...(cluster ? { BENCH_DATA_DIR: cluster.dataDir } : {}) },
     });
     this.#own(server);
-    const started = await server.call('start', { limits });
+    const started = await server.call('start', { limits, redisUrl: cluster?.redisUrl ?? null });
     return {
       kind,
       baseUrl: started.baseUrl,

@@ -3,7 +3,8 @@
 
 import { parseArgs } from 'node:util';
 
-export type Phase = 'events' | 'memory' | 'fanout' | 'streams';
+export type Phase = 'events' | 'memory' | 'fanout' | 'streams' | 'inspector' | 'cluster';
+const PHASES: readonly string[] = ['events', 'memory', 'fanout', 'streams', 'inspector', 'cluster'];
 
 export interface BenchOptions {
   quick: boolean;
@@ -53,7 +54,8 @@ const USAGE = `npm run bench [-- flags]
   --broadcasts N       broadcasts timed per fan-out run (default 5)
   --concurrency N      clients opening at once while ramping (default 50)
   --heartbeat S        client heartbeat interval (default 30, as phoenix.js)
-  --only events,memory,fanout,streams   run some phases (results go to partial.json/md)
+  --only events,memory,fanout,streams,inspector,cluster   run some phases (results go to partial.json/md);
+                       cluster needs redis-server (skipped, and said so, without it)
 
 Full runs write bench/results/latest.json and latest.md; --quick writes quick.*.
 Every client is a file descriptor in the load generator and in the server: keep the largest
@@ -107,10 +109,10 @@ export function parseOptions(argv: string[]): BenchOptions {
   }
   const quick = values.quick ?? false;
   const phases = new Set<Phase>(
-    (values.only ?? 'events,memory,fanout,streams').split(',').map((p) => {
+    (values.only ?? PHASES.join(',')).split(',').map((p) => {
       const phase = p.trim();
-      if (phase !== 'events' && phase !== 'memory' && phase !== 'fanout' && phase !== 'streams') throw new TypeError(`unknown phase ${phase}`);
-      return phase;
+      if (!PHASES.includes(phase)) throw new TypeError(`unknown phase ${phase}`);
+      return phase as Phase;
     }),
   );
   const views = list(values.views, quick ? [100, 1000] : [1000, 10_000]).sort((a, b) => a - b);

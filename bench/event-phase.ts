@@ -59,7 +59,7 @@ export interface EventRun {
  * Liveward's event limit per socket (200/s) would throttle a single closed-loop client, so the event
  * phase raises it; checking the bucket costs the same whatever the limit.
  */
-const EVENT_PHASE_LIMITS = { maxEventsPerSecond: 1_000_000 };
+export const EVENT_PHASE_LIMITS = { maxEventsPerSecond: 1_000_000 };
 
 
 export async function runEventPhase(
@@ -109,7 +109,7 @@ export async function runEventPhase(
 }
 
 /** One measured window while the first `clients` clients send events. */
-async function measureWindow(ctx: BenchContext, target: Target, clients: number, measureS: number): Promise<EventLevel> {
+export async function measureWindow(ctx: BenchContext, target: Target, clients: number, measureS: number): Promise<EventLevel> {
   const { loadgen } = ctx;
   const foreign = ctx.foreignLoad();
   foreign.start();

@@ -11,6 +11,8 @@ import { parseOptions } from './bench-options.ts';
 import { canPin, PROJECT_ROOT } from './control-channel.ts';
 import { runEventPhase, type EventRun } from './event-phase.ts';
 import { runFanOutPhase } from './fan-out-phase.ts';
+import { runClusterPhase } from './cluster-phase.ts';
+import { runInspectorPhase, type InspectorRun } from './inspector-phase.ts';
 import { describeMachine } from './machine.ts';
 import { loadAverage } from './machine-load.ts';
 import { runMemoryPhase, type MemoryRun } from './memory-phase.ts';
@@ -80,6 +82,9 @@ try {
     }
     if (options.phases.has('fanout')) fanout = await runFanOutPhase(ctx);
     const streams = options.phases.has('streams') ? await runStreamMemoryPhase((line) => ctx.log(line)) : null;
+    const inspector: InspectorRun[] = [];
+    if (options.phases.has('inspector')) for (let rep = 0; rep < options.reps; rep++) inspector.push(await runInspectorPhase(ctx, rep));
+    const cluster = options.phases.has('cluster') ? await runClusterPhase(ctx) : null;
 
     const partial = {
       date,
@@ -93,6 +98,8 @@ try {
       memory,
       fanout,
       streams,
+      inspector,
+      cluster,
     };
     const withRows = { ...partial, rows: buildRows(partial) };
     const results: BenchResults = { ...withRows, notes: buildNotes(withRows) };

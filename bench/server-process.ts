@@ -2,6 +2,8 @@
 // (`node --expose-gc --import tsx`, pinned to its own core, LOG_LEVEL=warn, production xstate), with
 // a private data dir. The orchestrator reads its CPU time, memory after GC and counts, and asks it to
 // call `registry.disconnect` or to update a post (which broadcasts on PubSub), stamping the time.
+// For the cluster phase, `BENCH_DATA_DIR` names a data dir shared with the other node (its
+// database, where both find bob's login) and `start` gets a Redis URL for a `RedisPubSub`.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +12,7 @@ import { writeHeapSnapshot } from 'node:v8';
 import { buildApp } from '../apps/app.ts';
 import { liveSocketIdFor } from '../apps/blog/accounts.ts';
 import { createLiveServer, type Limits, type LiveServer } from '../runtime/index.ts';
+import { RedisPubSub } from '../runtime/redis.ts';
 import { serveControl } from './control-channel.ts';
 import { collectGarbage, sampleProcess, startProfile, stopProfile } from './process-sample.ts';
 import { wallNow } from './wall-clock.ts';
@@ -17,8 +20,9 @@ import { wallNow } from './wall-clock.ts';
 /** A fixed secret, as the tests use: the bench never touches the development secret in `.data/`. */
 const BENCH_SECRET = 'bench-secret-key-base-that-is-long-enough-0123456789';
 
-const dataDir = mkdtempSync(join(tmpdir(), 'liveward-bench-'));
-process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
+const sharedDataDir = process.env.BENCH_DATA_DIR;
+const dataDir = sharedDataDir ?? mkdtempSync(join(tmpdir(), 'liveward-bench-'));
+if (!sharedDataDir) process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
 const app = buildApp({ dataDir });
 let server: LiveServer | null = null;
 let postVersion = 0;
@@ -37,8 +41,10 @@ const userByEmail = (email: string) => {
 const commands = {
   now: (_: void) => wallNow(),
 
-  async start({ limits }: { limits: Partial<Limits> }) {
-    server = createLiveServer({ router: app.router, pipeline: app.pipeline, assets: app.assets, secretKeyBase: BENCH_SECRET, dataDir, limits });
+  async start({ limits, redisUrl = null }: { limits: Partial<Limits>; redisUrl?: string | null }) {
+    const pubsub = redisUrl === null ? undefined : new RedisPubSub(redisUrl);
+    await pubsub?.ready();
+    server = createLiveServer({ router: app.router, pipeline: app.pipeline, assets: app.assets, secretKeyBase: BENCH_SECRET, dataDir, limits, pubsub, revalidateSession: app.revalidateSession });
     app.attach(server);
     const { port } = await server.listen(0, '127.0.0.1');
     return {
@@ -63,9 +69,14 @@ const commands = {
     const calledAt = wallNow();
     const pending = running().disconnect(id);
     const returnedAt = wallNow();
-    const { closed } = await pending;
-    return { id, calledAt, returnedAt, closed };
+    const { closed, nodes, unanswered } = await pending;
+    // In a cluster the result waits for the other nodes' answers.
+    const resolvedAt = wallNow();
+    return { id, calledAt, returnedAt, resolvedAt, closed, nodes: nodes.length, unanswered: unanswered.length };
   },
+
+  /** The other nodes this one has heard from (a cluster's disconnect waits for them). */
+  peers: (_: void) => running().registry.peers(),
 
   /** An editor's update of a post (DB write, then a PubSub broadcast to every viewer). */
   updatePost({ postId, editor }: { postId: number; editor: string }) {

@@ -46,6 +46,7 @@ export { LiveError, isLiveError } from './errors.ts';
 export type { LiveErrorCode } from './errors.ts';
 export type { RuntimeEvent, RuntimeEventType, RuntimeEventListener, RuntimeEventStream, ViewCallback } from './runtime-events.ts';
 export type {
+  ClusterDescription,
   ConnectionDescription,
   CrashDescription,
   CrashReport,

@@ -37,7 +37,7 @@ import { serializeCookie } from './security/cookie-session.ts';
 import { AdminTokens } from './security/admin-token.ts';
 import { isLiveError } from './errors.ts';
 import type { DisconnectResult } from './disconnect-result.ts';
-import type { CrashReport, ServerCounts, ServerDescription } from './server-description.ts';
+import type { ClusterDescription, CrashReport, ServerCounts, ServerDescription } from './server-description.ts';
 
 export interface LiveServerOptions {
   router: Router;
@@ -155,6 +155,7 @@ export class LiveServer {
       nodeId: this.nodeId,
       limits: this.limits,
       revalidateSession: options.revalidateSession,
+      describeNode: (maxConnections) => this.describe(maxConnections),
     });
     if (this.pubsub.distributed && !options.revalidateSession) {
       logger.warn('cluster.no_session_check', { hint: 'pass revalidateSession: a logout during a PubSub outage would not reach the other nodes' });
@@ -253,15 +254,27 @@ export class LiveServer {
     return this.registry.disconnect(liveSocketId);
   }
 
-  /** Who this node is, how its link to the cluster is doing, its counts and every connection with its views. */
-  describe(): ServerDescription {
+  /**
+   * Who this node is, how its link to the cluster is doing, its counts and its connections with
+   * their views (the first `maxConnections`, all by default; the counts are always whole).
+   */
+  describe(maxConnections = Infinity): ServerDescription {
     return {
       nodeId: this.nodeId,
       pubsub: this.pubsub.health(),
       peers: this.registry.peers(),
       counts: this.counts(),
-      connections: this.registry.describe(),
+      connections: this.registry.describe(maxConnections),
     };
+  }
+
+  /**
+   * `describe()` of every node of the cluster, asked over PubSub: this node first, then each node
+   * that answered within `clusterReplyTimeoutMs`, and the ids of those that did not. Each node
+   * describes at most `maxConnections` connections (and never more than 1,000).
+   */
+  describeCluster(maxConnections = 200): Promise<ClusterDescription> {
+    return this.registry.describeCluster(maxConnections);
   }
 
   /** Crashes since start, and the latest ones (newest first), messages only. */

@@ -71,3 +71,12 @@ export interface CrashReport {
   readonly total: number;
   readonly recent: readonly CrashDescription[];
 }
+
+/**
+ * `server.describeCluster()`: every node's description, this node first, then each other node
+ * that answered within `clusterReplyTimeoutMs` (by id), and the nodes believed up that did not.
+ */
+export interface ClusterDescription {
+  readonly nodes: readonly ServerDescription[];
+  readonly unanswered: readonly string[];
+}

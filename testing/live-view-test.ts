@@ -50,6 +50,12 @@ export class LiveViewTest {
   readonly #redirects: string[];
   readonly #waiters: (() => void)[] = [];
   #joinRef: string | null = null;
+  /**
+   * Pushes that arrived while the join reply was on its way to `join`: the server sends them after
+   * the reply, but the socket hands them over at once while the reply resumes `join` a few
+   * microtasks later. They are merged after the reply's render, in the order they came.
+   */
+  #early: PushedFrame[] | null = null;
   #url: URL;
   #closedBy: EventResult | null = null;
 
@@ -206,13 +212,23 @@ export class LiveViewTest {
   async join(extra: Payload = {}): Promise<ChannelReply> {
     const ref = this.#socket.nextRef();
     this.#joinRef = ref;
-    const reply = await this.#socket.request(ref, this.#tokens.topic, 'phx_join', joinPayload(this.#tokens, extra), ref);
+    this.#early = [];
+    let reply: ChannelReply;
+    try {
+      reply = await this.#socket.request(ref, this.#tokens.topic, 'phx_join', joinPayload(this.#tokens, extra), ref);
+    } catch (err) {
+      this.#early = null;
+      throw err;
+    }
+    const early = this.#early;
+    this.#early = null;
     if (reply.status === 'ok') {
       this.#tree.reset(reply.response.rendered as Payload);
       this.#takeEvents(reply.response.rendered as Payload);
       if (typeof reply.response.live_patch === 'object' && reply.response.live_patch) {
         this.#url = new URL(String((reply.response.live_patch as Payload).to), this.#url);
       }
+      for (const frame of early) this.#onPush(frame);
     }
     return reply;
   }
@@ -272,6 +288,10 @@ export class LiveViewTest {
   }
 
   #onPush(frame: PushedFrame): void {
+    if (this.#early) {
+      this.#early.push(frame);
+      return;
+    }
     switch (frame.event) {
       case 'diff':
         this.#tree.merge(frame.payload);

@@ -8,8 +8,11 @@
 // Every change is pushed to the open inspectors as one coalesced PubSub notice per NOTIFY_EVERY_MS,
 // however many events arrived, and a one-second tick refreshes uptimes and charts — both only while
 // someone watches. The inspector's own views are left out, so watching does not feed itself.
+// In a cluster, the same tick asks every other node for its description (`describeCluster`, one
+// request at a time) and pushes their trees when the answers are in: the other nodes pay for it
+// only while an inspector is open somewhere.
 
-import type { LiveServer, RuntimeEvent } from 'liveward';
+import { logger, type LiveServer, type RuntimeEvent, type ServerDescription } from 'liveward';
 
 export const INSPECTOR_TOPIC = 'inspector:changed';
 export const INSPECTOR_VIEW = 'inspector';
@@ -23,6 +26,8 @@ export const CHART_SECONDS = 300;
 const TRACKED_VIEWS = 2_000;
 const TRANSITIONS_PER_VIEW = 12;
 const TRACE_PER_VIEW = 20;
+/** Connections drawn per node, this one included (another node describes no more than these). */
+export const SHOWN_CONNECTIONS = 200;
 
 /** An entry of the timeline: a runtime event, or an operator's action in the inspector. */
 export type FeedEntry = (
@@ -56,6 +61,14 @@ export interface ViewHistory {
   trace: TraceEntry[];
 }
 
+/** The other nodes of the cluster as they last answered, and those that did not. */
+export interface OtherNodes {
+  nodes: readonly ServerDescription[];
+  unanswered: readonly string[];
+}
+
+const NO_OTHER_NODES: OtherNodes = { nodes: [], unanswered: [] };
+
 export interface ChartPoint {
   second: number;
   events: number;
@@ -75,6 +88,9 @@ export class InspectorFeed {
   #unsubscribe: (() => void) | null = null;
   #server: LiveServer | null = null;
   #watchers = 0;
+  #otherNodes: OtherNodes = NO_OTHER_NODES;
+  /** A `describeCluster` is on its way: the next tick does not ask again. */
+  #asking = false;
 
   constructor(capacity: number) {
     this.#capacity = capacity;
@@ -96,6 +112,7 @@ export class InspectorFeed {
       this.#unsubscribe = this.server.events.subscribe((event) => this.#record(event));
       this.#tick = setInterval(() => this.#onTick(), TICK_MS);
       this.#tick.unref();
+      this.#askCluster();
     }
     let watching = true;
     return () => {
@@ -129,6 +146,11 @@ export class InspectorFeed {
     return this.#views.get(topic) ?? null;
   }
 
+  /** The other nodes' trees as they last answered (none until the first answer, or on one node). */
+  otherNodes(): OtherNodes {
+    return this.#otherNodes;
+  }
+
   /** The chart points, oldest first. */
   series(): readonly ChartPoint[] {
     return this.#series;
@@ -144,6 +166,7 @@ export class InspectorFeed {
     this.#unsubscribe = null;
     if (this.#tick) clearInterval(this.#tick);
     this.#tick = null;
+    this.#otherNodes = NO_OTHER_NODES;
   }
 
   #record(event: RuntimeEvent & { at: number }): void {
@@ -222,7 +245,27 @@ export class InspectorFeed {
 
   #onTick(): void {
     this.#point(Date.now()).views = this.server.counts().views;
-    this.#broadcast();
+    // In a cluster the push waits for the other nodes' answers (at most `clusterReplyTimeoutMs`).
+    if (!this.#askCluster()) this.#broadcast();
+  }
+
+  /** Asks the other nodes for their trees; false when there are none to ask or a request is out. */
+  #askCluster(): boolean {
+    const server = this.server;
+    if (!server.pubsub.distributed || this.#asking) return false;
+    this.#asking = true;
+    server
+      .describeCluster(SHOWN_CONNECTIONS)
+      .then(
+        ({ nodes, unanswered }) => {
+          if (this.#watchers === 0) return;
+          this.#otherNodes = { nodes: nodes.filter((n) => n.nodeId !== server.nodeId), unanswered };
+          this.#broadcast();
+        },
+        (err: unknown) => logger.error('inspector.describe_cluster_failed', { error: err }),
+      )
+      .finally(() => (this.#asking = false));
+    return true;
   }
 
   #notify(): void {

@@ -1,16 +1,17 @@
 // `/inspector` (liveSession `admin`): the running actor system, drawn and pushed live — the
-// supervision tree (node → registry → connections → views), the state chart of a selected view
+// supervision tree (node → registry → connections → views; in a cluster every node's, as each last
+// answered, and the nodes that did not), the state chart of a selected view
 // drawn from the view machine's definition with its transitions and callback trace, a filterable
 // timeline of decisions and lifecycle, charts, and two actions (disconnect a live socket id,
 // terminate an account). Admin-only four times: the HTTP pipeline, the mount hook, the policy of
 // every event, and a re-read of the admin before every push of the feed.
 
-import { allow, defineView, describeDisconnectResult, html, keyed, raw, viewMachineGraph, type ConnectionDescription, type Flash, type Rendered } from 'liveward';
+import { allow, defineView, describeDisconnectResult, html, keyed, raw, viewMachineGraph, type ConnectionDescription, type Flash, type PubSubHealth, type Rendered } from 'liveward';
 import { flashGroup } from '../flash-group.ts';
 import { isLiveSocketId, liveSocketIdFor, type Accounts, type User } from '../blog/accounts.ts';
 import { LOGIN_PATH, isAdmin, signedInPolicy } from '../blog/auth.ts';
 import { userBar } from '../blog/user-bar.ts';
-import { INSPECTOR_TOPIC, INSPECTOR_VIEW, type FeedEntry, type InspectorFeed, type ViewHistory } from './feed.ts';
+import { INSPECTOR_TOPIC, INSPECTOR_VIEW, SHOWN_CONNECTIONS, type FeedEntry, type InspectorFeed, type ViewHistory } from './feed.ts';
 import { sparklineSvg } from './sparkline.ts';
 import { stateChartSvg, transitionLabel } from './state-chart.ts';
 
@@ -33,12 +34,23 @@ interface InspectorAssigns {
 
 type Registry = readonly ConnectionDescription[];
 
+/** One node's tree: this node's, or another's as it last answered. */
+interface NodeTree {
+  nodeId: string;
+  here: boolean;
+  pubsub: PubSubHealth['state'];
+  connections: number;
+  registry: Registry;
+}
+
 interface InspectorSnapshot {
   now: number;
-  nodeId: string;
   counts: { connections: number; liveSocketIds: number; views: number; subscriptions: number };
   crashes: number;
-  registry: Registry;
+  /** This node first, then the other nodes that answered. */
+  nodes: NodeTree[];
+  /** Nodes believed up that did not answer the last `describeCluster`. */
+  unanswered: readonly string[];
   /** Per live socket id: its connections, and the user it belongs to if any. */
   socketIds: { id: string; connections: number; userId: number | null }[];
   timeline: FeedEntry[];
@@ -49,7 +61,6 @@ interface InspectorSnapshot {
 }
 
 const SHOWN_ENTRIES = 100;
-const SHOWN_CONNECTIONS = 200;
 /** Rows of the live socket id table (every row has its buttons and an account lookup per push). */
 const SHOWN_SOCKET_IDS = 200;
 const NO_FILTER: TimelineFilter = { user: '', view: '', kind: '' };
@@ -64,9 +75,15 @@ export function inspectorView(feed: InspectorFeed, accounts: Accounts) {
   const snapshot = (selected: string | null, filter: TimelineFilter): InspectorSnapshot => {
     const { server } = feed;
     const now = Date.now();
-    const { nodeId, counts, connections: registry } = server.describe();
+    const { nodeId, counts, pubsub, connections: registry } = server.describe();
+    const others = feed.otherNodes();
+    const nodes: NodeTree[] = [
+      { nodeId, here: true, pubsub: pubsub.state, connections: counts.connections, registry: registry.slice(0, SHOWN_CONNECTIONS) },
+      ...others.nodes.map((n) => ({ nodeId: n.nodeId, here: false, pubsub: n.pubsub.state, connections: n.counts.connections, registry: n.connections })),
+    ];
+    // Every live socket id of the cluster: a disconnect reaches all nodes.
     const socketIds = new Map<string, { id: string; connections: number; userId: number | null }>();
-    for (const c of registry) {
+    for (const c of [...registry, ...others.nodes.flatMap((n) => n.connections)]) {
       if (c.liveSocketId === null) continue;
       const entry = socketIds.get(c.liveSocketId) ?? { id: c.liveSocketId, connections: 0, userId: userIdOfSocket(c.liveSocketId) };
       entry.connections++;
@@ -79,7 +96,7 @@ export function inspectorView(feed: InspectorFeed, accounts: Accounts) {
       (filter.kind === '' || e.type === filter.kind);
     let detail: InspectorSnapshot['detail'] = null;
     if (selected) {
-      const live = registry.flatMap((c) => c.views).find((v) => v.topic === selected);
+      const live = nodes.flatMap((n) => n.registry).flatMap((c) => c.views).find((v) => v.topic === selected);
       const history = feed.history(selected);
       if (live || history) {
         detail = {
@@ -95,10 +112,10 @@ export function inspectorView(feed: InspectorFeed, accounts: Accounts) {
     const crashes = server.crashes();
     return {
       now,
-      nodeId,
       counts,
       crashes: crashes.total,
-      registry: registry.slice(0, SHOWN_CONNECTIONS),
+      nodes,
+      unanswered: others.unanswered,
       socketIds: [...socketIds.values()].slice(0, SHOWN_SOCKET_IDS),
       timeline: feed.recent(SHOWN_ENTRIES, keep),
       choices: {
@@ -122,6 +139,20 @@ export function inspectorView(feed: InspectorFeed, accounts: Accounts) {
   };
 
   const entryLine = (e: FeedEntry): string => describe(e, emailOf);
+
+  // Another node's views have no history here (the feed hears this node's runtime events only).
+  const nodeTree = (node: NodeTree, now: number, selected: string | null): Rendered => html`<div class="tree-node" data-node-id="${node.nodeId}">
+        <div class="box node-box">node <code>${node.nodeId}</code>${node.here ? ' (this node)' : ''} · pubsub ${node.pubsub}</div>
+        <ul><li><div class="box registry-box">registry · ${node.connections} connection(s)</div>
+          <ul>${node.registry.map((c) => keyed(c.connectionId, html`<li data-connection-id="${c.connectionId}">
+            <div class="box connection-box">connection <code>${c.connectionId.slice(0, 8)}</code> · ${c.liveSocketId ?? '(anonymous)'} · ${c.state}</div>
+            <ul>${c.views.map((v) => keyed(v.topic, html`<li data-view-topic="${v.topic}" phx-click="select" phx-value-topic="${v.topic}" class="${v.topic === selected ? 'selected' : ''}">
+              <div class="box view-box state-${v.state}"><b class="view-name">${v.view}</b> · <span class="view-user">${emailOf(v.userId)}</span> · <b class="view-state">${v.state}</b><br>
+              <small>${v.liveSession ?? '—'} · up ${uptime(now, v.mountedAt)}${node.here ? ` · ${feed.history(v.topic)?.handled ?? 0} handled · ${feed.history(v.topic)?.denied ?? 0} denied` : ''}</small></div>
+            </li>`))}</ul>
+          </li>`))}</ul>
+        </li></ul>
+      </div>`;
 
   return defineView<InspectorAssigns>({
     name: INSPECTOR_VIEW,
@@ -200,18 +231,10 @@ export function inspectorView(feed: InspectorFeed, accounts: Accounts) {
   <section>
     <h2>Supervision tree</h2>
     <div id="supervision-tree" class="tree">
-      <div class="tree-node" data-node-id="${s.nodeId}">
-        <div class="box node-box">node <code>${s.nodeId.slice(0, 8)}</code> (this node)</div>
-        <ul><li><div class="box registry-box">registry · ${s.counts.connections} connection(s)</div>
-          <ul>${s.registry.map((c) => keyed(c.connectionId, html`<li data-connection-id="${c.connectionId}">
-            <div class="box connection-box">connection <code>${c.connectionId.slice(0, 8)}</code> · ${c.liveSocketId ?? '(anonymous)'} · ${c.state}</div>
-            <ul>${c.views.map((v) => keyed(v.topic, html`<li data-view-topic="${v.topic}" phx-click="select" phx-value-topic="${v.topic}" class="${v.topic === selected ? 'selected' : ''}">
-              <div class="box view-box state-${v.state}"><b class="view-name">${v.view}</b> · <span class="view-user">${emailOf(v.userId)}</span> · <b class="view-state">${v.state}</b><br>
-              <small>${v.liveSession ?? '—'} · up ${uptime(s.now, v.mountedAt)} · ${feed.history(v.topic)?.handled ?? 0} handled · ${feed.history(v.topic)?.denied ?? 0} denied</small></div>
-            </li>`))}</ul>
-          </li>`))}</ul>
-        </li></ul>
-      </div>
+      ${s.nodes.map((node) => keyed(node.nodeId, nodeTree(node, s.now, selected)))}
+      ${s.unanswered.map((id) => keyed(id, html`<div class="tree-node unanswered" data-node-id="${id}" data-unanswered="true">
+        <div class="box node-box">node <code>${id}</code> · did not answer</div>
+      </div>`))}
     </div>
     <h2>Live socket ids</h2>
     <table id="socket-ids">
