@@ -177,7 +177,7 @@ function diffList(prev: RenderNode | undefined, items: readonly unknown[]): unkn
   let oldIndexByKey: Map<unknown, number> | undefined;
   if (known && !byPosition) {
     oldIndexByKey = new Map();
-    prev.keys.forEach((key, index) => oldIndexByKey!.has(key) || oldIndexByKey!.set(key, index));
+    for (const [index, key] of prev.keys.entries()) if (!oldIndexByKey.has(key)) oldIndexByKey.set(key, index);
   }
 
   const keys: unknown[] = new Array(items.length);

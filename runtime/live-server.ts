@@ -24,7 +24,7 @@ import { resolveLimits, type Limits } from './limits.ts';
 import { logger, setLogNodeId } from './logger.ts';
 import { LogBudget } from './log-budget.ts';
 import { isOriginAllowed, type OriginPolicy } from './origin.ts';
-import { LocalPubSub, type PubSub, type PubSubHealth } from './pubsub.ts';
+import { LocalPubSub, type PubSub } from './pubsub.ts';
 import type { Router } from './router.ts';
 import { RuntimeEvents, type RuntimeEventStream } from './runtime-events.ts';
 import { CookieSessionStore, parseCookies, type CookieSession } from './security/cookie-session.ts';

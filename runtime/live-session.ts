@@ -30,6 +30,7 @@ export type OnMountHook = (
 ) => HookResult | Promise<HookResult>;
 
 /** Hooks run for every view of a liveSession, so they see the assigns as an open record. */
+// biome-ignore lint/suspicious/noExplicitAny: hooks serve every view of a liveSession, whatever its assigns
 export type HookAssigns = Record<string, any>;
 
 export interface LiveSessionOptions {

@@ -14,7 +14,7 @@ import {
   type RuntimeEvent,
 } from '../../../runtime/index.ts';
 import { TEST_SECRET } from '../../support/demo-server.ts';
-import { ClientTracker, joinLivePage, type JoinedPage } from '../../support/live-client.ts';
+import { ClientTracker, joinLivePage, type JoinedPage, type Reply } from '../../support/live-client.ts';
 
 interface Tally {
   n: number;
@@ -80,7 +80,7 @@ describe('policy verdicts', () => {
     const events: RuntimeEvent[] = [];
     const unsubscribe = server.events.subscribe((e) => events.push(e));
     const crashes = server.supervisor.crashCount;
-    let reply;
+    let reply: Reply;
     try {
       reply = await joined.channel.event(event);
     } finally {
