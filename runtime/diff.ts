@@ -1,4 +1,5 @@
-// Turns rendered templates into the LiveView 1.2 diff format (PROTOCOL.md §4).
+// Turns rendered templates into the LiveView 1.2 diff format (Phoenix's `Phoenix.LiveView.Diff`;
+// the client's `rendered.js` reads it).
 //
 // The server keeps, per view, a `RenderNode` tree mirroring what the client holds. Each render is
 // compared against it: statics travel only when a template is new at a position, unchanged dynamics

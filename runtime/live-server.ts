@@ -416,7 +416,7 @@ export class LiveServer {
   /**
    * The cookie session for a socket, or `null` when the cookie is missing or unreadable or the
    * `_csrf_token` query parameter does not match it. A failed check does not refuse the upgrade:
-   * the socket just has no session, so every join is `stale` (PROTOCOL.md §8.2).
+   * the socket just has no session, so every join is `stale` (as Phoenix's `connect_session`).
    */
   async #connectSession(req: IncomingMessage, url: URL): Promise<CookieSession | null> {
     const session = await this.sessions.read(parseCookies(req.headers.cookie).get(this.sessions.options.name));

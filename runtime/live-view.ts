@@ -1,6 +1,6 @@
 // The public shape of a live view: `defineView({ mount, handleParams, handleEvent, handleInfo,
 // render })`. Every event handler is declared with the policy that may run it (`allow(policy,
-// handler)`); an event with no declaration is denied (deny by default, brief §3).
+// handler)`); an event with no declaration is denied (deny by default).
 
 import type { Rendered } from './template.ts';
 

@@ -71,7 +71,7 @@ describe('policy verdicts', () => {
     expect(reply.response).toEqual({ diff: { '0': String(expected) } });
   });
 
-  // LV hooks_test.exs "handle_event/3 raises when hook result is invalid" (here: the event is denied)
+  // phoenix_live_view's hooks_test.exs "handle_event/3 raises when hook result is invalid" (here: the event is denied)
   it.each([
     ['throwing', 'throws'],
     ['promising', 'async'],
