@@ -1,7 +1,8 @@
 // The registry actor: the root of the actor system. It spawns one connection actor per socket and
 // maps live socket ids (e.g. `users_socket:42`) to them, so `disconnect(id)` can close every socket
 // of a user at once. It is custom actor logic around Maps, not a machine: spawning thousands of
-// children from one machine is quadratic in XState (XSTATE-NOTES.md §2.3).
+// children from one machine is quadratic in XState (each `spawnChild`/`stopChild` copies the
+// parent's `children` record; 8,000 children took 26 s to spawn on XState 5.33).
 
 import { createActor, type ActorLogic, type AnyActorRef, type Actor, type EventObject, type Snapshot } from 'xstate';
 import { connectionLogic } from './connection-actor.ts';

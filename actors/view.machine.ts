@@ -435,7 +435,7 @@ function runClientPatch(view: ViewContext, event: Extract<ViewEvent, { type: 'cl
   const target = typeof event.payload.url === 'string' ? safeUrl(event.payload.url) : null;
   const params = target ? view.services.router.matchPatch(view.route!, target) : null;
   if (!target || !params) {
-    // Another view or liveSession: the client navigates, and the join decides (PROTOCOL.md §6.1).
+    // Another view or liveSession: the client navigates, and the join decides (as in Phoenix).
     view.connection.send(encodeReply(view.joinRef, event.ref, view.topic, 'ok', { link_redirect: true }));
     return;
   }
@@ -491,7 +491,7 @@ function finishCallback(
 }
 
 /**
- * Pending push_events go first, as their own diff (PROTOCOL.md §5.3); then the redirect (with
+ * Pending push_events go first, as their own diff (as Phoenix does); then the redirect (with
  * the flash token, if any), in the reply when the client awaits one, else as a push; then the
  * view closes.
  */

@@ -1,4 +1,4 @@
-// The demo application of the brief (§5): counter and clock (liveSession `public`), the blog
+// The demo application: counter and clock (liveSession `public`), the blog
 // (`authenticated`), the inspector (`admin`), login and logout over HTTP.
 
 import { fileURLToPath } from 'node:url';

@@ -6,6 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /** The commands a child serves: one argument in, a JSON-serializable answer out. */
+// biome-ignore lint/suspicious/noExplicitAny: each command declares its own argument type; a map of them needs a parameter every one accepts
 export type Commands = Record<string, (args: any) => unknown>;
 
 interface Request {

@@ -1,5 +1,5 @@
 // The dead (HTTP) render of a live route: the liveSession's hooks, `mount`, `handleParams`, then
-// the page with the root container the official client joins (PROTOCOL.md §2.1). The hooks here
+// the page with the root container the official client joins (as Phoenix's `static.ex`). The hooks here
 // are the same ones the live mount runs again.
 
 import { randomBytes } from 'node:crypto';

@@ -1,4 +1,5 @@
-// Turns rendered templates into the LiveView 1.2 diff format (PROTOCOL.md §4).
+// Turns rendered templates into the LiveView 1.2 diff format (Phoenix's `Phoenix.LiveView.Diff`;
+// the client's `rendered.js` reads it).
 //
 // The server keeps, per view, a `RenderNode` tree mirroring what the client holds. Each render is
 // compared against it: statics travel only when a template is new at a position, unchanged dynamics
@@ -189,7 +190,7 @@ function diffList(prev: RenderNode | undefined, items: readonly unknown[]): unkn
   let oldIndexByKey: Map<unknown, number> | undefined;
   if (known && !byPosition) {
     oldIndexByKey = new Map();
-    prev.keys.forEach((key, index) => oldIndexByKey!.has(key) || oldIndexByKey!.set(key, index));
+    for (const [index, key] of prev.keys.entries()) if (!oldIndexByKey.has(key)) oldIndexByKey.set(key, index);
   }
 
   const keys: unknown[] = new Array(items.length);

@@ -1,6 +1,6 @@
 // The Phoenix channel V2 frame: `[join_ref, ref, topic, event, payload]` as a JSON text frame
-// (PROTOCOL.md §1.3). Decoding validates the shape completely, so nothing past this file ever
-// sees a frame of the wrong arity or types.
+// (Phoenix's `V2.JSONSerializer`). Decoding validates the shape completely, so nothing past this
+// file ever sees a frame of the wrong arity or types.
 
 import { LiveError, type LiveErrorCode } from './errors.ts';
 import { DEFAULT_LIMITS } from './limits.ts';

@@ -1,4 +1,5 @@
-// Decides whether a `phx_join` may mount anything, in Phoenix's order (PROTOCOL.md §2.5, §6.4):
+// Decides whether a `phx_join` may mount anything, in the order of Phoenix's `session.ex` and
+// `channel.ex` (`verify_session`, then `authorize_session`):
 // token present and valid → bound to this topic → static token bound to the same id → the socket
 // has a (CSRF-checked) cookie session → the URL routes to the view and liveSession signed in the
 // token. Identity is decided later, by the liveSession's hooks, from the cookie session.

@@ -58,6 +58,7 @@ export interface ComponentDefinition<A extends Assigns = Assigns, Attrs extends 
 }
 
 /** A component definition checked once when the app starts. */
+// biome-ignore lint/suspicious/noExplicitAny: the "any component" type: handlers take A as a parameter, so `unknown` would not accept a LiveComponent<Foo>
 export type LiveComponent<A extends Assigns = any, Attrs extends object = any> = Readonly<ComponentDefinition<A, Attrs>>;
 
 /**
@@ -87,6 +88,7 @@ export function defineComponent<A extends Assigns, Attrs extends object = Partia
  *   html`<ul id="comments">${comments.map((c) => liveComponent(CommentRow, { id: c.id, comment: c }))}</ul>`
  */
 export function liveComponent<Attrs extends object>(
+  // biome-ignore lint/suspicious/noExplicitAny: any assigns: only the attributes are checked at the call site
   component: LiveComponent<any, Attrs>,
   attrs: Attrs & { id: string | number },
 ): ComponentCall {

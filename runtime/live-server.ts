@@ -24,7 +24,7 @@ import { resolveLimits, type Limits } from './limits.ts';
 import { logger, setLogNodeId } from './logger.ts';
 import { LogBudget } from './log-budget.ts';
 import { isOriginAllowed, type OriginPolicy } from './origin.ts';
-import { LocalPubSub, type PubSub, type PubSubHealth } from './pubsub.ts';
+import { LocalPubSub, type PubSub } from './pubsub.ts';
 import type { Router } from './router.ts';
 import { RuntimeEvents, type RuntimeEventStream } from './runtime-events.ts';
 import { CookieSessionStore, parseCookies, type CookieSession } from './security/cookie-session.ts';
@@ -429,7 +429,7 @@ export class LiveServer {
   /**
    * The cookie session for a socket, or `null` when the cookie is missing or unreadable or the
    * `_csrf_token` query parameter does not match it. A failed check does not refuse the upgrade:
-   * the socket just has no session, so every join is `stale` (PROTOCOL.md §8.2).
+   * the socket just has no session, so every join is `stale` (as Phoenix's `connect_session`).
    */
   async #connectSession(req: IncomingMessage, url: URL): Promise<CookieSession | null> {
     const session = await this.sessions.read(parseCookies(req.headers.cookie).get(this.sessions.options.name));

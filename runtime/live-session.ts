@@ -1,6 +1,7 @@
 // A liveSession groups live routes that may navigate to each other over one socket, and carries
 // the `onMount` hooks that guard every view in it. The same hooks run on the dead (HTTP) render
-// and again at the live mount: a guard on one path only is a bug (brief §3).
+// and again at the live mount: a guard on one path only is a bug (live navigation never passes
+// through the HTTP pipeline, so the hooks are its only guard).
 
 import type { Params, Session, ViewSocket } from './live-view.ts';
 import type { Plug } from './http/conn.ts';
@@ -30,6 +31,7 @@ export type OnMountHook = (
 ) => HookResult | Promise<HookResult>;
 
 /** Hooks run for every view of a liveSession, so they see the assigns as an open record. */
+// biome-ignore lint/suspicious/noExplicitAny: hooks serve every view of a liveSession, whatever its assigns
 export type HookAssigns = Record<string, any>;
 
 export interface LiveSessionOptions {

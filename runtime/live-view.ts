@@ -1,6 +1,6 @@
 // The public shape of a live view: `defineView({ mount, handleParams, handleEvent, handleInfo,
 // render })`. Every event handler is declared with the policy that may run it (`allow(policy,
-// handler)`); an event with no declaration is denied (deny by default, brief §3).
+// handler)`); an event with no declaration is denied (deny by default).
 
 import type { Rendered } from './template.ts';
 import type { StreamConfig, StreamInsertOptions, StreamItems, StreamOptions } from './live-stream.ts';
@@ -127,6 +127,7 @@ export function policy<A extends Assigns = Assigns>(
 }
 
 /** Allows every user who could mount the view. Say so explicitly: undeclared events are denied. */
+// biome-ignore lint/suspicious/noExplicitAny: one policy for every view, whatever its assigns
 export const anyone: Policy<any> = policy('anyone', () => true);
 
 /**
@@ -192,6 +193,7 @@ export interface ViewDefinition<A extends Assigns = Assigns, I = unknown> {
 }
 
 /** A view definition checked once when the app starts. */
+// biome-ignore lint/suspicious/noExplicitAny: the "any view" type: handlers take A and I as parameters, so `unknown` would not accept a LiveView<Foo>
 export type LiveView<A extends Assigns = any, I = any> = Readonly<ViewDefinition<A, I>>;
 
 /**
@@ -217,6 +219,7 @@ export function defineView<A extends Assigns, I = unknown>(definition: ViewDefin
 export function checkDefinition(
   maker: string,
   kind: string,
+  // biome-ignore lint/suspicious/noExplicitAny: checks views and components of any assigns alike
   definition: { readonly name: string; readonly render: unknown; readonly handleEvent?: Record<string, EventDeclaration<any, any>> },
 ): void {
   if (!definition.name) throw new TypeError(`${maker}: a ${kind} needs a name`);

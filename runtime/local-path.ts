@@ -1,6 +1,6 @@
 // Open-redirect protection: the client navigates wherever a redirect says, so every redirect,
 // navigate and patch target is checked to be a local path before anything is sent
-// (PROTOCOL.md §6.3, Phoenix's `valid_string_destination!`).
+// (Phoenix's `valid_string_destination!`).
 
 import { LiveError } from './errors.ts';
 

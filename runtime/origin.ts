@@ -1,6 +1,6 @@
-// The Origin check on the WebSocket upgrade (PROTOCOL.md §8.1): a page from another site must not
-// open a socket that carries our user's cookie. No Origin header (a non-browser client) is
-// allowed; an origin without a host (`null`, `file://`) is refused.
+// The Origin check on the WebSocket upgrade (Phoenix's `check_origin`): a page from another site
+// must not open a socket that carries our user's cookie. No Origin header (a non-browser client)
+// is allowed; an origin without a host (`null`, `file://`) is refused.
 
 /**
  * `'same-host'`: the Origin's host must be the host the request was sent to.

@@ -1,6 +1,6 @@
 // Routes: live routes (each in a liveSession) and plain HTTP handlers. The live-route table is
 // consulted twice per page: for the dead render, and again at join time, where the URL must still
-// route to the view and liveSession signed in the token (PROTOCOL.md §6.4).
+// route to the view and liveSession signed in the token (Phoenix's `authorize_session`).
 
 import type { LiveView } from './live-view.ts';
 import { LiveSession, type LiveSessionOptions } from './live-session.ts';

@@ -34,8 +34,10 @@ export interface ViewSocketServices {
 export interface EventTarget {
   readonly name: string;
   readonly cid: number | null;
+  // biome-ignore lint/suspicious/noExplicitAny: a target is a view or a component of any assigns
   readonly handleEvent: Readonly<Record<string, EventDeclaration<any, any>>> | undefined;
   readonly assigns: object;
+  // biome-ignore lint/suspicious/noExplicitAny: a target is a view or a component of any assigns
   readonly socket: LiveViewSocket<any> | ComponentEntry<any>;
 }
 
@@ -43,6 +45,7 @@ function targetOf(
   name: string,
   cid: number | null,
   handleEvent: EventTarget['handleEvent'],
+  // biome-ignore lint/suspicious/noExplicitAny: a target is a view or a component of any assigns
   socket: LiveViewSocket<any> | ComponentEntry<any>,
 ): EventTarget {
   return {

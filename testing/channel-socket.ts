@@ -93,8 +93,14 @@ export class ChannelSocket {
         reject(new Error(`no reply to ${event} on ${topic} within ${this.#timeoutMs} ms`));
       }, this.#timeoutMs);
       this.#pending.set(ref, {
-        resolve: (reply) => (clearTimeout(timer), resolve(reply)),
-        reject: (error) => (clearTimeout(timer), reject(error)),
+        resolve: (reply) => {
+          clearTimeout(timer);
+          resolve(reply);
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
       });
       this.#socket.send(JSON.stringify([joinRef, ref, topic, event, payload]));
     });

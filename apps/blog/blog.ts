@@ -1,5 +1,5 @@
 // The Blog context. Every function takes the user and checks again, whatever the caller already
-// checked: the event policy is one guard, the domain is the second (brief §3).
+// checked: the event policy is one guard, the domain is the second (defence in depth).
 
 import type { PubSub } from 'liveward';
 import type { Accounts, User } from './accounts.ts';

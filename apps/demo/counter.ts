@@ -1,4 +1,4 @@
-// `/counter`: the demo contract of the brief (§5): `#count`, `#increment`, `#decrement`, and a
+// `/counter`: the demo contract the browser tests rely on: `#count`, `#increment`, `#decrement`, and a
 // `set` event with value `n`. The step lives in the URL (`?step=10`): the step links patch the URL
 // over the socket and `handleParams` reads it, without remounting the view.
 

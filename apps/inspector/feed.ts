@@ -178,8 +178,8 @@ export class InspectorFeed {
       this.#point(event.at).denials++;
     }
     // The callback trace is per view only: thousands of renders would flush the timeline.
-    if (event.type === 'view.callback') return this.#notify();
-    this.#append(event);
+    if (event.type === 'view.callback') this.#notify();
+    else this.#append(event);
   }
 
   #append(entry: FeedEntry): void {

@@ -1,4 +1,4 @@
-// CSRF tokens as Plug makes them (PROTOCOL.md §8.2): the cookie session holds an 18-byte secret;
+// CSRF tokens as Plug makes them (`Plug.CSRFProtection`): the cookie session holds an 18-byte secret;
 // each page gets the secret XOR a fresh mask, followed by the mask, so the token differs on every
 // render (no BREACH-style compression oracle) while any of them validates against the session.
 

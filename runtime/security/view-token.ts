@@ -1,7 +1,7 @@
 // View tokens (`data-phx-session`, `data-phx-static`): jose JWS, HS256 only, versioned, bound to
 // the view id (= topic id), with a max age. They are signed, not encrypted: anyone holding the page
 // can read them, so they carry ids and the liveSession's extra session, never the cookie session,
-// a password or a secret (PROTOCOL.md §2.4).
+// a password or a secret (as Phoenix's `Phoenix.Token`s, which are signed, not encrypted).
 
 import { errors as joseErrors } from 'jose';
 import { LiveError } from '../errors.ts';

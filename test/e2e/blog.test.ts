@@ -1,4 +1,4 @@
-// The blog of the brief (§5) in the official client: who may get in, who may edit, how an edit
+// The demo blog (`apps/blog`) in the official client: who may get in, who may edit, how an edit
 // reaches every other viewer over PubSub, and that a reader cannot edit even by forging the event.
 // Each user has a browser context of their own, so their cookies are apart.
 

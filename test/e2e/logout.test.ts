@@ -19,7 +19,7 @@ import {
 } from '../support/live-page.ts';
 import { emailOf, signIn, type DemoUser } from '../support/sign-in.ts';
 
-/** A generous bound on "within a second": the issue's second, plus room for a loaded machine. */
+/** A generous bound on "within a second": that second, plus room for a loaded machine. */
 const LOGOUT_BOUND_MS = 3_000;
 
 describe('logout and disconnect in a browser', () => {
@@ -74,7 +74,7 @@ describe('logout and disconnect in a browser', () => {
     for (const [i, tab] of tabs.entries()) {
       // The client went by itself: straight to /login on a `redirect` join error (it reconnected
       // before the logout response cleared the cookie), or by reloading /posts/1 on `stale` (the
-      // cookie session was gone), which the HTTP pipeline redirects to /login (PROTOCOL.md §7).
+      // cookie session was gone), which the HTTP pipeline redirects to /login.
       const documents = tabDocuments[i]!.documentRequests;
       expect(documents.at(-1), `tab ${i}`).toBe(`${lab.baseUrl}/login`);
       expect(documents.every((url) => url === `${lab.baseUrl}/login` || url === `${lab.baseUrl}/posts/1`), `tab ${i}`).toBe(true);

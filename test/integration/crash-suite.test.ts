@@ -69,36 +69,36 @@ describe('a node under hostile requests (child process)', () => {
 
   it('survives upgrades refused with 403 whose connection is reset at once', async () => {
     const refused = upgrade('/live/websocket?vsn=2.0.0', { Host: host, Origin: 'http://evil.example' });
-    for (let i = 0; i < 30; i++) await rawRequest(child.port, refused, { then: 'reset' });
+    for (let i = 0; i < 30; i++) await rawRequest(child.port, refused, { afterWrite: 'reset' });
     await expectServing();
   });
 
   it('survives a reset at every byte of a valid upgrade', async () => {
     const request = upgrade(`/live/websocket?vsn=2.0.0&_csrf_token=${encodeURIComponent(csrfToken)}`, { Host: host, Cookie: cookie });
     for (let cut = 1; cut <= request.length; cut += 3) {
-      await rawRequest(child.port, request.slice(0, cut), { then: 'reset' });
+      await rawRequest(child.port, request.slice(0, cut), { afterWrite: 'reset' });
     }
     await expectServing();
   });
 
   it('survives valid upgrades reset while their cookie session is read', async () => {
     const request = upgrade(`/live/websocket?vsn=2.0.0&_csrf_token=${encodeURIComponent(csrfToken)}`, { Host: host, Cookie: cookie });
-    await Promise.all(Array.from({ length: 40 }, () => rawRequest(child.port, request, { then: 'reset' })));
+    await Promise.all(Array.from({ length: 40 }, () => rawRequest(child.port, request, { afterWrite: 'reset' })));
     await expectServing();
   });
 
   it('survives half-closed requests and upgrades', async () => {
     const request = upgrade(`/live/websocket?vsn=2.0.0&_csrf_token=${encodeURIComponent(csrfToken)}`, { Host: host, Cookie: cookie });
     // Whether Node answers a half-closed request is its choice; the process must not care.
-    await rawRequest(child.port, `GET / HTTP/1.1\r\nHost: ${host}\r\n\r\n`, { then: 'half-close', timeoutMs: 500 });
-    await rawRequest(child.port, request, { then: 'half-close', timeoutMs: 500 });
-    await rawRequest(child.port, `POST /login HTTP/1.1\r\nHost: ${host}\r\nContent-Length: 100\r\n\r\nemail=`, { then: 'half-close', timeoutMs: 500 });
+    await rawRequest(child.port, `GET / HTTP/1.1\r\nHost: ${host}\r\n\r\n`, { afterWrite: 'half-close', timeoutMs: 500 });
+    await rawRequest(child.port, request, { afterWrite: 'half-close', timeoutMs: 500 });
+    await rawRequest(child.port, `POST /login HTTP/1.1\r\nHost: ${host}\r\nContent-Length: 100\r\n\r\nemail=`, { afterWrite: 'half-close', timeoutMs: 500 });
     await expectServing();
   });
 
   it('survives a request body reset halfway', async () => {
     for (let i = 0; i < 10; i++) {
-      await rawRequest(child.port, `POST /login HTTP/1.1\r\nHost: ${host}\r\nCookie: ${cookie}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 5000\r\n\r\nemail=a`, { then: 'reset' });
+      await rawRequest(child.port, `POST /login HTTP/1.1\r\nHost: ${host}\r\nCookie: ${cookie}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 5000\r\n\r\nemail=a`, { afterWrite: 'reset' });
     }
     await expectServing();
   });

@@ -17,7 +17,7 @@ function tamperSignature(token: string): string {
   return token.slice(0, i) + replacement + token.slice(i + 1);
 }
 
-// Any token problem is `stale` for the client (PROTOCOL.md §2.5, §2.6); the detail is in the log.
+// Any token problem is `stale` for the client, as in Phoenix's `session.ex`; the detail is in the log.
 describe('a refused phx_join', () => {
   const s = useDemoServer();
   const { clients } = s;

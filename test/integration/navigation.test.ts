@@ -10,7 +10,7 @@ describe('live navigation within a liveSession', () => {
     const { page, client, channel } = clients.track(await joinLivePage(s.baseUrl, '/counter'));
     const counterJoinRef = channel.joinRef!;
 
-    // As the official client does: leave and rejoin back-to-back, without waiting (PROTOCOL.md §6.2).
+    // As the official client does (`replaceMain`): leave and rejoin back-to-back, without waiting.
     const leave = channel.leave();
     const join = channel.join(joinPayload(page, { redirect: `${s.baseUrl}/clock` }));
     const [leaveReply, joinReply] = await Promise.all([leave, join]);

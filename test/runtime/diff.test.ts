@@ -1,4 +1,4 @@
-// The diff engine against the LiveView 1.2 wire format (PROTOCOL.md §4), then against the official
+// The diff engine against the LiveView 1.2 wire format (Phoenix's `Diff`), then against the official
 // client's own merge code: whatever sequence of renders we diff, the client's tree must print the
 // same HTML as the dead render of the latest assigns.
 

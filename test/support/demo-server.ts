@@ -1,5 +1,5 @@
 // Starts the demo app in-process on a free port, with a fixed secret and a private data dir
-// (its own SQLite file, seeded with the brief's users).
+// (its own SQLite file, seeded with the demo users of `apps/blog/database.ts`).
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

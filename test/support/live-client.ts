@@ -1,8 +1,8 @@
 // A raw LiveView protocol client over a real WebSocket, for integration tests, security tests and
 // the benchmark. It does what a browser does for one page (GET it, keep the session cookie, read
 // the root container's tokens and the CSRF meta tag, open `/live/websocket`) and then speaks
-// Phoenix channel V2 frames directly (PROTOCOL.md §1.1, §1.3, §2.1, §3.1), with no client library
-// in between, so tests see exactly what goes over the wire.
+// Phoenix channel V2 frames directly (as `phoenix`'s `socket.js` and `serializer.js` build them),
+// with no client library in between, so tests see exactly what goes over the wire.
 //
 // Incoming frames land in a mailbox; `waitFor` takes the first unread frame matching a predicate
 // (waiting for it if needed, with a timeout that fails the test), and `push` takes its reply by
@@ -46,8 +46,7 @@ export interface CloseInfo {
   reason: string;
 }
 
-/** What the dead render of a live route gives the client (PROTOCOL.md §2.1). */
-/** What a client reads from a live page to join it (PROTOCOL.md §2.1). */
+/** What a client reads from a live page to join it: the root container's tokens, the CSRF meta tag. */
 export interface PageTokens {
   /** Absolute URL of the page (the join's `url`). */
   url: string;

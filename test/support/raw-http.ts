@@ -5,13 +5,13 @@ import { connect, type Socket } from 'node:net';
 
 export interface RawOptions {
   /** After writing: `reset` sends a TCP RST at once, `half-close` ends our side and keeps reading. */
-  then?: 'read' | 'reset' | 'half-close';
+  afterWrite?: 'read' | 'reset' | 'half-close';
   timeoutMs?: number;
 }
 
 /** Writes `bytes` to `port` and resolves with what the server answered (until it closed, or the timeout). */
 export function rawRequest(port: number, bytes: string | Buffer, options: RawOptions = {}): Promise<string> {
-  const { then = 'read', timeoutMs = 2_000 } = options;
+  const { afterWrite = 'read', timeoutMs = 2_000 } = options;
   return new Promise((resolve) => {
     const socket: Socket = connect(port, '127.0.0.1');
     let answer = '';
@@ -27,8 +27,8 @@ export function rawRequest(port: number, bytes: string | Buffer, options: RawOpt
     socket.on('close', done);
     socket.once('connect', () => {
       socket.write(bytes);
-      if (then === 'reset') socket.resetAndDestroy();
-      else if (then === 'half-close') socket.end();
+      if (afterWrite === 'reset') socket.resetAndDestroy();
+      else if (afterWrite === 'half-close') socket.end();
     });
   });
 }

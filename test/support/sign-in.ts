@@ -1,4 +1,4 @@
-// Logging in to the demo app (brief §5) the way a person does: the HTTP login form, with the
+// Logging in to the demo app the way a person does: the HTTP login form, with the
 // password `<name>-password`, in the page's own browser context (so each user has their cookies).
 
 import type { Page } from 'playwright-core';

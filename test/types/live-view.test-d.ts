@@ -59,8 +59,11 @@ export const counter = defineView<Counter, Tick>({
 defineView<Counter>({
   name: 'bad-policy',
   handleEvent: {
-    // @ts-expect-error a policy written for other assigns
-    increment: allow(policy<{ title: string }>('t', ({ assigns }) => assigns.title !== ''), () => {}),
+    increment: allow(
+      // @ts-expect-error a policy written for other assigns
+      policy<{ title: string }>('t', ({ assigns }) => assigns.title !== ''),
+      () => {},
+    ),
   },
   render: () => html``,
 });

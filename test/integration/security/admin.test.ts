@@ -155,7 +155,7 @@ describe('the admin area', () => {
       expect(JSON.parse(result.text)).toEqual({ error: 'admins only' });
     });
 
-    // PHX websocket_channels_test.exs "shuts down when receiving disconnect broadcasts on socket's id"
+    // phoenix's websocket_channels_test.exs "shuts down when receiving disconnect broadcasts on socket's id"
     it('closes every socket of the id with 1001 for the admin with a CSRF token, and says how many', async () => {
       const bobSockets = [await socketFor(bobCookie), await socketFor(bobCookie)];
       const form = await fetchCsrfToken(s.baseUrl, adminCookie);

@@ -69,7 +69,7 @@ describe('the authenticated liveSession', () => {
       expect(response.status).toBe(200);
     });
 
-    // LV live_view_test.exs "live render with valid session" (describe "rendering")
+    // phoenix_live_view's live_view_test.exs "live render with valid session" (describe "rendering")
     it('mounts /posts at the join', async () => {
       const client = await socketFor(aliceCookie);
 
@@ -113,7 +113,7 @@ describe('the authenticated liveSession', () => {
       }
     });
 
-    // LV hooks_test.exs "on_mount hook halts with redirected socket"
+    // phoenix_live_view's hooks_test.exs "on_mount hook halts with redirected socket"
     it('halts the join of a logged-in user\'s page token with a redirect to /login', async () => {
       const client = await socketFor('');
 

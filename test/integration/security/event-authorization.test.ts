@@ -1,4 +1,4 @@
-// Every event is authorized before its handler runs (brief §3): `update_post` is declared with
+// Every event is authorized before its handler runs (deny by default): `update_post` is declared with
 // the `editorsOnly` policy, anything undeclared is denied. A denial is an `unauthorized` reply, a
 // recorded `event.denied`, no state change, and the socket stays up.
 
@@ -81,7 +81,7 @@ describe('events on /posts/:id', () => {
       expect(forBob.html).not.toContain('id="post-form"');
     });
 
-    // LV hooks_test.exs "handle_event/3 halt and continue", "handle_event/3 halts and replies"
+    // phoenix_live_view's hooks_test.exs "handle_event/3 halt and continue", "handle_event/3 halts and replies"
     // (the policy vetoes the event before the view sees it, with a reply)
     it('is denied to bob: unauthorized reply, row unchanged, event.denied recorded, socket still up', async () => {
       const bobView = await view(bobCookie, 1);
@@ -157,7 +157,7 @@ describe('events on /posts/:id', () => {
   });
 
   describe('an event aimed at a component (cid)', () => {
-    // SECURITY-TESTS §10: an event with a cid this view never rendered (or of another view) is
+    // An event with a cid this view never rendered (or of another view) is
     // refused with `unknown component`; it never reaches any handler, even an allowed one.
     it('is refused for a cid the view does not hold, and never reaches the view\'s handler', async () => {
       const aliceView = await view(aliceCookie, 1);
@@ -226,7 +226,7 @@ describe('events on /posts/:id', () => {
       expect((await aliceView.client.heartbeat()).status).toBe('ok');
     });
 
-    // SECURITY-TESTS §10: events named lv:* are rejected without crashing the connection
+    // Events named lv:* are rejected without crashing the connection.
     it('is denied for a reserved lv:* name, and the view keeps working', async () => {
       const bobView = await view(bobCookie, 1);
 

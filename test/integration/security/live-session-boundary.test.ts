@@ -1,4 +1,4 @@
-// The liveSession boundary (PROTOCOL.md §6.4): a page token may only mount views of the
+// The liveSession boundary (Phoenix's `authorize_session`): a page token may only mount views of the
 // liveSession it was signed for. A live navigation (`redirect` join) elsewhere is `unauthorized`
 // and the client falls back to HTTP, where the target's own pipeline decides; a plain (`url`) join
 // must route to the very view of the token. Within a liveSession navigation stays on the socket,
@@ -75,7 +75,7 @@ describe('the liveSession boundary', () => {
   }
 
   describe('a live navigation (redirect join)', () => {
-    // LV navigation_test.exs "refused with mismatched live session" (describe "live_redirect")
+    // phoenix_live_view's navigation_test.exs "refused with mismatched live session" (describe "live_redirect")
     it('from /counter (public) to /posts/1 (authenticated) is unauthorized, even for a logged-in editor', async () => {
       const { reply, codes } = await navigate('/counter', '/posts/1', aliceCookie);
 
@@ -115,7 +115,7 @@ describe('the liveSession boundary', () => {
       expect(codes).toEqual(['LV_ERR_ROUTE_MISMATCH']);
     });
 
-    // LV navigation_test.exs "within same live session" (describe "live_redirect")
+    // phoenix_live_view's navigation_test.exs "within same live session" (describe "live_redirect")
     it('from /posts to /posts/2 (same liveSession) mounts the post on the same socket', async () => {
       const { opened, reply } = await navigate('/posts', '/posts/2', aliceCookie);
       const post = s.app.blog.getPostForUser(s.app.accounts.listUsers()[0]!, 2)!;
@@ -127,7 +127,7 @@ describe('the liveSession boundary', () => {
   });
 
   describe('a plain join (url)', () => {
-    // SECURITY-TESTS §10: join with a url whose path routes to a different view → unauthorized
+    // A join whose url routes to a different view than the token's is unauthorized.
     it('of a /posts token with the url /posts/1 (another view, same liveSession) is unauthorized', async () => {
       const { page, channel } = await open('/posts', aliceCookie);
 
@@ -175,7 +175,7 @@ describe('the liveSession boundary', () => {
   });
 
   describe('the hooks on navigation', () => {
-    // LV router_test.exs "with on_mount hook" (describe "live_session"): the guard runs again at
+    // phoenix_live_view's router_test.exs "with on_mount hook" (describe "live_session"): the guard runs again at
     // every mount, including navigation mounts, which never pass through the HTTP pipeline.
     it('refuse a navigation once the login session is revoked, as HTTP does', async () => {
       const bobCookie = await logIn(s.baseUrl, 'bob@example.com', 'bob-password');
@@ -236,7 +236,7 @@ describe('liveSession names', () => {
     return { page, channel };
   }
 
-  // LV navigation_test.exs "refused with no live session" (describe "live_redirect")
+  // phoenix_live_view's navigation_test.exs "refused with no live session" (describe "live_redirect")
   it('puts routes outside any liveSession in a default one that cannot navigate into a named one', async () => {
     const { page, channel } = await joined('/loose');
     await channel.leave();
@@ -246,8 +246,8 @@ describe('liveSession names', () => {
     expect(reply.response).toEqual({ reason: 'unauthorized' });
   });
 
-  // LV router_test.exs "classifies route as external when same view, but different session";
-  // SECURITY-TESTS §10: live_patch with a URL of another liveSession → link_redirect, no handleParams
+  // phoenix_live_view's router_test.exs "classifies route as external when same view, but different session";
+  // a live_patch with a URL of another liveSession → link_redirect, no handleParams.
   it('answers a live_patch to the same view in another liveSession with link_redirect, without handleParams', async () => {
     const { channel } = await joined('/one');
     handled.length = 0;

@@ -1,4 +1,4 @@
-// Login sessions live on the server (brief §3): logging out deletes the login token, so a cookie
+// Login sessions live on the server: logging out deletes the login token, so a cookie
 // copied before the logout opens nothing, on HTTP or at join. Logout also disconnects the user's
 // live sockets (1001), so open pages remount against the current session and land on /login.
 // Logout is a state-changing POST: it needs the CSRF token of its session.
@@ -34,7 +34,7 @@ describe('logout', () => {
     return { client, reply: await client.channel(page.topic).join(joinPayload(page)) };
   }
 
-  // SECURITY-TESTS §4 full scenario: login → page open → logout → disconnect → rejoin refused
+  // The whole scenario: login → page open → logout → disconnect → rejoin refused.
   it('revokes a copied cookie on both paths and kicks the open page with 1001', async () => {
     const cookie = await logIn(s.baseUrl, 'alice@example.com', 'alice-password');
     const page = await fetchLivePage(s.baseUrl, '/posts', { cookie });
@@ -48,7 +48,7 @@ describe('logout', () => {
 
     expect(logout.status).toBe(302);
     expect(logout.headers.get('location')).toBe('/login');
-    // PHX socket_test.exs "disconnect broadcast emits close code 1001 so phoenix.js reconnects"
+    // phoenix's socket_test.exs "disconnect broadcast emits close code 1001 so phoenix.js reconnects"
     expect(kicked.code).toBe(1001);
     // HTTP with the copied cookie: the login token it names is gone.
     const http = await get('/posts', copied);

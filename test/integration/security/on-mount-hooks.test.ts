@@ -106,7 +106,7 @@ describe('onMount hooks', () => {
   }
 
   describe('in order', () => {
-    // LV hooks_test.exs "on_mount hooks are invoked in the order they are declared"
+    // phoenix_live_view's hooks_test.exs "on_mount hooks are invoked in the order they are declared"
     it('run in declaration order, then mount, on the dead render', async () => {
       const { response } = await get('/ordered');
 
@@ -123,7 +123,7 @@ describe('onMount hooks', () => {
       expect(ran).toEqual(['first:live', 'second:live', 'third:live', 'mount ordered-main:live']);
     });
 
-    // LV router_test.exs "with on_mount [Module, ...]": executed for every view of the liveSession
+    // phoenix_live_view's router_test.exs "with on_mount [Module, ...]": executed for every view of the liveSession
     it('run again for the target view at a navigation join', async () => {
       const { page, channel } = await open('/ordered');
       await channel.join(joinPayload(page));
@@ -146,8 +146,8 @@ describe('onMount hooks', () => {
       expect(ran).toEqual(['first:dead', 'gate:dead']);
     });
 
-    // LV hooks_test.exs "on_mount hook halts with redirected socket"
-    // LV router_test.exs "with on_mount hook" (describe "live_session"): the guard runs on both renders
+    // phoenix_live_view's hooks_test.exs "on_mount hook halts with redirected socket"
+    // phoenix_live_view's router_test.exs "with on_mount hook" (describe "live_session"): the guard runs on both renders
     it('refuses the join with its redirect, and neither the later hooks nor mount run', async () => {
       const { page, channel } = await open('/gated');
 
@@ -158,7 +158,7 @@ describe('onMount hooks', () => {
       expect(ran).toEqual(['first:live', 'gate:live']);
     });
 
-    // LV hooks_test.exs "on_mount hook raises when :halt is returned without a redirected socket"
+    // phoenix_live_view's hooks_test.exs "on_mount hook raises when :halt is returned without a redirected socket"
     it('cannot halt without a redirect: halt() throws a TypeError', () => {
       expect(() => halt(undefined as never)).toThrow(TypeError);
       expect(() => halt('')).toThrow(TypeError);
@@ -166,10 +166,10 @@ describe('onMount hooks', () => {
   });
 
   describe('a misbehaving hook', () => {
-    // LV hooks_test.exs "on_mount hook raises when hook result is invalid";
+    // phoenix_live_view's hooks_test.exs "on_mount hook raises when hook result is invalid";
     // "on_mount hook raises when :cont is returned with a redirected socket";
-    // LV live_view_test.exs "when disconnected, raises normally per plug wrapper" / "when connected, raises and exits for 5xx"
-    // LV phoenix_live_view_test.exs "requires local path on to" (describe "redirect/2"), for a hook's halt
+    // phoenix_live_view's live_view_test.exs "when disconnected, raises normally per plug wrapper" / "when connected, raises and exits for 5xx"
+    // phoenix_live_view's phoenix_live_view_test.exs "requires local path on to" (describe "redirect/2"), for a hook's halt
     it.each(['invalid', 'nothing', 'redirect-then-cont', 'halt-without-redirect', 'halt-offsite'])(
       '(%s) fails the dead render with a 500 and the join with join crashed, and stops there',
       async (bad) => {

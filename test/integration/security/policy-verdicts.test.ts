@@ -14,7 +14,7 @@ import {
   type RuntimeEvent,
 } from '../../../runtime/index.ts';
 import { TEST_SECRET } from '../../support/demo-server.ts';
-import { ClientTracker, joinLivePage, type JoinedPage } from '../../support/live-client.ts';
+import { ClientTracker, joinLivePage, type JoinedPage, type Reply } from '../../support/live-client.ts';
 
 interface Tally {
   n: number;
@@ -71,7 +71,7 @@ describe('policy verdicts', () => {
     expect(reply.response).toEqual({ diff: { '0': String(expected) } });
   });
 
-  // LV hooks_test.exs "handle_event/3 raises when hook result is invalid" (here: the event is denied)
+  // phoenix_live_view's hooks_test.exs "handle_event/3 raises when hook result is invalid" (here: the event is denied)
   it.each([
     ['throwing', 'throws'],
     ['promising', 'async'],
@@ -80,7 +80,7 @@ describe('policy verdicts', () => {
     const events: RuntimeEvent[] = [];
     const unsubscribe = server.events.subscribe((e) => events.push(e));
     const crashes = server.supervisor.crashCount;
-    let reply;
+    let reply: Reply;
     try {
       reply = await joined.channel.event(event);
     } finally {

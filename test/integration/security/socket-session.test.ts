@@ -1,6 +1,6 @@
-// What a WebSocket connection knows about its user, and where that comes from (PROTOCOL.md §7,
-// §8): the Origin is checked at the upgrade; the cookie session is read at connect and counts
-// only with a matching `_csrf_token` query parameter; without it the socket has no session, no
+// What a WebSocket connection knows about its user, and where that comes from (as in Phoenix's
+// `transport.ex`): the Origin is checked at the upgrade; the cookie session is read at connect and
+// counts only with a matching `_csrf_token` query parameter; without it the socket has no session, no
 // live socket id, and every join is `stale`. The page token carries no identity: whoever
 // replays it is whoever their own cookie says.
 
@@ -60,7 +60,7 @@ describe('the session of a socket', () => {
   }
 
   describe('the Origin check', () => {
-    // PHX transport_test.exs "halts invalid URIs when check origin is configured"
+    // phoenix's transport_test.exs "halts invalid URIs when check origin is configured"
     // (the foreign-site case, "refuses unallowed origins", is in test/integration/upgrade.test.ts)
     it('refuses origins without a host (null, file://) and look-alike hosts with 403', async () => {
       const { host } = new URL(s.baseUrl);
@@ -74,7 +74,7 @@ describe('the session of a socket', () => {
   });
 
   describe('the CSRF check at connect', () => {
-    // PHX transport_test.exs "loads the session from MFA"; LV socket_test.exs "use with no override"
+    // phoenix's transport_test.exs "loads the session from MFA"; phoenix_live_view's socket_test.exs "use with no override"
     it('with alice\'s cookie and a valid token gives the socket her session and live socket id', async () => {
       const { client, connectionId, liveSocketId } = await connect({ cookie: alicePosts.cookie, csrfToken: alicePosts.csrfToken });
 
@@ -85,8 +85,8 @@ describe('the session of a socket', () => {
       expect(s.server.registry.describe().find((c) => c.connectionId === connectionId)?.liveSocketId).toBe(`users_socket:${alice.id}`);
     });
 
-    // PHX transport_test.exs "doesn't load session when an invalid CSRF token is provided";
-    // PHX websocket_channels_test.exs "transport session is extracted to the socket connect_info"
+    // phoenix's transport_test.exs "doesn't load session when an invalid CSRF token is provided";
+    // phoenix's websocket_channels_test.exs "transport session is extracted to the socket connect_info"
     it('with alice\'s cookie and a bad token accepts the upgrade but gives no session and no live socket id', async () => {
       const { client, connectionId, liveSocketId } = await connect({ cookie: alicePosts.cookie, csrfToken: 'x'.repeat(48) });
 
@@ -107,7 +107,7 @@ describe('the session of a socket', () => {
       expect(liveSocketId).toBeNull();
     });
 
-    // LV socket_test.exs "use with no override": no session → no id, so it cannot be disconnected
+    // phoenix_live_view's socket_test.exs "use with no override": no session → no id, so it cannot be disconnected
     it('keeps a socket without session out of registry.disconnect of the user\'s id', async () => {
       const good = await connect({ cookie: alicePosts.cookie, csrfToken: alicePosts.csrfToken });
       const bad = await connect({ cookie: alicePosts.cookie, csrfToken: 'x'.repeat(48) });
@@ -120,7 +120,7 @@ describe('the session of a socket', () => {
       expect((await bad.client.heartbeat()).status).toBe('ok');
     });
 
-    // SECURITY-TESTS §6 (c): the `_csrf_token` copy in the join params is ignored
+    // Only the upgrade's `_csrf_token` query parameter counts; the copy in the join params does not.
     it('ignores a wrong _csrf_token inside the join params', async () => {
       const { client } = await connect({ cookie: alicePosts.cookie, csrfToken: alicePosts.csrfToken });
 
@@ -133,7 +133,7 @@ describe('the session of a socket', () => {
   });
 
   describe('a replayed page token', () => {
-    // SECURITY-TESTS §10: replayed session token on another connection without the cookie → stale
+    // A session token replayed on another connection without the cookie is stale.
     it('of alice\'s /posts is stale on a connection without her cookie', async () => {
       const anonymous = await fetchCsrfToken(s.baseUrl);
       const { client } = await connect({ csrfToken: anonymous.csrfToken });

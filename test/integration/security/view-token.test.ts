@@ -1,7 +1,7 @@
 // The view tokens of a page (`data-phx-session`, `data-phx-static`) at join time, on alice's
 // `/posts` page: only an untouched, current, fresh token bound to the joined topic mounts; every
-// other one is `stale` (PROTOCOL.md §2.5), even on a socket with alice's valid cookie session.
-// And what the tokens and the cookie let a reader of the page learn: nothing secret.
+// other one is `stale` (as in Phoenix's `verify_session`), even on a socket with alice's valid
+// cookie session. And what the tokens and the cookie let a reader of the page learn: nothing secret.
 
 import { SignJWT } from 'jose';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -87,7 +87,7 @@ describe('view tokens at join', () => {
     expect(reply.status).toBe('ok');
   });
 
-  // LV live_view_test.exs "live render with bad session" (signature broken by an edit of the claims)
+  // phoenix_live_view's live_view_test.exs "live render with bad session" (signature broken by an edit of the claims)
   it('refuses a public page token whose claims were edited to the authenticated liveSession as stale', async () => {
     const counter = await fetchLivePage(s.baseUrl, '/counter', { cookie: aliceCookie });
     const [header, , signature] = counter.session.split('.');
@@ -99,7 +99,7 @@ describe('view tokens at join', () => {
     expect(reply.response).toEqual({ reason: 'stale' });
   });
 
-  // LV live_view_test.exs "live render with expired session"
+  // phoenix_live_view's live_view_test.exs "live render with expired session"
   it('refuses a token older than sessionMaxAgeS as stale, and accepts it just before', async () => {
     const page = await alicePosts();
     const maxAgeMs = s.server.limits.sessionMaxAgeS * 1000;
@@ -113,7 +113,7 @@ describe('view tokens at join', () => {
     expect(old.response).toEqual({ reason: 'stale' });
   });
 
-  // PHX token_test.exs "supports max age in seconds" / "supports signed_at in seconds"
+  // phoenix's token_test.exs "supports max age in seconds" / "supports signed_at in seconds"
   it('refuses a correctly signed token issued 15 days ago as stale, whatever its exp claim says', async () => {
     const page = await alicePosts();
     const claims = unsignedClaims(page);
@@ -137,7 +137,7 @@ describe('view tokens at join', () => {
     expect(reply.response).toEqual({ reason: 'stale' });
   });
 
-  // LV live_view_test.exs "live render with outdated session"
+  // phoenix_live_view's live_view_test.exs "live render with outdated session"
   it('refuses a correctly signed token of another payload version as stale', async () => {
     const page = await alicePosts();
     const claims = unsignedClaims(page);
@@ -149,7 +149,7 @@ describe('view tokens at join', () => {
     }
   });
 
-  // LV navigation_test.exs "with outdated token" (describe "live_redirect")
+  // phoenix_live_view's navigation_test.exs "with outdated token" (describe "live_redirect")
   it('refuses a live navigation carrying a token of another payload version as stale', async () => {
     const page = await alicePosts();
     const claims = unsignedClaims(page);
@@ -185,7 +185,7 @@ describe('view tokens at join', () => {
     expect(reply.response).toEqual({ reason: 'stale' });
   });
 
-  // SECURITY-TESTS §1 gap: session token used on a different topic (topic/id binding)
+  // A session token used on a different topic (the token is bound to its topic's id).
   it('refuses a token joined on the topic of another page as stale', async () => {
     const [page, other] = await Promise.all([alicePosts(), alicePosts()]);
 
@@ -194,7 +194,7 @@ describe('view tokens at join', () => {
     expect(reply.response).toEqual({ reason: 'stale' });
   });
 
-  // SECURITY-TESTS §1 gap: valid session + static token from another view (id mismatch)
+  // A valid session token with the static token of another view (id mismatch).
   it('refuses a static token of another page as stale', async () => {
     const [page, other] = await Promise.all([alicePosts(), alicePosts()]);
 
@@ -203,7 +203,7 @@ describe('view tokens at join', () => {
     expect(reply.response).toEqual({ reason: 'stale' });
   });
 
-  // SECURITY-TESTS §1 gap: join payload without `session`
+  // A join payload without `session`.
   it('refuses a join without a session token as stale', async () => {
     const page = await alicePosts();
     const { session: _dropped, ...payload } = joinPayload(page);
@@ -224,7 +224,7 @@ describe('what a page and its cookie reveal', () => {
     page = await fetchLivePage(s.baseUrl, '/posts/1', { cookie: aliceCookie });
   });
 
-  // LV router_test.exs "with defaults", "with extra session metadata" (describe "live_session")
+  // phoenix_live_view's router_test.exs "with defaults", "with extra session metadata" (describe "live_session")
   it('signs only ids, names, the liveSession\'s extra session and the flash the page shows into the view tokens', () => {
     const session = jwsClaims(page.session);
     const statics = jwsClaims(page.static!);
