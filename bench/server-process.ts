@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
 import { buildApp } from '../apps/app.ts';
 import { liveSocketIdFor } from '../apps/blog/accounts.ts';
-import { createLiveServer, type Limits, type LiveServer } from '../runtime/index.ts';
+import { createLiveServer, type Limits, type LiveServer } from '../server/index.ts';
 import { serveControl } from './control-channel.ts';
 import { collectGarbage, sampleProcess, startProfile, stopProfile } from './process-sample.ts';
 import { wallNow } from './wall-clock.ts';

@@ -3,7 +3,7 @@
 // app's pipeline, cookies kept) and every view joined over a real WebSocket, with the frames the
 // official client sends, so what passes here passes in the browser.
 
-import type { LiveServer, Session } from '../runtime/index.ts';
+import type { LiveServer, Session } from '../server/index.ts';
 import { ChannelSocket } from './channel-socket.ts';
 import { livePageTokens, queryAll } from './html-query.ts';
 import { LiveViewTest, type ViewHost } from './live-view-test.ts';

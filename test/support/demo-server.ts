@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLiveServer, type LiveServer, type LiveServerOptions } from '../../runtime/index.ts';
+import { createLiveServer, type LiveServer, type LiveServerOptions } from '../../server/index.ts';
 import { buildApp, type App, type AppOptions } from '../../apps/app.ts';
 
 export interface RunningServer {

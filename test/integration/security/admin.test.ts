@@ -8,7 +8,7 @@ import { TEST_SECRET } from '../../support/demo-server.ts';
 import { useDemoServer } from '../../support/use-demo-server.ts';
 import { connectSocket, fetchLivePage, joinPayload, type LivePage } from '../../support/live-client.ts';
 import { fetchCsrfToken, logIn } from '../../support/login.ts';
-import { AdminTokens, Keyring, systemClock } from '../../../runtime/index.ts';
+import { AdminTokens, Keyring, systemClock } from '../../../server/index.ts';
 import type { User } from '../../../apps/blog/accounts.ts';
 import { eventually } from '../../support/eventually.ts';
 

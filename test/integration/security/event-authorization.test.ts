@@ -13,7 +13,7 @@ import {
   type LivePage,
 } from '../../support/live-client.ts';
 import { logInSeeded } from '../../support/login.ts';
-import type { RuntimeEvent } from '../../../runtime/index.ts';
+import type { RuntimeEvent } from '../../../server/index.ts';
 import type { User } from '../../../apps/blog/accounts.ts';
 
 interface PostRow {
