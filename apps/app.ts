@@ -3,14 +3,14 @@
 
 import { fileURLToPath } from 'node:url';
 import { Router, protectFromForgery, putSecureBrowserHeaders, type LiveServer, type Plug } from 'liveward';
-import { Accounts } from './blog/accounts.ts';
-import { USER_TOKEN_KEY, createAuthGuards } from './blog/auth.ts';
+import { Accounts } from './auth/accounts.ts';
+import { USER_TOKEN_KEY, createAuthGuards } from './auth/auth-guards.ts';
 import { Blog } from './blog/blog.ts';
-import { openDatabase, type Db } from './blog/database.ts';
+import { openDatabase, type Db } from './database.ts';
 import { postIndexView } from './blog/post-index.ts';
 import { postShowView } from './blog/post-show.ts';
-import { LoginThrottle } from './blog/login-throttle.ts';
-import { createSessionController } from './blog/session-controller.ts';
+import { LoginThrottle } from './auth/login-throttle.ts';
+import { createSessionController } from './auth/session-controller.ts';
 import { Clock } from './demo/clock.ts';
 import { Counter } from './demo/counter.ts';
 import { DISCONNECT_ACTION, createAdminController } from './inspector/admin-controller.ts';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
 import { buildApp } from '../apps/app.ts';
-import { liveSocketIdFor } from '../apps/blog/accounts.ts';
+import { liveSocketIdFor } from '../apps/auth/accounts.ts';
 import { createLiveServer, type Limits, type LiveServer } from '../server/index.ts';
 import { serveControl } from './control-channel.ts';
 import { collectGarbage, sampleProcess, startProfile, stopProfile } from './process-sample.ts';

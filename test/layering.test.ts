@@ -55,8 +55,23 @@ function violation(file: string, specifier: string): string | null {
   } else {
     return null; // an npm package or a node: module
   }
-  if (ALLOWED[from].includes(to)) return null;
-  return `${file} (${from}/) imports ${specifier} (${to}/), against the layering`;
+  if (!ALLOWED[from].includes(to)) return `${file} (${from}/) imports ${specifier} (${to}/), against the layering`;
+  if (from === 'apps') return featureViolation(file, relative(root, resolve(root, dirname(file), specifier)));
+  return null;
+}
+
+/**
+ * Inside the demo, a feature folder (blog, inspector, …) may use the shared authentication
+ * (`apps/auth/`) and the demo's top-level files, never another feature: only the command-line
+ * tools (`apps/cli/`) and the top-level composition (`app.ts`, `server.ts`) reach into features.
+ */
+function featureViolation(file: string, target: string): string | null {
+  const [, feature] = file.split(sep);
+  const [, targetFeature] = target.split(sep);
+  const isFolder = (path: string): boolean => path.split(sep).length > 2;
+  if (!isFolder(file) || !isFolder(target) || feature === targetFeature) return null;
+  if (targetFeature === 'auth' || feature === 'cli') return null;
+  return `${file} (apps/${feature}/) imports ${target} (apps/${targetFeature}/), another feature: against the layering`;
 }
 
 function sourceFiles(dir: string): string[] {
@@ -101,5 +116,8 @@ describe('the layering of the folders', () => {
     expect(violation(join('apps', 'blog', 'blog.ts'), '../app.ts')).toBeNull();
     expect(violation(join('apps', 'app.ts'), 'liveward/testing')).toBeNull();
     expect(violation(join('apps', 'app.ts'), 'better-sqlite3')).toBeNull();
+    expect(violation(join('apps', 'inspector', 'inspector.ts'), '../blog/blog.ts')).toMatch(/against the layering/);
+    expect(violation(join('apps', 'inspector', 'inspector.ts'), '../auth/accounts.ts')).toBeNull();
+    expect(violation(join('apps', 'auth', 'accounts.ts'), '../database.ts')).toBeNull();
   });
 });

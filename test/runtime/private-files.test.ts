@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadSecretKeyBase } from '../../server/index.ts';
-import { openDatabase } from '../../apps/blog/database.ts';
+import { openDatabase } from '../../apps/database.ts';
 
 const modeOf = (path: string): number => statSync(path).mode & 0o777;
 

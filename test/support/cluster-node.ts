@@ -4,7 +4,7 @@
 // the development secret file, as nodes on one machine would share it).
 
 import { buildApp } from '../../apps/app.ts';
-import { liveSocketIdFor } from '../../apps/blog/accounts.ts';
+import { liveSocketIdFor } from '../../apps/auth/accounts.ts';
 import { createLiveServer } from '../../server/index.ts';
 import { RedisPubSub } from '../../server/redis.ts';
 import { serveControl } from '../../bench/control-channel.ts';

@@ -2,7 +2,7 @@
 // token of its form, then POST the form (without following the redirect) and keep the cookie the
 // server sets. The login renews the session, so the cookie returned is a new one.
 
-import type { User } from '../../apps/blog/accounts.ts';
+import type { User } from '../../apps/auth/accounts.ts';
 import { csrfInputOf } from '../../testing/html-query.ts';
 import { mergeCookies } from './live-client.ts';
 import type { DemoUser } from './sign-in.ts';

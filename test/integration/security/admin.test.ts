@@ -9,7 +9,7 @@ import { useDemoServer } from '../../support/use-demo-server.ts';
 import { connectSocket, fetchLivePage, joinPayload, type LivePage } from '../../support/live-client.ts';
 import { fetchCsrfToken, logIn } from '../../support/login.ts';
 import { AdminTokens, Keyring, systemClock } from '../../../server/index.ts';
-import type { User } from '../../../apps/blog/accounts.ts';
+import type { User } from '../../../apps/auth/accounts.ts';
 import { eventually } from '../../support/eventually.ts';
 
 describe('the admin area', () => {
