@@ -16,7 +16,8 @@ import type { Watched } from './silence-watch.ts';
 import type { ViewDescription } from '../runtime/server-description.ts';
 import { TokenBucket } from './token-bucket.ts';
 import { ViewContext, userIdOf, type ConnectionPort, type Services } from './view-context.ts';
-import { viewMachine } from './view.machine.ts';
+import type { HandOff } from './view-channel.ts';
+import { viewMachine, type ViewEvent } from './view.machine.ts';
 
 type ViewActor = Actor<typeof viewMachine>;
 
@@ -324,8 +325,7 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
     const entry = slot.view;
     if (job.kind === 'info') {
       if (!entry || entry.context.joinRef !== job.joinRef || !isLive(entry.actor)) return null;
-      entry.actor.send({ type: 'info', message: job.message });
-      return takePending(entry);
+      return sendHandingOff(entry, { type: 'info', message: job.message });
     }
     const { frame } = job;
     if (!entry || !isLive(entry.actor) || (frame.joinRef !== null && frame.joinRef !== entry.context.joinRef)) {
@@ -335,11 +335,9 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
     }
     switch (frame.event) {
       case 'event':
-        entry.actor.send({ type: 'client.event', ref: frame.ref, payload: frame.payload });
-        return takePending(entry);
+        return sendHandingOff(entry, { type: 'client.event', ref: frame.ref, payload: frame.payload });
       case 'live_patch':
-        entry.actor.send({ type: 'client.live_patch', ref: frame.ref, payload: frame.payload });
-        return takePending(entry);
+        return sendHandingOff(entry, { type: 'client.live_patch', ref: frame.ref, payload: frame.payload });
       case 'phx_leave':
         entry.actor.send({ type: 'client.leave', ref: frame.ref });
         return null;
@@ -488,10 +486,18 @@ function isLive(actor: ViewActor): boolean {
   return snapshot.status === 'active' && snapshot.value === 'live';
 }
 
-function takePending(entry: ViewEntry): Promise<void> | null {
-  const pending = entry.context.pending;
-  entry.context.pending = null;
-  return pending;
+/** A view event before the connection gives it its `handOff`. */
+type WithoutHandOff<E> = E extends unknown ? Omit<E, 'handOff'> : never;
+
+/**
+ * Sends the view an event whose callback may be asynchronous, and returns the end of that
+ * callback (the topic's queue waits for it), or null when it ran to the end synchronously. The
+ * view hands the promise over through the event's `handOff` while it handles the event.
+ */
+function sendHandingOff(entry: ViewEntry, event: WithoutHandOff<Extract<ViewEvent, { handOff?: HandOff }>>): Promise<void> | null {
+  let work: Promise<void> | null = null;
+  entry.actor.send({ ...event, handOff: (started) => (work = started) } as ViewEvent);
+  return work;
 }
 
 /** The assigns a view lists in its `inspect`, for the inspector. */
