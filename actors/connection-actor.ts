@@ -36,6 +36,10 @@ type ConnectionSnapshot = Snapshot<undefined> & { value: ConnectionState; contex
 const DONE_PREFIX = 'xstate.done.actor.';
 const ERROR_PREFIX = 'xstate.error.actor.';
 
+function isChildEvent(event: ConnectionEvent | ChildEvent): event is ChildEvent {
+  return event.type.startsWith(DONE_PREFIX) || event.type.startsWith(ERROR_PREFIX);
+}
+
 /** The same snapshot in another state; `closed` is final (the actor is done). */
 function moveTo(snapshot: ConnectionSnapshot, value: ConnectionState): ConnectionSnapshot {
   const { context } = snapshot;
@@ -75,12 +79,9 @@ export const connectionLogic: ActorLogic<ConnectionSnapshot, ConnectionEvent | C
   transition: (snapshot, event) => {
     if (snapshot.status !== 'active') return snapshot;
     const { connection } = snapshot.context;
-    if (event.type.startsWith(DONE_PREFIX)) {
-      connection.forgetView((event as ChildEvent).actorId);
-      return snapshot;
-    }
-    if (event.type.startsWith(ERROR_PREFIX)) {
-      connection.viewFailed((event as ChildEvent).actorId, (event as ChildEvent).error);
+    if (isChildEvent(event)) {
+      if (event.type.startsWith(ERROR_PREFIX)) connection.viewFailed(event.actorId, event.error);
+      else connection.forgetView(event.actorId);
       return snapshot;
     }
     switch (event.type) {

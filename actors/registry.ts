@@ -3,7 +3,7 @@
 // of a user at once. It is custom actor logic around Maps, not a machine: spawning thousands of
 // children from one machine is quadratic in XState (XSTATE-NOTES.md §2.3).
 
-import { createActor, type ActorLogic, type AnyActorRef, type Actor, type EventObject, type Snapshot } from 'xstate';
+import { createActor, type ActorLogic, type AnyActorRef, type Actor, type Snapshot } from 'xstate';
 import { connectionLogic } from './connection-actor.ts';
 import type { Connection } from './connection.ts';
 import { logger } from '../runtime/logger.ts';
@@ -63,7 +63,18 @@ type RegistryEvent =
   | { type: 'disconnect.where'; test: (connection: Connection) => boolean; reply: (closed: number) => void }
   | { type: 'drain' }
   | { type: 'terminate.all' }
-  | EventObject;
+  // What XState itself sends the registry: one of its connection actors ended or failed; the
+  // system is stopping.
+  | ChildDone
+  | ChildError
+  | { type: 'xstate.stop' };
+
+type ChildDone = { type: `xstate.done.actor.${string}`; actorId: string };
+type ChildError = { type: `xstate.error.actor.${string}`; actorId: string; error: unknown };
+
+function isChildError(event: ChildDone | ChildError): event is ChildError {
+  return event.type.startsWith('xstate.error.actor.');
+}
 
 const registryLogic: ActorLogic<RegistrySnapshot, RegistryEvent> = {
   getInitialSnapshot: () => ({
@@ -78,7 +89,7 @@ const registryLogic: ActorLogic<RegistrySnapshot, RegistryEvent> = {
     try {
       switch (event.type) {
         case 'connection.open': {
-          const { connection } = event as Extract<RegistryEvent, { type: 'connection.open' }>;
+          const { connection } = event;
           const ref = createActor(connectionLogic, { parent: scope.self, id: connection.id, input: connection });
           state.connections.set(connection.id, { ref, connection });
           if (connection.liveSocketId !== null) {
@@ -90,7 +101,7 @@ const registryLogic: ActorLogic<RegistrySnapshot, RegistryEvent> = {
           return snapshot;
         }
         case 'disconnect': {
-          const { liveSocketId, reply } = event as Extract<RegistryEvent, { type: 'disconnect' }>;
+          const { liveSocketId, reply } = event;
           const ids = state.bySocketId.get(liveSocketId);
           let closed = 0;
           for (const id of ids ?? []) {
@@ -103,13 +114,13 @@ const registryLogic: ActorLogic<RegistrySnapshot, RegistryEvent> = {
           return snapshot;
         }
         case 'disconnect.all': {
-          const { reply } = event as Extract<RegistryEvent, { type: 'disconnect.all' }>;
+          const { reply } = event;
           for (const { ref } of state.connections.values()) ref.send({ type: 'kick' });
           reply(state.connections.size);
           return snapshot;
         }
         case 'disconnect.where': {
-          const { test, reply } = event as Extract<RegistryEvent, { type: 'disconnect.where' }>;
+          const { test, reply } = event;
           let closed = 0;
           for (const { ref, connection } of state.connections.values()) {
             if (!test(connection)) continue;
@@ -134,10 +145,10 @@ const registryLogic: ActorLogic<RegistrySnapshot, RegistryEvent> = {
           return { status: 'stopped', output: undefined, error: undefined, context: snapshot.context };
         }
         default: {
-          const actorId = (event as { actorId?: unknown }).actorId;
+          const { actorId } = event;
           if (typeof actorId === 'string' && (event.type.startsWith('xstate.done.actor.') || event.type.startsWith('xstate.error.actor.'))) {
-            if (event.type.startsWith('xstate.error.actor.')) {
-              logger.error('connection.crashed', { connectionId: actorId, error: (event as { error?: unknown }).error });
+            if (isChildError(event)) {
+              logger.error('connection.crashed', { connectionId: actorId, error: event.error });
               state.connections.get(actorId)?.connection.terminate();
             }
             forget(state, actorId);
