@@ -56,8 +56,7 @@ function close(snapshot: ConnectionSnapshot): ConnectionSnapshot {
 /** Stops serving and sends the close frame: all a kick or a drain does at once (see `draining`). */
 function drain(snapshot: ConnectionSnapshot, reason: string): ConnectionSnapshot {
   const { connection } = snapshot.context;
-  connection.stopServing();
-  // A disconnect of a thousand sockets reaches every client first; the views are torn down as each
+  // Frames stop being served as the state leaves `open` (the connection reads it). A disconnect of a thousand sockets reaches every client first; the views are torn down as each
   // handshake completes. No timer of our own: ws drops a peer that does not answer the close frame
   // within its close timeout (30 s), and a shutdown terminates whatever is left after
   // `shutdownTimeoutMs`.
