@@ -179,6 +179,10 @@ export class Connection implements ConnectionPort, Watched, SocketEvents, TopicW
   }
 
   onError(error: Error): void {
+    // ws refuses a message over `maxMessageBytes` with this error, then closes the socket with 1009.
+    if ((error as NodeJS.ErrnoException).code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+      this.#emitRejected('LV_ERR_MESSAGE_TOO_LARGE', `message over maxMessageBytes (${this.#services.limits.maxMessageBytes})`);
+    }
     this.#warn('socket.error', { error });
   }
 

@@ -413,6 +413,22 @@ export class Registry {
     this.#actor.send({ type: 'terminate.all' });
   }
 
+  /** Resolves once no connection is left (at once when none is open): the end of a shutdown's drain. */
+  whenEmpty(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.#actor.getSnapshot().context.connections.size === 0) return resolve();
+      const subscription = this.#actor.subscribe({
+        next: (snapshot) => {
+          if (snapshot.context.connections.size > 0) return;
+          subscription.unsubscribe();
+          resolve();
+        },
+        error: () => resolve(),
+        complete: () => resolve(),
+      });
+    });
+  }
+
   counts(): RegistryCounts {
     const { connections, bySocketId } = this.#actor.getSnapshot().context;
     let views = 0;

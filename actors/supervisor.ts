@@ -51,11 +51,6 @@ export class Supervisor {
     return this.#recent;
   }
 
-  /** Number of (user, view) keys with a live crash budget, for leak checks. */
-  budgetKeyCount(): number {
-    return this.#crashTimes.size;
-  }
-
   /**
    * Handles a crashed view. Idempotent in effect: disposal runs once; the client is told once
    * per crash. Returns the opaque error id.

@@ -14,7 +14,7 @@ import { createSessionController } from './auth/session-controller.ts';
 import { Clock } from './demo/clock.ts';
 import { Counter } from './demo/counter.ts';
 import { DISCONNECT_ACTION, createAdminController } from './inspector/admin-controller.ts';
-import { InspectorFeed } from './inspector/feed.ts';
+import { INSPECTOR_BUFFER_EVENTS, InspectorFeed } from './inspector/feed.ts';
 import { inspectorView } from './inspector/inspector.ts';
 
 export interface App {
@@ -38,6 +38,7 @@ export interface App {
 
 export interface AppOptions {
   dataDir: string;
+  /** Runtime events the inspector keeps (its ring buffer); `INSPECTOR_BUFFER_EVENTS` by default. */
   inspectorBufferEvents?: number;
   /** Counts failed logins (memory by default; pass one with a Redis store in a cluster). */
   loginThrottle?: LoginThrottle;
@@ -54,7 +55,7 @@ export function buildApp(options: AppOptions): App {
   const blog = new Blog(db, accounts, () => running().pubsub);
   const auth = createAuthGuards(accounts);
   const sessions = createSessionController(accounts, options.loginThrottle ?? new LoginThrottle(), (id) => running().disconnect(id));
-  const feed = new InspectorFeed(options.inspectorBufferEvents ?? 2_000);
+  const feed = new InspectorFeed(options.inspectorBufferEvents ?? INSPECTOR_BUFFER_EVENTS);
   const admin = createAdminController((id) => running().disconnect(id));
 
   const router = new Router();

@@ -228,12 +228,16 @@ export class LiveServer {
       this.httpServer.closeIdleConnections?.();
       this.registry.drain();
       this.#refusalLog.flush();
-      // Wall-clock time, not the injected clock: the grace is real time for a real process, and a
-      // test's manual clock that never moves would make this wait for ever.
-      const deadline = Date.now() + this.limits.shutdownTimeoutMs + 500;
-      while (this.registry.counts().connections > 0 && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 10));
-      }
+      // Wait for the last socket to close (the registry says when, no polling), or for the grace
+      // to run out. The grace is a real-time timer, not the injected clock: it is real time for a
+      // real process, and a test's manual clock that never moves would make this wait for ever.
+      await new Promise<void>((resolve) => {
+        const grace = setTimeout(resolve, this.limits.shutdownTimeoutMs + 500);
+        void this.registry.whenEmpty().then(() => {
+          clearTimeout(grace);
+          resolve();
+        });
+      });
       this.registry.terminateAll();
       this.httpServer.closeAllConnections?.();
       await httpClosed;
