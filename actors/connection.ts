@@ -466,6 +466,6 @@ type WithoutHandOff<E> = E extends unknown ? Omit<E, 'handOff'> : never;
  */
 function sendHandingOff(entry: ViewEntry, event: WithoutHandOff<Extract<ViewEvent, { handOff?: HandOff }>>): Promise<void> | null {
   let work: Promise<void> | null = null;
-  entry.actor.send({ ...event, handOff: (started) => (work = started) } as ViewEvent);
+  entry.actor.send({ ...event, handOff: (started) => (work = started) });
   return work;
 }
