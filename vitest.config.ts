@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 
 // Tests run against the TypeScript sources: the `liveward-source` export condition (package.json)
 // makes `import … from 'liveward'` (in the demo app, in liveward/testing's tests) resolve to
-// runtime/index.ts rather than to dist/, the same condition tsconfig.json's customConditions sets
+// server/index.ts rather than to dist/, the same condition tsconfig.json's customConditions sets
 // for the type checker. One mapping, kept in package.json, serves both.
 const conditions = ['liveward-source', ...defaultServerConditions];
 

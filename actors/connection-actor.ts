@@ -36,6 +36,10 @@ type ConnectionSnapshot = Snapshot<undefined> & { value: ConnectionState; contex
 const DONE_PREFIX = 'xstate.done.actor.';
 const ERROR_PREFIX = 'xstate.error.actor.';
 
+function isChildEvent(event: ConnectionEvent | ChildEvent): event is ChildEvent {
+  return event.type.startsWith(DONE_PREFIX) || event.type.startsWith(ERROR_PREFIX);
+}
+
 /** The same snapshot in another state; `closed` is final (the actor is done). */
 function moveTo(snapshot: ConnectionSnapshot, value: ConnectionState): ConnectionSnapshot {
   const { context } = snapshot;
@@ -52,8 +56,7 @@ function close(snapshot: ConnectionSnapshot): ConnectionSnapshot {
 /** Stops serving and sends the close frame: all a kick or a drain does at once (see `draining`). */
 function drain(snapshot: ConnectionSnapshot, reason: string): ConnectionSnapshot {
   const { connection } = snapshot.context;
-  connection.stopServing();
-  // A disconnect of a thousand sockets reaches every client first; the views are torn down as each
+  // Frames stop being served as the state leaves `open` (the connection reads it). A disconnect of a thousand sockets reaches every client first; the views are torn down as each
   // handshake completes. No timer of our own: ws drops a peer that does not answer the close frame
   // within its close timeout (30 s), and a shutdown terminates whatever is left after
   // `shutdownTimeoutMs`.
@@ -75,12 +78,9 @@ export const connectionLogic: ActorLogic<ConnectionSnapshot, ConnectionEvent | C
   transition: (snapshot, event) => {
     if (snapshot.status !== 'active') return snapshot;
     const { connection } = snapshot.context;
-    if (event.type.startsWith(DONE_PREFIX)) {
-      connection.forgetView((event as ChildEvent).actorId);
-      return snapshot;
-    }
-    if (event.type.startsWith(ERROR_PREFIX)) {
-      connection.viewFailed((event as ChildEvent).actorId, (event as ChildEvent).error);
+    if (isChildEvent(event)) {
+      if (event.type.startsWith(ERROR_PREFIX)) connection.viewFailed(event.actorId, event.error);
+      else connection.forgetView(event.actorId);
       return snapshot;
     }
     switch (event.type) {

@@ -1,29 +1,26 @@
-// The work of one WebSocket connection: decoding frames, the heartbeat, the topic table, and one
-// ordered queue per topic, so frames of a topic are handled strictly in order even when a join or
-// a handler is asynchronous and the client pipelines. The connection actor
-// (`connection-actor.ts`) owns an instance and drives its lifecycle.
+// The work of one WebSocket connection: decoding frames, answering the socket-level ones
+// (heartbeat, errors), the rate limits, and routing each topic's frames to the view serving it
+// through that topic's ordered queue (`topic-queue.ts`). The connection actor
+// (`connection-actor.ts`) owns an instance and drives its lifecycle; views are spawned by
+// `spawn-view.ts` and described for the inspector by `describe-view.ts`.
 
-import { createActor, type AnyActorRef, type Actor } from 'xstate';
+import type { AnyActorRef } from 'xstate';
 import type { RawData, WebSocket } from 'ws';
 import { LiveError, reasonOf } from '../runtime/errors.ts';
 import { decodeFrame, encodeFrame, encodeReply, type Frame } from '../runtime/frame.ts';
-import { flatString } from '../runtime/flat-string.ts';
 import { LogBudget } from '../runtime/log-budget.ts';
 import { logger } from '../runtime/logger.ts';
 import type { SocketEvents } from '../runtime/routed-web-socket.ts';
 import type { CookieSession } from '../runtime/security/cookie-session.ts';
 import type { Watched } from './silence-watch.ts';
 import type { ViewDescription } from '../runtime/server-description.ts';
+import { describeView } from './describe-view.ts';
+import { createView, isLive, startView, type ViewEntry } from './spawn-view.ts';
 import { TokenBucket } from './token-bucket.ts';
-import { ViewContext, userIdOf, type ConnectionPort, type Services } from './view-context.ts';
-import { viewMachine } from './view.machine.ts';
-
-type ViewActor = Actor<typeof viewMachine>;
-
-interface ViewEntry {
-  actor: ViewActor;
-  context: ViewContext;
-}
+import { TopicQueue, type TopicWorker } from './topic-queue.ts';
+import { ViewContext, type ConnectionPort, type Services } from './view-context.ts';
+import type { HandOff } from './view-channel.ts';
+import type { ViewEvent } from './view.machine.ts';
 
 type Job =
   | { kind: 'join'; frame: Frame }
@@ -31,12 +28,10 @@ type Job =
   | { kind: 'info'; joinRef: string; message: unknown };
 
 /** One topic's ordered work: the view serving it (if any) and the jobs waiting for it. */
-interface TopicSlot {
-  view: ViewEntry | null;
+class TopicSlot extends TopicQueue<Job> {
+  view: ViewEntry | null = null;
   /** join_ref of the newest join queued or served on this topic; frames of older joins are stale. */
-  joinRef: string | null;
-  queue: Job[];
-  busy: boolean;
+  joinRef: string | null = null;
 }
 
 export interface ConnectionOptions {
@@ -49,7 +44,7 @@ export interface ConnectionOptions {
   services: Services;
 }
 
-export class Connection implements ConnectionPort, Watched, SocketEvents {
+export class Connection implements ConnectionPort, Watched, SocketEvents, TopicWorker<TopicSlot, Job> {
   readonly id: string;
   readonly cookieSession: CookieSession | null;
   readonly liveSocketId: string | null;
@@ -64,9 +59,11 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
   #joins: TokenBucket | null = null;
   /** Made on the first warning: most sockets never write one. */
   #log: LogBudget | null = null;
-  /** Frames are served only while the connection actor is `open`. */
-  #serving = true;
-  #closed = false;
+  /**
+   * The client stopped reading (its send buffer went over the limit): frames are no longer
+   * served. The one reason to stop serving that the connection actor's state does not show.
+   */
+  #stalled = false;
 
   constructor(options: ConnectionOptions) {
     this.id = options.id;
@@ -105,25 +102,23 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
   /** A read-only picture of this connection's views, for the inspector (built only when asked). */
   describeViews(): ViewDescription[] {
     const out: ViewDescription[] = [];
-    for (const [topic, slot] of this.#slots) {
-      if (!slot.view) continue;
-      const { context } = slot.view;
-      const snapshot = slot.view.actor.getSnapshot();
-      out.push({
-        topic,
-        view: context.viewName,
-        state: snapshot.status === 'active' ? String(snapshot.value) : snapshot.status,
-        liveSession: context.route?.liveSession.name ?? null,
-        userId: userIdOf(context),
-        mountedAt: context.mountedAt,
-        assigns: inspectableAssigns(context),
-      });
-    }
+    for (const [topic, slot] of this.#slots) if (slot.view) out.push(describeView(topic, slot.view));
     return out;
   }
 
+  /** Frames are served only while the connection actor is `open` and the client reads. */
+  #serving(): boolean {
+    const snapshot = this.#self?.getSnapshot() as { status: string; value?: unknown } | undefined;
+    return !this.#stalled && snapshot?.status === 'active' && snapshot.value === 'open';
+  }
+
+  /** The connection actor is done (closed, or failed) or was never started: nothing runs any more. */
+  #done(): boolean {
+    return this.#self?.getSnapshot().status !== 'active';
+  }
+
   send(text: string): void {
-    if (this.#closed || this.#socket.readyState !== this.#socket.OPEN) return;
+    if (this.#done() || this.#socket.readyState !== this.#socket.OPEN) return;
     // Checked before sending: what is still queued from earlier sends is what the client has not
     // read, so one large reply to a reading client never trips it; the bound is the limit plus
     // one message.
@@ -141,7 +136,7 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
    * which frees its buffer.
    */
   #sendBufferFull(): void {
-    this.#serving = false;
+    this.#stalled = true;
     this.#warn('socket.send_buffer_full', { bufferedBytes: this.#socket.bufferedAmount });
     this.#emitRejected('LV_ERR_SEND_BUFFER_FULL', 'send buffer over maxSendBufferBytes');
     this.#socket.close(1013, 'send buffer full');
@@ -151,7 +146,7 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
 
   /** Timers and PubSub messages enter here: whatever fails is this view's, never the caller's. */
   deliverInfo(topic: string, joinRef: string, message: unknown): void {
-    if (this.#closed) return;
+    if (this.#done()) return;
     try {
       const slot = this.#slots.get(topic);
       if (!slot || slot.joinRef !== joinRef) return;
@@ -164,8 +159,8 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
   // ---------------------------------------------------------------------------- socket events
 
   onMessage(data: RawData, isBinary: boolean): void {
-    // `terminate` stops serving too, so this one flag covers a draining and a closed connection.
-    if (!this.#serving) return;
+    // Not `open` (draining, closed) or stalled: the frame is not served.
+    if (!this.#serving()) return;
     this.#lastSeen = this.#services.clock.now();
     // The boundary of a socket message: nothing a frame does may reach ws's emitter.
     try {
@@ -184,6 +179,10 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
   }
 
   onError(error: Error): void {
+    // ws refuses a message over `maxMessageBytes` with this error, then closes the socket with 1009.
+    if ((error as NodeJS.ErrnoException).code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+      this.#emitRejected('LV_ERR_MESSAGE_TOO_LARGE', `message over maxMessageBytes (${this.#services.limits.maxMessageBytes})`);
+    }
     this.#warn('socket.error', { error });
   }
 
@@ -192,11 +191,6 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
   /** Binary frames carry uploads, which this runtime does not accept: say so, keep the socket. */
   #rejectBinary(): void {
     this.#rejectFrame(new LiveError('LV_ERR_MESSAGE_MALFORMED', 'binary frames (uploads) are not supported'), null, null, null);
-  }
-
-  /** The connection actor left `open` (draining): frames are no longer served. */
-  stopServing(): void {
-    this.#serving = false;
   }
 
   /** Handles one text frame from the socket. Never throws. */
@@ -218,7 +212,7 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
         return;
       case 'phx_leave': {
         const slot = this.#slots.get(frame.topic);
-        if (!slot || (slot.view === null && slot.queue.length === 0 && !slot.busy)) {
+        if (!slot || (slot.view === null && slot.idle)) {
           // The client leaves topics it never joined (the dead view "lv:"): answer, as Phoenix does.
           this.send(encodeReply(frame.joinRef, frame.ref, frame.topic, 'ok', {}));
           return;
@@ -249,9 +243,8 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
       this.#replyError(frame, new LiveError('LV_ERR_MESSAGE_MALFORMED', 'phx_join needs a join_ref'));
       return;
     }
-    const { limits, sessions, clock } = this.#services;
-    const now = clock.now();
-    if (!(this.#joins ??= new TokenBucket(limits.maxJoinsPerSecond, now)).take(now)) {
+    const { limits, sessions } = this.#services;
+    if (!this.#withinRate('joins')) {
       this.#replyError(frame, new LiveError('LV_ERR_TOO_MANY_JOINS', 'joins per second exceeded'));
       return;
     }
@@ -264,7 +257,7 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
       this.#replyError(frame, new LiveError('LV_ERR_TOO_MANY_SESSION_VIEWS', 'views per session exceeded'));
       return;
     }
-    if (!slot) this.#slots.set(topic, (slot = { view: null, joinRef: null, queue: [], busy: false }));
+    if (!slot) this.#slots.set(topic, (slot = new TopicSlot(topic)));
     slot.joinRef = frame.joinRef;
     this.#enqueue(topic, slot, { kind: 'join', frame });
   }
@@ -275,7 +268,7 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
       this.#replyError(frame, new LiveError('LV_ERR_UNMATCHED_TOPIC', `stale join_ref ${frame.joinRef} on ${frame.topic}`));
       return;
     }
-    if (frame.event === 'event' && !this.#takeEventToken()) {
+    if (frame.event === 'event' && !this.#withinRate('events')) {
       this.#replyError(frame, new LiveError('LV_ERR_OVERLOADED', 'events per second exceeded'));
       return;
     }
@@ -283,7 +276,7 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
   }
 
   #enqueue(topic: string, slot: TopicSlot, job: Job): void {
-    if (slot.queue.length >= this.#services.limits.maxQueuedFramesPerView) {
+    if (slot.length >= this.#services.limits.maxQueuedFramesPerView) {
       if (job.kind !== 'info') {
         this.#replyError(job.frame, new LiveError('LV_ERR_OVERLOADED', `${topic} has too many frames waiting`));
       } else {
@@ -291,41 +284,31 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
       }
       return;
     }
-    slot.queue.push(job);
-    this.#drain(topic, slot);
+    slot.push(job, this);
   }
 
-  #drain(topic: string, slot: TopicSlot): void {
-    while (!slot.busy && slot.queue.length > 0) {
-      const job = slot.queue.shift()!;
-      let pending: Promise<void> | null = null;
-      try {
-        pending = this.#run(topic, slot, job);
-      } catch (err) {
-        logger.error('connection.job_failed', { connectionId: this.id, topic, error: err });
-      }
-      if (pending) {
-        slot.busy = true;
-        pending
-          .catch((err: unknown) => logger.error('connection.job_failed', { connectionId: this.id, topic, error: err }))
-          .finally(() => {
-            slot.busy = false;
-            this.#drain(topic, slot);
-          });
-        return;
-      }
-    }
-    this.#forgetSlotIfIdle(topic, slot);
+  // ------------------------------------------------------------- the topic queues' work (TopicWorker)
+
+  /** Runs one job of the topic queue `slot`: a join, a frame for its view, a `handleInfo` message. */
+  runJob(slot: TopicSlot, job: Job): Promise<void> | null {
+    return this.#run(slot.topic, slot, job);
+  }
+
+  jobFailed(slot: TopicSlot, error: unknown): void {
+    logger.error('connection.job_failed', { connectionId: this.id, topic: slot.topic, error });
+  }
+
+  queueIdle(slot: TopicSlot): void {
+    this.#forgetSlotIfIdle(slot.topic, slot);
   }
 
   #run(topic: string, slot: TopicSlot, job: Job): Promise<void> | null {
-    if (this.#closed) return null;
+    if (this.#done()) return null;
     if (job.kind === 'join') return this.#startView(topic, slot, job.frame);
     const entry = slot.view;
     if (job.kind === 'info') {
       if (!entry || entry.context.joinRef !== job.joinRef || !isLive(entry.actor)) return null;
-      entry.actor.send({ type: 'info', message: job.message });
-      return takePending(entry);
+      return sendHandingOff(entry, { type: 'info', message: job.message });
     }
     const { frame } = job;
     if (!entry || !isLive(entry.actor) || (frame.joinRef !== null && frame.joinRef !== entry.context.joinRef)) {
@@ -335,11 +318,9 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
     }
     switch (frame.event) {
       case 'event':
-        entry.actor.send({ type: 'client.event', ref: frame.ref, payload: frame.payload });
-        return takePending(entry);
+        return sendHandingOff(entry, { type: 'client.event', ref: frame.ref, payload: frame.payload });
       case 'live_patch':
-        entry.actor.send({ type: 'client.live_patch', ref: frame.ref, payload: frame.payload });
-        return takePending(entry);
+        return sendHandingOff(entry, { type: 'client.live_patch', ref: frame.ref, payload: frame.payload });
       case 'phx_leave':
         entry.actor.send({ type: 'client.leave', ref: frame.ref });
         return null;
@@ -363,27 +344,10 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
       slot.view = null;
       previous.actor.send({ type: 'close', why: 'rejoined' });
     }
-    const joinRef = frame.joinRef!;
-    const context = new ViewContext(topic, joinRef, this, this.#services, frame.payload);
-    // The actor id lives as long as the view: one flat string, not a chain of three fragments.
-    const actorId = flatString(`${topic}#${joinRef}`);
-    const actor = createActor(viewMachine, { parent: this.#self!, id: actorId, input: context });
-    context.self = actor;
-    const entry: ViewEntry = { actor, context };
+    const context = new ViewContext(topic, frame.joinRef!, this, this.#services, frame.payload);
+    const entry = createView(this.#self!, context);
     slot.view = entry;
-    return new Promise<void>((resolve) => {
-      const subscription = actor.subscribe({
-        next: (snapshot) => {
-          if (snapshot.status !== 'active' || snapshot.value !== 'mount') {
-            subscription.unsubscribe();
-            resolve();
-          }
-        },
-        error: () => resolve(),
-        complete: () => resolve(),
-      });
-      actor.start();
-    });
+    return startView(entry);
   }
 
   /** The view actor reached `terminated` (or failed): drop it from its slot (if still there). */
@@ -409,18 +373,18 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
   }
 
   #forgetSlotIfIdle(topic: string, slot: TopicSlot): void {
-    if (slot.view === null && slot.queue.length === 0 && !slot.busy && this.#slots.get(topic) === slot) {
+    if (slot.view === null && slot.idle && this.#slots.get(topic) === slot) {
       this.#slots.delete(topic);
     }
   }
 
   // -------------------------------------------------------------------------------- lifecycle
 
-  /** Ends every view and releases the connection's own resources. Idempotent. */
+  /**
+   * Ends every view and releases the connection's own resources. Run once by the connection
+   * actor as it closes (or by the registry when the actor failed); safe to run again.
+   */
   terminate(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#serving = false;
     for (const { view } of this.#slots.values()) {
       if (!view) continue;
       view.actor.send({ type: 'close', why: 'socket closed' });
@@ -447,9 +411,18 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
 
   // ---------------------------------------------------------------------------------- helpers
 
-  #takeEventToken(): boolean {
-    const now = this.#services.clock.now();
-    return (this.#events ??= new TokenBucket(this.#services.limits.maxEventsPerSecond, now)).take(now);
+  /**
+   * Takes a token of this socket's join or event rate limit (`maxJoinsPerSecond`,
+   * `maxEventsPerSecond`). Each bucket is made on first use, as full as one made at connect:
+   * most sockets never need one of them.
+   */
+  #withinRate(kind: 'joins' | 'events'): boolean {
+    const { limits, clock } = this.#services;
+    const now = clock.now();
+    const bucket = kind === 'joins'
+      ? (this.#joins ??= new TokenBucket(limits.maxJoinsPerSecond, now))
+      : (this.#events ??= new TokenBucket(limits.maxEventsPerSecond, now));
+    return bucket.take(now);
   }
 
   /** A warning about this socket, within its `maxLogLinesPerSecond` (the rest are summarised). */
@@ -483,23 +456,16 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
   }
 }
 
-function isLive(actor: ViewActor): boolean {
-  const snapshot = actor.getSnapshot();
-  return snapshot.status === 'active' && snapshot.value === 'live';
-}
+/** A view event before the connection gives it its `handOff`. */
+type WithoutHandOff<E> = E extends unknown ? Omit<E, 'handOff'> : never;
 
-function takePending(entry: ViewEntry): Promise<void> | null {
-  const pending = entry.context.pending;
-  entry.context.pending = null;
-  return pending;
-}
-
-/** The assigns a view lists in its `inspect`, for the inspector. */
-function inspectableAssigns(context: ViewContext): Record<string, unknown> {
-  const socket = context.socket;
-  const out: Record<string, unknown> = {};
-  if (!socket) return out;
-  const assigns = socket.assigns as Record<string, unknown>;
-  for (const key of socket.view.inspect ?? []) if (Object.hasOwn(assigns, key)) out[key] = assigns[key];
-  return out;
+/**
+ * Sends the view an event whose callback may be asynchronous, and returns the end of that
+ * callback (the topic's queue waits for it), or null when it ran to the end synchronously. The
+ * view hands the promise over through the event's `handOff` while it handles the event.
+ */
+function sendHandingOff(entry: ViewEntry, event: WithoutHandOff<Extract<ViewEvent, { handOff?: HandOff }>>): Promise<void> | null {
+  let work: Promise<void> | null = null;
+  entry.actor.send({ ...event, handOff: (started) => (work = started) });
+  return work;
 }

@@ -4,7 +4,7 @@
 // children from one machine is quadratic in XState (each `spawnChild`/`stopChild` copies the
 // parent's `children` record; 8,000 children took 26 s to spawn on XState 5.33).
 
-import { createActor, type ActorLogic, type AnyActorRef, type Actor, type EventObject, type Snapshot } from 'xstate';
+import { createActor, type ActorLogic, type AnyActorRef, type Actor, type Snapshot } from 'xstate';
 import { connectionLogic } from './connection-actor.ts';
 import type { Connection } from './connection.ts';
 import { logger } from '../runtime/logger.ts';
@@ -89,7 +89,18 @@ type RegistryEvent =
   | { type: 'disconnect.where'; test: (connection: Connection) => boolean; reply: (closed: number) => void }
   | { type: 'drain' }
   | { type: 'terminate.all' }
-  | EventObject;
+  // What XState itself sends the registry: one of its connection actors ended or failed; the
+  // system is stopping.
+  | ChildDone
+  | ChildError
+  | { type: 'xstate.stop' };
+
+type ChildDone = { type: `xstate.done.actor.${string}`; actorId: string };
+type ChildError = { type: `xstate.error.actor.${string}`; actorId: string; error: unknown };
+
+function isChildError(event: ChildDone | ChildError): event is ChildError {
+  return event.type.startsWith('xstate.error.actor.');
+}
 
 const registryLogic: ActorLogic<RegistrySnapshot, RegistryEvent> = {
   getInitialSnapshot: () => ({
@@ -104,7 +115,7 @@ const registryLogic: ActorLogic<RegistrySnapshot, RegistryEvent> = {
     try {
       switch (event.type) {
         case 'connection.open': {
-          const { connection } = event as Extract<RegistryEvent, { type: 'connection.open' }>;
+          const { connection } = event;
           const ref = createActor(connectionLogic, { parent: scope.self, id: connection.id, input: connection });
           state.connections.set(connection.id, { ref, connection });
           if (connection.liveSocketId !== null) {
@@ -116,7 +127,7 @@ const registryLogic: ActorLogic<RegistrySnapshot, RegistryEvent> = {
           return snapshot;
         }
         case 'disconnect': {
-          const { liveSocketId, reply } = event as Extract<RegistryEvent, { type: 'disconnect' }>;
+          const { liveSocketId, reply } = event;
           const ids = state.bySocketId.get(liveSocketId);
           let closed = 0;
           for (const id of ids ?? []) {
@@ -127,14 +138,14 @@ const registryLogic: ActorLogic<RegistrySnapshot, RegistryEvent> = {
           return snapshot;
         }
         case 'disconnect.all': {
-          const { reply } = event as Extract<RegistryEvent, { type: 'disconnect.all' }>;
+          const { reply } = event;
           let closed = 0;
           for (const { ref } of state.connections.values()) if (kick(ref)) closed++;
           reply(closed);
           return snapshot;
         }
         case 'disconnect.where': {
-          const { test, reply } = event as Extract<RegistryEvent, { type: 'disconnect.where' }>;
+          const { test, reply } = event;
           let closed = 0;
           for (const { ref, connection } of state.connections.values()) {
             if (test(connection) && kick(ref)) closed++;
@@ -162,10 +173,10 @@ const registryLogic: ActorLogic<RegistrySnapshot, RegistryEvent> = {
           return { status: 'stopped', output: undefined, error: undefined, context: snapshot.context };
         }
         default: {
-          const actorId = (event as { actorId?: unknown }).actorId;
+          const { actorId } = event;
           if (typeof actorId === 'string' && (event.type.startsWith('xstate.done.actor.') || event.type.startsWith('xstate.error.actor.'))) {
-            if (event.type.startsWith('xstate.error.actor.')) {
-              logger.error('connection.crashed', { connectionId: actorId, error: (event as { error?: unknown }).error });
+            if (isChildError(event)) {
+              logger.error('connection.crashed', { connectionId: actorId, error: event.error });
               state.connections.get(actorId)?.connection.terminate();
             }
             forget(state, actorId);
@@ -497,6 +508,22 @@ export class Registry {
   /** Drops every socket still open without a handshake: the end of a shutdown's grace period. */
   terminateAll(): void {
     this.#actor.send({ type: 'terminate.all' });
+  }
+
+  /** Resolves once no connection is left (at once when none is open): the end of a shutdown's drain. */
+  whenEmpty(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.#actor.getSnapshot().context.connections.size === 0) return resolve();
+      const subscription = this.#actor.subscribe({
+        next: (snapshot) => {
+          if (snapshot.context.connections.size > 0) return;
+          subscription.unsubscribe();
+          resolve();
+        },
+        error: () => resolve(),
+        complete: () => resolve(),
+      });
+    });
   }
 
   counts(): RegistryCounts {

@@ -68,8 +68,6 @@ export class ViewContext implements ViewSocketServices {
   mountedAt = 0;
   /** The view actor itself, so work finishing outside a transition can end the view. */
   self: { send(event: ViewEvent): void } | null = null;
-  /** Work started by an async callback; the connection waits for it before the next frame. */
-  pending: Promise<void> | null = null;
 
   constructor(topic: string, joinRef: string, connection: ConnectionPort, services: Services, joinPayload: Record<string, unknown>) {
     this.topic = topic;

@@ -3,18 +3,18 @@
 
 import { fileURLToPath } from 'node:url';
 import { Router, protectFromForgery, putSecureBrowserHeaders, type LiveServer, type Plug } from 'liveward';
-import { Accounts } from './blog/accounts.ts';
-import { USER_TOKEN_KEY, createAuthGuards } from './blog/auth.ts';
+import { Accounts } from './auth/accounts.ts';
+import { USER_TOKEN_KEY, createAuthGuards } from './auth/auth-guards.ts';
 import { Blog } from './blog/blog.ts';
-import { openDatabase, type Db } from './blog/database.ts';
+import { openDatabase, type Db } from './database.ts';
 import { postIndexView } from './blog/post-index.ts';
 import { postShowView } from './blog/post-show.ts';
-import { LoginThrottle } from './blog/login-throttle.ts';
-import { createSessionController } from './blog/session-controller.ts';
+import { LoginThrottle } from './auth/login-throttle.ts';
+import { createSessionController } from './auth/session-controller.ts';
 import { Clock } from './demo/clock.ts';
 import { Counter } from './demo/counter.ts';
 import { DISCONNECT_ACTION, createAdminController } from './inspector/admin-controller.ts';
-import { InspectorFeed } from './inspector/feed.ts';
+import { INSPECTOR_BUFFER_EVENTS, InspectorFeed } from './inspector/feed.ts';
 import { inspectorView } from './inspector/inspector.ts';
 
 export interface App {
@@ -38,6 +38,7 @@ export interface App {
 
 export interface AppOptions {
   dataDir: string;
+  /** Runtime events the inspector keeps (its ring buffer); `INSPECTOR_BUFFER_EVENTS` by default. */
   inspectorBufferEvents?: number;
   /** Counts failed logins (memory by default; pass one with a Redis store in a cluster). */
   loginThrottle?: LoginThrottle;
@@ -54,7 +55,7 @@ export function buildApp(options: AppOptions): App {
   const blog = new Blog(db, accounts, () => running().pubsub);
   const auth = createAuthGuards(accounts);
   const sessions = createSessionController(accounts, options.loginThrottle ?? new LoginThrottle(), (id) => running().disconnect(id));
-  const feed = new InspectorFeed(options.inspectorBufferEvents ?? 2_000);
+  const feed = new InspectorFeed(options.inspectorBufferEvents ?? INSPECTOR_BUFFER_EVENTS);
   const admin = createAdminController((id) => running().disconnect(id));
 
   const router = new Router();

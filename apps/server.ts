@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import { createLiveServer, logger } from 'liveward';
 import { RedisPubSub } from 'liveward/redis';
 import { buildApp } from './app.ts';
-import { LoginThrottle } from './blog/login-throttle.ts';
+import { LoginThrottle } from './auth/login-throttle.ts';
 
 const port = Number(process.env.PORT ?? 4000);
 const host = process.env.HOST ?? '127.0.0.1';

@@ -6,8 +6,9 @@
 
 import { Agent, request } from 'node:http';
 import WebSocket from 'ws';
-import { mergeCookies, readPageTokens, type PageTokens } from '../test/support/live-client.ts';
-import { csrfInputOf } from '../test/support/login.ts';
+import { mergeCookies } from '../testing/cookie-jar.ts';
+import { csrfInputOf } from '../testing/html-query.ts';
+import { readPageTokens, type PageTokens } from '../testing/page-tokens.ts';
 import { wallNow } from './wall-clock.ts';
 
 export interface HttpAnswer {

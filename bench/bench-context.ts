@@ -1,7 +1,7 @@
 // What every phase needs: the options, the load generator (one process for the whole run, on core
 // 1), and a way to start a fresh target process (Liveward or the echo floor, on core 0).
 
-import type { Limits } from '../runtime/index.ts';
+import type { Limits } from '../server/index.ts';
 import type { BenchOptions } from './bench-options.ts';
 import { ControlChannel } from './control-channel.ts';
 import type { EchoCommands } from './echo-server.ts';

@@ -8,7 +8,7 @@ import { BenchClient, fetchPage, logIn, takeRetriedGets, type ClientObserver } f
 import { serveControl } from './control-channel.ts';
 import { Samples, summarize, type Summary } from './samples.ts';
 import { wallNow } from './wall-clock.ts';
-import { joinPayload } from '../test/support/live-client.ts';
+import { joinPayload } from '../testing/channel-socket.ts';
 
 export interface RampOptions {
   baseUrl: string;

@@ -7,7 +7,7 @@
 
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { defineView, html, type Streams } from '../runtime/index.ts';
+import { defineView, html, type Streams } from '../server/index.ts';
 import { LiveViewSocket } from '../runtime/view-socket.ts';
 import { repeated } from './samples.ts';
 import type { Row } from './report.ts';

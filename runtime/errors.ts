@@ -1,6 +1,8 @@
 // The catalogue of runtime errors. Two audiences: `reason` is the tiny vocabulary the client may
 // see (Phoenix's `stale`, `unauthorized`, …); `code` and `message` are for the server log.
-// Never reuse a retired code: add a new one.
+// Never reuse a retired code: add a new one. Retired: LV_ERR_UNAUTHORIZED (never raised; an
+// unauthorized join is LV_ERR_ROUTE_MISMATCH or LV_ERR_CROSS_LIVE_SESSION, a denied event
+// LV_ERR_EVENT_DENIED).
 
 /** Every error code the runtime can raise. */
 export type LiveErrorCode =
@@ -19,7 +21,6 @@ export type LiveErrorCode =
   | 'LV_ERR_NO_COOKIE_SESSION'
   | 'LV_ERR_ROUTE_MISMATCH'
   | 'LV_ERR_CROSS_LIVE_SESSION'
-  | 'LV_ERR_UNAUTHORIZED'
   | 'LV_ERR_EVENT_DENIED'
   | 'LV_ERR_UNKNOWN_COMPONENT'
   | 'LV_ERR_CRASH_LOOP'
@@ -54,7 +55,6 @@ const CATALOGUE: Record<LiveErrorCode, CatalogueEntry> = {
   LV_ERR_NO_COOKIE_SESSION: { reason: 'stale' },
   LV_ERR_ROUTE_MISMATCH: { reason: 'unauthorized' },
   LV_ERR_CROSS_LIVE_SESSION: { reason: 'unauthorized' },
-  LV_ERR_UNAUTHORIZED: { reason: 'unauthorized' },
   LV_ERR_EVENT_DENIED: { reason: 'unauthorized' },
   LV_ERR_UNKNOWN_COMPONENT: { reason: 'unknown component' },
   LV_ERR_CRASH_LOOP: { reason: 'crash loop' },

@@ -18,8 +18,6 @@ export interface Limits {
   flashMaxAgeS: number;
   /** Maximum age of a login session. */
   loginMaxAgeS: number;
-  /** Runtime events kept by the inspector's ring buffer. */
-  inspectorBufferEvents: number;
   /** Crashes of one (user, view) allowed inside `crashWindowMs` before joins are refused. */
   crashBudget: number;
   crashWindowMs: number;
@@ -77,7 +75,6 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   sessionMaxAgeS: 1_209_600, // 14 days
   flashMaxAgeS: 60, // the client's flash cookie lives 60 s too
   loginMaxAgeS: 60 * 60 * 24 * 30, // 30 days
-  inspectorBufferEvents: 2_000,
   crashBudget: 5,
   crashWindowMs: 30_000,
   shutdownTimeoutMs: 5_000,

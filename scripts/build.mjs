@@ -1,4 +1,4 @@
-// `npm run build`: compiles the library (runtime, actors, testing) to dist/ with declarations,
+// `npm run build`: compiles the library (runtime, actors, server, testing) to dist/ with declarations,
 // then copies the files tsc does not emit (the browser assets the runtime serves).
 import { spawnSync } from 'node:child_process';
 import { cpSync, rmSync } from 'node:fs';

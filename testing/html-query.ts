@@ -96,6 +96,12 @@ export function livePageTokens(html: string): LivePageTokens | null {
   return { id, session: container.get('data-phx-session')!, static: container.get('data-phx-static') || null, csrfToken };
 }
 
+/** The `_csrf_token` of the first POST form in `html`, or null when it has none. */
+export function csrfInputOf(html: string): string | null {
+  const input = /<input type="hidden" name="_csrf_token" value="([^"]+)">/.exec(html);
+  return input ? unescapeHtml(input[1]!) : null;
+}
+
 /** Decodes the entities the runtime's escaping produces. */
 export function unescapeHtml(text: string): string {
   return text

@@ -3,8 +3,9 @@
 // app's pipeline, cookies kept) and every view joined over a real WebSocket, with the frames the
 // official client sends, so what passes here passes in the browser.
 
-import type { LiveServer, Session } from '../runtime/index.ts';
+import type { LiveServer, Session } from '../server/index.ts';
 import { ChannelSocket } from './channel-socket.ts';
+import { mergeCookies } from './cookie-jar.ts';
 import { livePageTokens, queryAll } from './html-query.ts';
 import { LiveViewTest, type ViewHost } from './live-view-test.ts';
 
@@ -168,23 +169,4 @@ export class LiveTest implements ViewHost {
 
 function pathOf(url: URL): string {
   return url.pathname + url.search;
-}
-
-/** Adds `Set-Cookie` headers to a `Cookie` header value, as a browser's jar would. */
-function mergeCookies(cookie: string, setCookies: string[]): string {
-  const jar = new Map<string, string>();
-  for (const pair of cookie.split(';')) {
-    const at = pair.indexOf('=');
-    if (at > 0) jar.set(pair.slice(0, at).trim(), pair.slice(at + 1).trim());
-  }
-  for (const header of setCookies) {
-    const pair = header.split(';')[0] ?? '';
-    const at = pair.indexOf('=');
-    if (at <= 0) continue;
-    const name = pair.slice(0, at).trim();
-    const value = pair.slice(at + 1).trim();
-    if (value === '' || /max-age=0/i.test(header)) jar.delete(name);
-    else jar.set(name, value);
-  }
-  return [...jar].map(([name, value]) => `${name}=${value}`).join('; ');
 }

@@ -2,8 +2,8 @@
 // checked: the event policy is one guard, the domain is the second (defence in depth).
 
 import type { PubSub } from 'liveward';
-import type { Accounts, User } from './accounts.ts';
-import type { Db } from './database.ts';
+import type { Accounts, User } from '../auth/accounts.ts';
+import type { Db } from '../database.ts';
 
 export interface Post {
   id: number;

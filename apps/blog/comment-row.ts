@@ -3,8 +3,8 @@
 // checked against the comment the server rendered, never against anything the client sends.
 
 import { allow, defineComponent, html } from 'liveward';
-import type { Accounts, User } from './accounts.ts';
-import { signedInPolicy } from './auth.ts';
+import type { Accounts, User } from '../auth/accounts.ts';
+import { signedInPolicy } from '../auth/auth-guards.ts';
 import { canDeleteComment, type Blog, type Comment } from './blog.ts';
 
 export interface CommentRowAssigns {

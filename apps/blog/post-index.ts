@@ -3,9 +3,9 @@
 
 import { defineView, html, keyed, type Flash } from 'liveward';
 import { flashGroup } from '../flash-group.ts';
-import type { User } from './accounts.ts';
+import type { User } from '../auth/accounts.ts';
 import type { Blog, Post } from './blog.ts';
-import { userBar } from './user-bar.ts';
+import { userBar } from '../auth/user-bar.ts';
 
 interface PostIndexAssigns {
   currentUser: User;

@@ -7,13 +7,13 @@
 // the view keeps no list of comments.
 
 import { allow, defineView, html, liveComponent, toForm, validateForm, type Flash, type LiveForm, type Streams } from 'liveward';
-import type { Accounts, User } from './accounts.ts';
-import { signedInPolicy } from './auth.ts';
+import type { Accounts, User } from '../auth/accounts.ts';
+import { signedInPolicy } from '../auth/auth-guards.ts';
 import { MAX_COMMENT, isEditor, postTopic, type Blog, type Comment, type Post, type PostMessage } from './blog.ts';
 import { commentDomId, commentRow } from './comment-row.ts';
 import { PostSchema, type PostInput } from './post-schema.ts';
 import { CommentSchema, type CommentInput } from './comment-schema.ts';
-import { userBar } from './user-bar.ts';
+import { userBar } from '../auth/user-bar.ts';
 import { flashGroup } from '../flash-group.ts';
 
 interface PostShowAssigns {

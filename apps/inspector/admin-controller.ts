@@ -2,7 +2,7 @@
 // of an id, e.g. `users_socket:2`. CSRF-protected like every state-changing request.
 
 import { describeDisconnectResult, type DisconnectResult, type Handler } from 'liveward';
-import { isLiveSocketId } from '../blog/accounts.ts';
+import { isLiveSocketId } from '../auth/accounts.ts';
 
 /** The action an operator token must name to call this endpoint. */
 export const DISCONNECT_ACTION = 'disconnect';

@@ -24,6 +24,12 @@ const TICK_MS = 1_000;
 export const CHART_SECONDS = 300;
 /** Views whose history the feed keeps; the oldest is forgotten first. */
 const TRACKED_VIEWS = 2_000;
+
+/**
+ * Runtime events the inspector keeps by default; the oldest are forgotten. The inspector's own
+ * bound, not the runtime's: the runtime keeps no events, it only emits them to listeners.
+ */
+export const INSPECTOR_BUFFER_EVENTS = 2_000;
 const TRANSITIONS_PER_VIEW = 12;
 const TRACE_PER_VIEW = 20;
 /** Connections drawn per node, this one included (another node describes no more than these). */

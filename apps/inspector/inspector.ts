@@ -8,9 +8,9 @@
 
 import { allow, defineView, describeDisconnectResult, html, keyed, raw, viewMachineGraph, type ConnectionDescription, type Flash, type PubSubHealth, type Rendered } from 'liveward';
 import { flashGroup } from '../flash-group.ts';
-import { isLiveSocketId, liveSocketIdFor, type Accounts, type User } from '../blog/accounts.ts';
-import { LOGIN_PATH, isAdmin, signedInPolicy } from '../blog/auth.ts';
-import { userBar } from '../blog/user-bar.ts';
+import { isLiveSocketId, liveSocketIdFor, type Accounts, type User } from '../auth/accounts.ts';
+import { LOGIN_PATH, isAdmin, signedInPolicy } from '../auth/auth-guards.ts';
+import { userBar } from '../auth/user-bar.ts';
 import { INSPECTOR_TOPIC, INSPECTOR_VIEW, SHOWN_CONNECTIONS, type FeedEntry, type InspectorFeed, type ViewHistory } from './feed.ts';
 import { sparklineSvg } from './sparkline.ts';
 import { stateChartSvg, transitionLabel } from './state-chart.ts';

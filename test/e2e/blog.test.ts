@@ -4,7 +4,7 @@
 
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import type { User } from '../../apps/blog/accounts.ts';
+import type { User } from '../../apps/auth/accounts.ts';
 import { useBrowserLab } from '../support/browser-lab.ts';
 import { DocumentWatch, UI_TIMEOUT_MS, acceptedJoins, recordFrames, waitForConnected, type RecordedFrame } from '../support/live-page.ts';
 import { emailOf, signIn, submitLogin, type DemoUser } from '../support/sign-in.ts';

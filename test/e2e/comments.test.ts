@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { useBrowserLab } from '../support/browser-lab.ts';
 import { UI_TIMEOUT_MS, acceptedJoins, recordFrames, waitForConnected, type RecordedFrame } from '../support/live-page.ts';
-import { liveSocketIdFor } from '../../apps/blog/accounts.ts';
+import { liveSocketIdFor } from '../../apps/auth/accounts.ts';
 import { signIn } from '../support/sign-in.ts';
 
 describe('comments in a browser', () => {

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { useBrowserLab } from '../support/browser-lab.ts';
 import { UI_TIMEOUT_MS, acceptedJoins, recordFrames, waitForConnected } from '../support/live-page.ts';
-import { liveSocketIdFor } from '../../apps/blog/accounts.ts';
+import { liveSocketIdFor } from '../../apps/auth/accounts.ts';
 import { signIn } from '../support/sign-in.ts';
 
 describe('forms, flash and hooks in a browser', () => {

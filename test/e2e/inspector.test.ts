@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import type { User } from '../../apps/blog/accounts.ts';
+import type { User } from '../../apps/auth/accounts.ts';
 import { useBrowserLab } from '../support/browser-lab.ts';
 import { UI_TIMEOUT_MS, waitForConnected } from '../support/live-page.ts';
 import { emailOf, signIn, type DemoUser } from '../support/sign-in.ts';

@@ -5,7 +5,7 @@
 
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import type { User } from '../../apps/blog/accounts.ts';
+import type { User } from '../../apps/auth/accounts.ts';
 import { useBrowserLab } from '../support/browser-lab.ts';
 import { eventually } from '../support/eventually.ts';
 import {

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { eventually } from '../support/eventually.ts';
 import { connectSocket, fetchLivePage, joinPayload, UpgradeRefusedError, type LiveClient } from '../support/live-client.ts';
 import { useDemoServer } from '../support/use-demo-server.ts';
-import { systemClock } from '../../runtime/index.ts';
+import { systemClock } from '../../server/index.ts';
 
 describe('sockets per session (maxSocketsPerSession)', () => {
   const s = useDemoServer({ limits: { maxSocketsPerSession: 3 } });

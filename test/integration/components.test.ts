@@ -7,8 +7,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useDemoServer } from '../support/use-demo-server.ts';
 import { connectSocket, fetchLivePage, joinPayload, type LiveChannel, type Payload } from '../support/live-client.ts';
 import { logInSeeded } from '../support/login.ts';
-import type { RuntimeEvent } from '../../runtime/index.ts';
-import type { User } from '../../apps/blog/accounts.ts';
+import type { RuntimeEvent } from '../../server/index.ts';
+import type { User } from '../../apps/auth/accounts.ts';
 
 interface Viewer {
   channel: LiveChannel;

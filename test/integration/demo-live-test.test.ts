@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LiveTest } from 'liveward/testing';
 import { useDemoServer } from '../support/use-demo-server.ts';
-import type { User } from '../../apps/blog/accounts.ts';
+import type { User } from '../../apps/auth/accounts.ts';
 
 describe('the demo through liveward/testing', () => {
   const s = useDemoServer();

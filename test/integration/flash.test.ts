@@ -5,7 +5,7 @@
 
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Router, allow, anyone, createLiveServer, defineView, html, type Flash, type LiveServer } from '../../runtime/index.ts';
+import { Router, allow, anyone, createLiveServer, defineView, html, type Flash, type LiveServer } from '../../server/index.ts';
 import { useDemoServer } from '../support/use-demo-server.ts';
 import { ClientTracker, connectSocket, fetchLivePage, joinLivePage, joinPayload, mergeCookies, openLivePage } from '../support/live-client.ts';
 import { csrfInputOf, logIn } from '../support/login.ts';

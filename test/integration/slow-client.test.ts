@@ -3,7 +3,7 @@
 // grace period, so its memory stays bounded, and other clients keep being answered.
 
 import { describe, expect, it } from 'vitest';
-import type { RuntimeEvent } from '../../runtime/index.ts';
+import type { RuntimeEvent } from '../../server/index.ts';
 import { eventually } from '../support/eventually.ts';
 import { connectSocket, openLivePage } from '../support/live-client.ts';
 import { useDemoServer } from '../support/use-demo-server.ts';

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Router, allow, anyone, createLiveServer, defineView, html, type LiveServer, type Streams } from '../../runtime/index.ts';
+import { Router, allow, anyone, createLiveServer, defineView, html, type LiveServer, type Streams } from '../../server/index.ts';
 import { TEST_SECRET } from '../support/demo-server.ts';
 import { ClientTracker, connectSocket, fetchLivePage, joinLivePage, joinPayload, type LiveChannel, type Payload } from '../support/live-client.ts';
 import { useDemoServer } from '../support/use-demo-server.ts';

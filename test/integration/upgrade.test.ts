@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { RuntimeEvent } from '../../server/index.ts';
 import { useDemoServer } from '../support/use-demo-server.ts';
 import {
   UpgradeRefusedError,
@@ -92,6 +93,20 @@ describe('a message larger than maxMessageBytes', () => {
     const closed = await client.closed;
 
     expect(closed.code).toBe(1009);
+  });
+
+  it('reports the refused message as LV_ERR_MESSAGE_TOO_LARGE to the runtime events', async () => {
+    const events: RuntimeEvent[] = [];
+    const stop = s.server.events.subscribe((e) => events.push(e));
+    try {
+      const { client, channel } = clients.track(await joinLivePage(s.baseUrl, '/counter'));
+      client.send([channel.joinRef, client.makeRef(), channel.topic, 'event', { padding: 'x'.repeat(s.server.limits.maxMessageBytes + 1) }]);
+      await client.closed;
+
+      expect(events).toContainEqual(expect.objectContaining({ type: 'frame.rejected', code: 'LV_ERR_MESSAGE_TOO_LARGE' }));
+    } finally {
+      stop();
+    }
   });
 
   it('leaves other sockets and new connections served', async () => {

@@ -60,9 +60,9 @@ describe('the packed library and the minimal example', () => {
   });
 
   it('packs only what a user needs: compiled JavaScript, declarations and the client assets', () => {
-    expect(files).toContain('dist/runtime/index.js');
-    expect(files).toContain('dist/runtime/index.d.ts');
-    expect(files).toContain('dist/runtime/redis.js');
+    expect(files).toContain('dist/server/index.js');
+    expect(files).toContain('dist/server/index.d.ts');
+    expect(files).toContain('dist/server/redis.js');
     expect(files).toContain('dist/testing/index.js');
     expect(files).toContain('dist/runtime/assets/app.js');
     expect(files.filter((f) => !f.startsWith('dist/') && !['package.json', 'README.md'].includes(f))).toEqual([]);

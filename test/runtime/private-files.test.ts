@@ -5,8 +5,8 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadSecretKeyBase } from '../../runtime/index.ts';
-import { openDatabase } from '../../apps/blog/database.ts';
+import { loadSecretKeyBase } from '../../server/index.ts';
+import { openDatabase } from '../../apps/database.ts';
 
 const modeOf = (path: string): number => statSync(path).mode & 0o777;
 

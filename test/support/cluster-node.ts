@@ -4,9 +4,9 @@
 // the development secret file, as nodes on one machine would share it).
 
 import { buildApp } from '../../apps/app.ts';
-import { liveSocketIdFor } from '../../apps/blog/accounts.ts';
-import { createLiveServer } from '../../runtime/index.ts';
-import { RedisPubSub } from '../../runtime/redis.ts';
+import { liveSocketIdFor } from '../../apps/auth/accounts.ts';
+import { createLiveServer } from '../../server/index.ts';
+import { RedisPubSub } from '../../server/redis.ts';
 import { serveControl } from '../../bench/control-channel.ts';
 
 const dataDir = process.env.DATA_DIR!;

@@ -1,10 +1,10 @@
 // Starts the demo app in-process on a free port, with a fixed secret and a private data dir
-// (its own SQLite file, seeded with the demo users of `apps/blog/database.ts`).
+// (its own SQLite file, seeded with the demo users of `apps/database.ts`).
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLiveServer, type LiveServer, type LiveServerOptions } from '../../runtime/index.ts';
+import { createLiveServer, type LiveServer, type LiveServerOptions } from '../../server/index.ts';
 import { buildApp, type App, type AppOptions } from '../../apps/app.ts';
 
 export interface RunningServer {

@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Router, allow, anyone, createLiveServer, defineView, html, type LiveServer, type LiveServerOptions } from '../../runtime/index.ts';
+import { Router, allow, anyone, createLiveServer, defineView, html, type LiveServer, type LiveServerOptions } from '../../server/index.ts';
 import { TEST_SECRET } from './demo-server.ts';
 
 export const LAB_TOPIC = 'lab:news';

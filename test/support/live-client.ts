@@ -1,5 +1,6 @@
-// A raw LiveView protocol client over a real WebSocket, for integration tests, security tests and
-// the benchmark. It does what a browser does for one page (GET it, keep the session cookie, read
+// A raw LiveView protocol client over a real WebSocket, for integration and security tests (the
+// benchmark's clients share its page and cookie helpers, from testing/). It does what a browser
+// does for one page (GET it, keep the session cookie, read
 // the root container's tokens and the CSRF meta tag, open `/live/websocket`) and then speaks
 // Phoenix channel V2 frames directly (as `phoenix`'s `socket.js` and `serializer.js` build them),
 // with no client library in between, so tests see exactly what goes over the wire.
@@ -10,10 +11,11 @@
 
 import WebSocket from 'ws';
 import { joinPayload } from '../../testing/channel-socket.ts';
-import { livePageTokens } from '../../testing/html-query.ts';
+import { mergeCookies } from '../../testing/cookie-jar.ts';
+import { readPageTokens, type PageTokens } from '../../testing/page-tokens.ts';
 
-// What a client reads from a page, and the join it sends, are liveward/testing's own.
-export { joinPayload };
+// What a client reads from a page, the join it sends and its cookie jar are liveward/testing's own.
+export { joinPayload, mergeCookies, readPageTokens, type PageTokens };
 export { unescapeHtml } from '../../testing/html-query.ts';
 
 export type Payload = Record<string, unknown>;
@@ -44,23 +46,6 @@ export interface Reply {
 export interface CloseInfo {
   code: number;
   reason: string;
-}
-
-/** What a client reads from a live page to join it: the root container's tokens, the CSRF meta tag. */
-export interface PageTokens {
-  /** Absolute URL of the page (the join's `url`). */
-  url: string;
-  /** The root container's `id`; the view's topic is `lv:<id>`. */
-  id: string;
-  topic: string;
-  /** `data-phx-session`. */
-  session: string;
-  /** `data-phx-static`; `""` in the DOM becomes `null`, as the official client sends it. */
-  static: string | null;
-  /** `<meta name="csrf-token" content>`: the socket's `_csrf_token` query parameter. */
-  csrfToken: string;
-  /** The `Cookie` header value carrying the session cookie. */
-  cookie: string;
 }
 
 export interface LivePage extends PageTokens {
@@ -114,13 +99,6 @@ export async function fetchLivePage(baseUrl: string, path: string, options: { co
   if (response.status !== 200) throw new Error(`GET ${path} answered ${response.status}, not a live page`);
   const cookie = mergeCookies(options.cookie ?? '', response.headers.getSetCookie());
   return { ...readPageTokens(path, url, html, cookie), html };
-}
-
-/** Reads the join tokens from a live page's HTML (fetched from `url` for `path`). */
-export function readPageTokens(path: string, url: string, html: string, cookie: string): PageTokens {
-  const tokens = livePageTokens(html);
-  if (!tokens) throw new Error(`GET ${path}: no root container with an id, or no csrf-token meta tag`);
-  return { ...tokens, url, topic: `lv:${tokens.id}`, cookie };
 }
 
 // ------------------------------------------------------------------------------- the socket
@@ -403,21 +381,6 @@ function parseServerFrame(raw: string, seq = 0): ServerFrame {
     throw new Error(`server sent a malformed frame: ${raw}`);
   }
   return { joinRef, ref, topic, event, payload: payload as Payload, seq, raw };
-}
-
-/** Adds `Set-Cookie` values to a `Cookie` header (same name replaces). */
-export function mergeCookies(cookie: string, setCookies: string[]): string {
-  const jar = new Map<string, string>();
-  for (const pair of cookie.split(';')) {
-    const [name, ...value] = pair.trim().split('=');
-    if (name) jar.set(name, value.join('='));
-  }
-  for (const header of setCookies) {
-    const [pair = ''] = header.split(';');
-    const [name, ...value] = pair.trim().split('=');
-    if (name) jar.set(name, value.join('='));
-  }
-  return [...jar].map(([name, value]) => `${name}=${value}`).join('; ');
 }
 
 /**

@@ -2,15 +2,12 @@
 // token of its form, then POST the form (without following the redirect) and keep the cookie the
 // server sets. The login renews the session, so the cookie returned is a new one.
 
-import type { User } from '../../apps/blog/accounts.ts';
-import { mergeCookies, unescapeHtml } from './live-client.ts';
+import type { User } from '../../apps/auth/accounts.ts';
+import { csrfInputOf } from '../../testing/html-query.ts';
+import { mergeCookies } from './live-client.ts';
 import type { DemoUser } from './sign-in.ts';
 
-/** The `_csrf_token` of the first POST form in `html`, or null when it has none. */
-export function csrfInputOf(html: string): string | null {
-  const input = /<input type="hidden" name="_csrf_token" value="([^"]+)">/.exec(html);
-  return input ? unescapeHtml(input[1]!) : null;
-}
+export { csrfInputOf };
 
 /**
  * The masked `_csrf_token` of the login form for the cookie session `cookie` (any token of that

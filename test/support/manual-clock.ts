@@ -1,6 +1,6 @@
 // A clock that only moves when a test says so: timers fire from `advance`, never on their own.
 
-import type { Clock } from '../../runtime/index.ts';
+import type { Clock } from '../../server/index.ts';
 
 interface Timer {
   at: number;

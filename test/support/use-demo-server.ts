@@ -3,7 +3,7 @@
 // which scripts outside vitest can import.
 
 import { afterAll, beforeAll } from 'vitest';
-import type { LiveServerOptions } from '../../runtime/index.ts';
+import type { LiveServerOptions } from '../../server/index.ts';
 import { startServer, type DemoAppOptions, type RunningServer } from './demo-server.ts';
 import { ClientTracker } from './live-client.ts';
 

@@ -4,7 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { InspectorFeed, INSPECTOR_TOPIC } from '../../../apps/inspector/feed.ts';
 import { RuntimeEvents } from '../../../runtime/runtime-events.ts';
-import type { LiveServer } from '../../../runtime/index.ts';
+import type { LiveServer } from '../../../server/index.ts';
 
 function fakeServer() {
   const events = new RuntimeEvents();

@@ -3,7 +3,7 @@
 
 import { setup } from 'xstate';
 import { describe, expect, it } from 'vitest';
-import { describeMachine, viewMachineGraph } from '../../../runtime/index.ts';
+import { describeMachine, viewMachineGraph } from '../../../server/index.ts';
 import { stateChartSvg } from '../../../apps/inspector/state-chart.ts';
 
 const door = setup({ guards: { hasKey: () => true }, actions: { creak: () => {} } }).createMachine({

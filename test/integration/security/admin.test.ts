@@ -8,8 +8,8 @@ import { TEST_SECRET } from '../../support/demo-server.ts';
 import { useDemoServer } from '../../support/use-demo-server.ts';
 import { connectSocket, fetchLivePage, joinPayload, type LivePage } from '../../support/live-client.ts';
 import { fetchCsrfToken, logIn } from '../../support/login.ts';
-import { AdminTokens, Keyring, systemClock } from '../../../runtime/index.ts';
-import type { User } from '../../../apps/blog/accounts.ts';
+import { AdminTokens, Keyring, systemClock } from '../../../server/index.ts';
+import type { User } from '../../../apps/auth/accounts.ts';
 import { eventually } from '../../support/eventually.ts';
 
 describe('the admin area', () => {

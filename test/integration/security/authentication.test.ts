@@ -14,7 +14,7 @@ import {
   type LivePage,
 } from '../../support/live-client.ts';
 import { fetchCsrfToken, logIn } from '../../support/login.ts';
-import type { RuntimeEvent } from '../../../runtime/index.ts';
+import type { RuntimeEvent } from '../../../server/index.ts';
 
 const CAROL = 'carol@example.com';
 

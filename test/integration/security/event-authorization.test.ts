@@ -13,8 +13,8 @@ import {
   type LivePage,
 } from '../../support/live-client.ts';
 import { logInSeeded } from '../../support/login.ts';
-import type { RuntimeEvent } from '../../../runtime/index.ts';
-import type { User } from '../../../apps/blog/accounts.ts';
+import type { RuntimeEvent } from '../../../server/index.ts';
+import type { User } from '../../../apps/auth/accounts.ts';
 
 interface PostRow {
   title: string;

@@ -6,7 +6,7 @@
 
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONTENT_SECURITY_POLICY } from '../../../runtime/index.ts';
+import { DEFAULT_CONTENT_SECURITY_POLICY } from '../../../server/index.ts';
 import { useDemoServer } from '../../support/use-demo-server.ts';
 import { fetchCsrfToken } from '../../support/login.ts';
 

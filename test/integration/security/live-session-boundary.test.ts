@@ -25,7 +25,7 @@ import {
   html,
   type LiveServer,
   type RuntimeEvent,
-} from '../../../runtime/index.ts';
+} from '../../../server/index.ts';
 
 interface Opened {
   page: LivePage;

@@ -6,7 +6,7 @@
 import { request as httpRequest } from 'node:http';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LoginThrottle, isLoginRefusal } from '../../../apps/blog/login-throttle.ts';
+import { LoginThrottle, isLoginRefusal } from '../../../apps/auth/login-throttle.ts';
 import { unescapeHtml } from '../../support/live-client.ts';
 import { fetchCsrfToken } from '../../support/login.ts';
 import { startRedis, type RunningRedis } from '../../support/redis-server.ts';

@@ -13,7 +13,7 @@ import {
   html,
   type LiveServer,
   type OnMountHook,
-} from '../../../runtime/index.ts';
+} from '../../../server/index.ts';
 import { TEST_SECRET } from '../../support/demo-server.ts';
 import { ClientTracker, connectSocket, fetchLivePage, joinPayload, type LiveChannel, type LivePage } from '../../support/live-client.ts';
 

@@ -12,7 +12,7 @@ import {
   policy,
   type LiveServer,
   type RuntimeEvent,
-} from '../../../runtime/index.ts';
+} from '../../../server/index.ts';
 import { TEST_SECRET } from '../../support/demo-server.ts';
 import { ClientTracker, joinLivePage, type JoinedPage, type Reply } from '../../support/live-client.ts';
 

@@ -16,7 +16,7 @@ import {
   type SocketOptions,
 } from '../../support/live-client.ts';
 import { fetchCsrfToken, logIn } from '../../support/login.ts';
-import type { User } from '../../../apps/blog/accounts.ts';
+import type { User } from '../../../apps/auth/accounts.ts';
 
 describe('the session of a socket', () => {
   const s = useDemoServer();

@@ -9,7 +9,7 @@ import { TEST_SECRET } from '../../support/demo-server.ts';
 import { connectSocket, fetchLivePage, joinPayload, type LiveClient, type LivePage, type Payload } from '../../support/live-client.ts';
 import { useDemoServer } from '../../support/use-demo-server.ts';
 import { logIn } from '../../support/login.ts';
-import { Keyring, systemClock, type Clock } from '../../../runtime/index.ts';
+import { Keyring, systemClock, type Clock } from '../../../server/index.ts';
 
 /** The JSON inside one base64url segment of a JWS/JWE, or null when it is not JSON. */
 function decodeSegment(segment: string | undefined): Record<string, unknown> | null {

@@ -11,33 +11,33 @@ import { SessionTally } from '../actors/session-tally.ts';
 import { SilenceWatch } from '../actors/silence-watch.ts';
 import { Supervisor } from '../actors/supervisor.ts';
 import type { Services } from '../actors/view-context.ts';
-import { systemClock, type Clock } from './clock.ts';
-import { CountingClock } from './counting-clock.ts';
-import { renderLiveRoute } from './dead-render.ts';
-import { flatString } from './flat-string.ts';
-import { RoutedWebSocket } from './routed-web-socket.ts';
-import { BodyTooLargeError, Conn, runPipeline, type Plug } from './http/conn.ts';
-import { assetTable, serveAsset, type Asset } from './http/assets.ts';
-import { securityHeaders } from './http/security-headers.ts';
-import { defaultLayout, type Layout } from './layout.ts';
-import { resolveLimits, type Limits } from './limits.ts';
-import { logger, setLogNodeId } from './logger.ts';
-import { LogBudget } from './log-budget.ts';
-import { isOriginAllowed, type OriginPolicy } from './origin.ts';
-import { LocalPubSub, type PubSub } from './pubsub.ts';
-import type { Router } from './router.ts';
-import { RuntimeEvents, type RuntimeEventStream } from './runtime-events.ts';
-import { CookieSessionStore, parseCookies, type CookieSession } from './security/cookie-session.ts';
-import { CSRF_SESSION_KEY, generateCsrfSecret, isValidCsrfToken } from './security/csrf.ts';
-import { Keyring } from './security/keyring.ts';
-import { loadSecretKeyBase } from './security/secret-key-base.ts';
-import { ViewTokens } from './security/view-token.ts';
-import { FLASH_COOKIE, FlashTokens, toFlash } from './security/flash-token.ts';
-import { serializeCookie } from './security/cookie-session.ts';
-import { AdminTokens } from './security/admin-token.ts';
-import { isLiveError } from './errors.ts';
-import type { DisconnectResult } from './disconnect-result.ts';
-import type { ClusterDescription, CrashReport, ServerCounts, ServerDescription } from './server-description.ts';
+import { systemClock, type Clock } from '../runtime/clock.ts';
+import { CountingClock } from '../runtime/counting-clock.ts';
+import { renderLiveRoute } from '../runtime/dead-render.ts';
+import { flatString } from '../runtime/flat-string.ts';
+import { RoutedWebSocket } from '../runtime/routed-web-socket.ts';
+import { BodyTooLargeError, Conn, runPipeline, type Plug } from '../runtime/http/conn.ts';
+import { assetTable, serveAsset, type Asset } from '../runtime/http/assets.ts';
+import { securityHeaders } from '../runtime/http/security-headers.ts';
+import { defaultLayout, type Layout } from '../runtime/layout.ts';
+import { resolveLimits, type Limits } from '../runtime/limits.ts';
+import { logger, setLogNodeId } from '../runtime/logger.ts';
+import { LogBudget } from '../runtime/log-budget.ts';
+import { isOriginAllowed, type OriginPolicy } from '../runtime/origin.ts';
+import { LocalPubSub, type PubSub } from '../runtime/pubsub.ts';
+import type { Router } from '../runtime/router.ts';
+import { RuntimeEvents, type RuntimeEventStream } from '../runtime/runtime-events.ts';
+import { CookieSessionStore, parseCookies, type CookieSession } from '../runtime/security/cookie-session.ts';
+import { CSRF_SESSION_KEY, generateCsrfSecret, isValidCsrfToken } from '../runtime/security/csrf.ts';
+import { Keyring } from '../runtime/security/keyring.ts';
+import { loadSecretKeyBase } from '../runtime/security/secret-key-base.ts';
+import { ViewTokens } from '../runtime/security/view-token.ts';
+import { FLASH_COOKIE, FlashTokens, toFlash } from '../runtime/security/flash-token.ts';
+import { serializeCookie } from '../runtime/security/cookie-session.ts';
+import { AdminTokens } from '../runtime/security/admin-token.ts';
+import { isLiveError } from '../runtime/errors.ts';
+import type { DisconnectResult } from '../runtime/disconnect-result.ts';
+import type { ClusterDescription, CrashReport, ServerCounts, ServerDescription } from '../runtime/server-description.ts';
 
 export interface LiveServerOptions {
   router: Router;
@@ -229,12 +229,16 @@ export class LiveServer {
       this.httpServer.closeIdleConnections?.();
       this.registry.drain();
       this.#refusalLog.flush();
-      // Wall-clock time, not the injected clock: the grace is real time for a real process, and a
-      // test's manual clock that never moves would make this wait for ever.
-      const deadline = Date.now() + this.limits.shutdownTimeoutMs + 500;
-      while (this.registry.counts().connections > 0 && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 10));
-      }
+      // Wait for the last socket to close (the registry says when, no polling), or for the grace
+      // to run out. The grace is a real-time timer, not the injected clock: it is real time for a
+      // real process, and a test's manual clock that never moves would make this wait for ever.
+      await new Promise<void>((resolve) => {
+        const grace = setTimeout(resolve, this.limits.shutdownTimeoutMs + 500);
+        void this.registry.whenEmpty().then(() => {
+          clearTimeout(grace);
+          resolve();
+        });
+      });
       this.registry.terminateAll();
       this.httpServer.closeAllConnections?.();
       await httpClosed;

@@ -12,8 +12,6 @@ export const LOGIN_PATH = '/login';
 export interface AuthGuards {
   /** Plug: loads `currentUser` from the login session (or null). */
   fetchCurrentUser: Plug;
-  /** Plug: anonymous → /login. */
-  requireUser: Plug;
   /** Plug: anonymous or unconfirmed → /login. */
   requireConfirmedUser: Plug;
   /** Plug: not an admin → /login. */
@@ -87,9 +85,6 @@ export function createAuthGuards(accounts: Accounts): AuthGuards {
     },
     fetchCurrentUser: (conn) => {
       conn.assign('currentUser', accounts.getUserBySessionToken(conn.getSession(USER_TOKEN_KEY)));
-    },
-    requireUser: (conn) => {
-      if (!userOf(conn)) redirectToLogin(conn);
     },
     requireConfirmedUser: (conn) => {
       const user = userOf(conn);

@@ -3,7 +3,7 @@
 // a success that clears the count, and locks that never reach another address.
 
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { LoginThrottle, isLoginRefusal, type LoginLimits, type LoginRefusal } from '../../../apps/blog/login-throttle.ts';
+import { LoginThrottle, isLoginRefusal, type LoginLimits, type LoginRefusal } from '../../../apps/auth/login-throttle.ts';
 
 const LIMITS: LoginLimits = {
   freeFailures: 2,

@@ -2,7 +2,7 @@
 // inspector draws the machine that actually runs, not a picture kept by hand beside it.
 
 import type { AnyStateMachine } from 'xstate';
-import { viewMachine } from '../actors/view.machine.ts';
+import { viewMachine } from './view.machine.ts';
 
 export interface MachineGraph {
   readonly id: string;

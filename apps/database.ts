@@ -1,4 +1,4 @@
-// The blog's SQLite file: accounts, login session tokens, posts and their comments. Seeded on first
+// The demo's SQLite file: accounts, login session tokens, posts and their comments. Seeded on first
 // start with the demo users. Several nodes may open the same file at the same moment (a cluster's
 // first start): the seed runs in one IMMEDIATE transaction that re-checks, so exactly one node seeds.
 
@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { PRIVATE_FILE_MODE, ensurePrivateDir, restrictToOwner } from 'liveward';
-import { hashPasswordSync } from './password.ts';
+import { hashPasswordSync } from './auth/password.ts';
 
 export type Db = Database.Database;
 

@@ -19,7 +19,7 @@ import {
 } from 'liveward';
 import { liveSocketIdFor, type Accounts } from './accounts.ts';
 import { flashGroup } from '../flash-group.ts';
-import { USER_TOKEN_KEY } from './auth.ts';
+import { USER_TOKEN_KEY } from './auth-guards.ts';
 import { isLoginRefusal, type LoginRefusal, type LoginThrottle } from './login-throttle.ts';
 
 export interface SessionController {

@@ -2,7 +2,7 @@
 // the cookie only refers to it, so deleting the row (logout, ban) revokes every copy of the cookie.
 
 import { createHash, randomBytes } from 'node:crypto';
-import type { Db } from './database.ts';
+import type { Db } from '../database.ts';
 import { burnPasswordCheck, verifyPassword } from './password.ts';
 
 export type Role = 'reader' | 'editor' | 'admin';

@@ -1,0 +1,48 @@
+// Spawning a view actor for a join: created as a child of the connection actor (its done and
+// error events reach the connection), started, and followed until it leaves `mount`, so the
+// topic's queue holds the frames behind the join until the view is live, refused or crashed.
+
+import { createActor, type Actor, type AnyActorRef } from 'xstate';
+import { flatString } from '../runtime/flat-string.ts';
+import type { ViewContext } from './view-context.ts';
+import { viewMachine } from './view.machine.ts';
+
+export type ViewActor = Actor<typeof viewMachine>;
+
+/** A view actor and the state it shares with its connection. */
+export interface ViewEntry {
+  actor: ViewActor;
+  context: ViewContext;
+}
+
+/** Creates (does not start) the view actor for `context`, a child of the connection actor `parent`. */
+export function createView(parent: AnyActorRef, context: ViewContext): ViewEntry {
+  // The actor id lives as long as the view: one flat string, not a chain of three fragments.
+  const actorId = flatString(`${context.topic}#${context.joinRef}`);
+  const actor = createActor(viewMachine, { parent, id: actorId, input: context });
+  context.self = actor;
+  return { actor, context };
+}
+
+/** Starts the view; settles once it has left `mount` (live, refused, crashed or closed). */
+export function startView({ actor }: ViewEntry): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const subscription = actor.subscribe({
+      next: (snapshot) => {
+        if (snapshot.status !== 'active' || snapshot.value !== 'mount') {
+          subscription.unsubscribe();
+          resolve();
+        }
+      },
+      error: () => resolve(),
+      complete: () => resolve(),
+    });
+    actor.start();
+  });
+}
+
+/** The view has joined and serves frames. */
+export function isLive(actor: ViewActor): boolean {
+  const snapshot = actor.getSnapshot();
+  return snapshot.status === 'active' && snapshot.value === 'live';
+}
