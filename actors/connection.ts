@@ -17,6 +17,8 @@ import type { ViewDescription } from '../runtime/server-description.ts';
 import { TokenBucket } from './token-bucket.ts';
 import { ViewContext, userIdOf, type ConnectionPort, type Services } from './view-context.ts';
 import { viewMachine } from './view.machine.ts';
+// uploads: lvu: topics and binary chunk frames (actors/upload-channel.ts)
+import { UploadChannels, isUploadTopic, refuseBinary } from './upload-channel.ts';
 
 type ViewActor = Actor<typeof viewMachine>;
 
@@ -67,6 +69,8 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
   /** Frames are served only while the connection actor is `open`. */
   #serving = true;
   #closed = false;
+  // uploads: made at the first lvu: frame (most sockets never upload)
+  #uploads: UploadChannels | null = null;
 
   constructor(options: ConnectionOptions) {
     this.id = options.id;
@@ -169,7 +173,7 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
     this.#lastSeen = this.#services.clock.now();
     // The boundary of a socket message: nothing a frame does may reach ws's emitter.
     try {
-      if (isBinary) this.#rejectBinary();
+      if (isBinary) this.#onBinary(data);
       else this.#dispatch(data.toString());
     } catch (err) {
       logger.error('connection.message_failed', { connectionId: this.id, error: err });
@@ -189,9 +193,10 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
 
   // ------------------------------------------------------------------------------------ frames
 
-  /** Binary frames carry uploads, which this runtime does not accept: say so, keep the socket. */
-  #rejectBinary(): void {
-    this.#rejectFrame(new LiveError('LV_ERR_MESSAGE_MALFORMED', 'binary frames (uploads) are not supported'), null, null, null);
+  // uploads: binary frames are upload chunks, taken only on a joined lvu: topic; refused elsewhere
+  #onBinary(data: RawData): void {
+    if (this.#uploads) this.#uploads.onBinary(data);
+    else refuseBinary({ send: (text) => this.send(text), warn: (event, fields) => this.#warn(event, fields) }, 'binary frames are accepted only on a joined upload (lvu:) topic');
   }
 
   /** The connection actor left `open` (draining): frames are no longer served. */
@@ -207,6 +212,8 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
       return;
     }
     const { frame } = decoded;
+    // uploads: lvu: topics belong to the upload channels, not to views
+    if (isUploadTopic(frame.topic)) return (this.#uploads ??= new UploadChannels({ id: this.id, send: (text) => this.send(text), warn: (event, fields) => this.#warn(event, fields) }, this.#services)).onFrame(frame);
     if (frame.topic === 'phoenix') {
       if (frame.event === 'heartbeat') this.send(encodeReply(null, frame.ref, 'phoenix', 'ok', {}));
       else this.#replyError(frame, new LiveError('LV_ERR_UNKNOWN_EVENT', `unknown socket event ${frame.event}`));
@@ -343,6 +350,10 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
       case 'phx_leave':
         entry.actor.send({ type: 'client.leave', ref: frame.ref });
         return null;
+      case 'allow_upload': // uploads: the preflight and progress reports go to the view
+      case 'progress':
+        entry.actor.send({ type: 'client.upload', ref: frame.ref, event: frame.event, payload: frame.payload });
+        return takePending(entry);
       case 'cids_will_destroy':
       case 'cids_destroyed':
         entry.actor.send({ type: 'client.cids', ref: frame.ref, event: frame.event, payload: frame.payload });
@@ -428,6 +439,7 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
       view.context.cleanup.dispose();
     }
     this.#slots.clear();
+    this.#uploads?.closeAll(); // uploads: unfinished transfers end with the socket
     this.#services.silence.unwatch(this);
     if (this.#sessionKey !== null) this.#services.sessions.remove(this.#sessionKey, this);
     this.#log?.flush();

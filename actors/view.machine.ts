@@ -15,6 +15,8 @@ import type { FlashTokens } from '../runtime/security/flash-token.ts';
 import type { WireTree } from '../runtime/diff.ts';
 import type { ViewCallback } from '../runtime/runtime-events.ts';
 import { userIdOf, type ViewContext } from './view-context.ts';
+// uploads: allow_upload / progress frames and a change event's `uploads` (actors/view-upload-events.ts)
+import { registerChangeUploads, runUploadEvent, type UploadFrameEvent } from './view-upload-events.ts';
 
 /** The LiveView client version we speak; sent in join replies to keep consoles quiet. */
 export const LIVEVIEW_VERSION = '1.2.12';
@@ -37,7 +39,8 @@ export type ViewEvent =
   | { type: 'client.leave'; ref: string | null }
   | { type: 'info'; message: unknown }
   | { type: 'close'; why: string }
-  | { type: 'crash'; error: unknown; phase: string };
+  | { type: 'crash'; error: unknown; phase: string }
+  | UploadFrameEvent;
 
 type JoinResult =
   | { kind: 'joined'; response: Record<string, unknown> }
@@ -89,6 +92,8 @@ export const viewMachine = setup({
     runPatch: ({ context, event }) =>
       guardCrash(context.view, 'handleParams', () =>
         runClientPatch(context.view, event as Extract<ViewEvent, { type: 'client.live_patch' }>)),
+    runUpload: ({ context, event }) =>
+      guardCrash(context.view, 'handleEvent', () => runUploadEvent(context.view, event as UploadFrameEvent)),
     runCids: ({ context, event }) => runCids(context.view, event as Extract<ViewEvent, { type: 'client.cids' }>),
     runInfo: ({ context, event }) =>
       guardCrash(context.view, 'handleInfo', () =>
@@ -150,6 +155,7 @@ export const viewMachine = setup({
         ],
         'client.live_patch': { actions: 'runPatch' },
         'client.cids': { actions: 'runCids' },
+        'client.upload': { actions: 'runUpload' },
         info: { actions: 'runInfo' },
         'client.leave': { target: 'terminated', actions: ['replyLeave', 'recordWhy'] },
         close: { target: 'terminated', actions: 'recordWhy' },
@@ -373,6 +379,7 @@ function runEvent(view: ViewContext, event: Extract<ViewEvent, { type: 'client.e
   }
   const started = watched ? performance.now() : 0;
   view.socket!.expectReply();
+  registerChangeUploads(view, event.payload, target.socket);
   const result = declaration.handler(decodeEventValue(event.payload), target.socket);
   if (isPromise(result)) return result.then(() => finishEvent(view, event.ref, name, started));
   return finishEvent(view, event.ref, name, started);

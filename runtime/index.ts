@@ -26,6 +26,9 @@ export type {
 export { defineComponent, liveComponent } from './live-component.ts';
 export type { ComponentAssigns, ComponentDefinition, ComponentSocket, LiveComponent } from './live-component.ts';
 export { html, raw, keyed, escapeHtml, Rendered } from './template.ts';
+// uploads
+export { liveFileInput, uploadErrorText } from './uploads/live-file-input.ts';
+export type { UploadOptions, UploadView, UploadEntryView, UploadedFile, UploadErrorReason } from './uploads/upload-config.ts';
 export { LiveForm, toForm, validateForm, isUsedInput } from './form.ts';
 export type { FormField, FormOptions } from './form.ts';
 export { Conn } from './http/conn.ts';

@@ -1,0 +1,87 @@
+// Where upload chunks land: one private directory per server (owner-only), one file per entry,
+// named at random (a client's file name is never a path). Every file the store made and has not
+// removed is tracked, so a shutdown removes what a crashed path might have left.
+
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { open, rm, type FileHandle } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PRIVATE_FILE_MODE, ensurePrivateDir } from '../private-files.ts';
+
+/** One upload's temporary file: written in order, then closed; removed exactly once. */
+export class TempFile {
+  readonly path: string;
+  #handle: FileHandle | null;
+  #removed = false;
+  readonly #store: TempFileStore;
+
+  constructor(path: string, handle: FileHandle, store: TempFileStore) {
+    this.path = path;
+    this.#handle = handle;
+    this.#store = store;
+  }
+
+  get removed(): boolean {
+    return this.#removed;
+  }
+
+  async write(bytes: Uint8Array): Promise<void> {
+    if (!this.#handle) throw new Error('temporary file already closed');
+    await this.#handle.write(bytes);
+  }
+
+  /** Closes the handle (idempotent); the file stays until `remove`. */
+  async close(): Promise<void> {
+    const handle = this.#handle;
+    this.#handle = null;
+    await handle?.close();
+  }
+
+  /** Closes and deletes the file (idempotent). Never throws: a clean-up path must not fail. */
+  async remove(): Promise<void> {
+    if (this.#removed) return;
+    this.#removed = true;
+    this.#store.forget(this);
+    await this.close().catch(() => {});
+    await rm(this.path, { force: true }).catch(() => {});
+  }
+}
+
+export class TempFileStore {
+  readonly dir: string;
+  readonly #files = new Set<TempFile>();
+
+  /** `dir` is made owner-only (or a fresh private directory under the OS's temp dir). */
+  constructor(dir?: string) {
+    this.dir = dir ?? mkdtempSync(join(tmpdir(), 'liveward-uploads-'));
+    ensurePrivateDir(this.dir);
+  }
+
+  /** A new empty owner-only file with a random name; fails rather than reuse an existing one. */
+  async create(): Promise<TempFile> {
+    const path = join(this.dir, `${randomUUID()}.part`);
+    const handle = await open(path, 'wx', PRIVATE_FILE_MODE);
+    const file = new TempFile(path, handle, this);
+    this.#files.add(file);
+    return file;
+  }
+
+  /** Files made and not removed yet. */
+  get count(): number {
+    return this.#files.size;
+  }
+
+  forget(file: TempFile): void {
+    this.#files.delete(file);
+  }
+
+  /** Removes every file still held (shutdown), synchronously, so nothing outlives the process. */
+  removeAll(): void {
+    for (const file of this.#files) {
+      void file.close().catch(() => {});
+      rmSync(file.path, { force: true });
+    }
+    this.#files.clear();
+  }
+}
