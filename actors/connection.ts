@@ -196,7 +196,7 @@ export class Connection implements ConnectionPort, Watched, SocketEvents {
   // uploads: binary frames are upload chunks, taken only on a joined lvu: topic; refused elsewhere
   #onBinary(data: RawData): void {
     if (this.#uploads) this.#uploads.onBinary(data);
-    else refuseBinary({ send: (text) => this.send(text), warn: (event, fields) => this.#warn(event, fields) }, 'binary frames are accepted only on a joined upload (lvu:) topic');
+    else refuseBinary({ send: (text) => this.send(text), warn: (event, fields) => this.#warn(event, fields) }, data, 'binary frames are accepted only on a joined upload (lvu:) topic', this.#services.limits.maxFrameFieldChars);
   }
 
   /** The connection actor left `open` (draining): frames are no longer served. */

@@ -83,10 +83,9 @@ export class UploadChannels {
 
   /** A binary frame: a chunk for a joined upload channel, or refused. */
   onBinary(data: RawData): void {
-    const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
-    const decoded = decodeChunkFrame(bytes);
+    const decoded = decodeChunkFrame(toBuffer(data));
     if (!decoded.ok) {
-      refuseBinary(this.#port, decoded.detail);
+      refuseBinary(this.#port, null, decoded.detail, this.#services.limits.maxFrameFieldChars);
       return;
     }
     const { frame } = decoded;
@@ -289,9 +288,24 @@ export class UploadChannels {
   }
 }
 
-/** A binary frame on a socket with no upload channel, or one that is not a push: refused, the socket stays. */
-export function refuseBinary(port: Pick<UploadConnectionPort, 'send' | 'warn'>, detail: string): void {
-  const error = new LiveError('LV_ERR_BINARY_NOT_UPLOAD', detail);
-  port.warn('frame.rejected', { code: error.code, detail });
-  port.send(encodeFrame(null, null, 'phoenix', 'phx_error', { reason: error.reason, detail }));
+/**
+ * A binary frame on a socket with no upload channel, or one that is not a push: refused, the
+ * socket stays. Answered on its ref when the frame can be read, else on the socket's topic.
+ */
+export function refuseBinary(port: Pick<UploadConnectionPort, 'send' | 'warn'>, data: RawData | null, detail: string, maxFieldChars: number): void {
+  const decoded = data === null ? null : decodeChunkFrame(toBuffer(data));
+  const error = decoded?.ok && isUploadTopic(decoded.frame.topic)
+    ? new LiveError('LV_ERR_UNMATCHED_TOPIC', `${decoded.frame.topic.slice(0, 64)} has no upload in progress (never joined, finished or cancelled)`)
+    : new LiveError('LV_ERR_BINARY_NOT_UPLOAD', detail);
+  port.warn('frame.rejected', { code: error.code, detail: error.message });
+  if (decoded?.ok && decoded.frame.ref !== '') {
+    const { joinRef, ref, topic } = decoded.frame;
+    port.send(encodeReply(joinRef.slice(0, maxFieldChars), ref.slice(0, maxFieldChars), topic.slice(0, maxFieldChars), 'error', { reason: error.reason, detail: error.message }));
+    return;
+  }
+  port.send(encodeFrame(null, null, 'phoenix', 'phx_error', { reason: error.reason, detail: error.message }));
+}
+
+function toBuffer(data: RawData): Buffer {
+  return Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
 }

@@ -4,7 +4,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { open, rm, type FileHandle } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PRIVATE_FILE_MODE, ensurePrivateDir } from '../private-files.ts';
@@ -38,13 +38,21 @@ export class TempFile {
     await handle?.close();
   }
 
-  /** Closes and deletes the file (idempotent). Never throws: a clean-up path must not fail. */
+  /**
+   * Deletes the file at once (the name goes before this returns; an open handle only keeps the
+   * bytes until it closes), then closes the handle. Idempotent; never throws: a clean-up path
+   * must not fail.
+   */
   async remove(): Promise<void> {
     if (this.#removed) return;
     this.#removed = true;
     this.#store.forget(this);
+    try {
+      rmSync(this.path, { force: true });
+    } catch {
+      // already gone, or the directory went first (shutdown)
+    }
     await this.close().catch(() => {});
-    await rm(this.path, { force: true }).catch(() => {});
   }
 }
 
