@@ -317,6 +317,29 @@ describe('timeouts, shutdown, another node', () => {
     }
   });
 
+  it('bytes past maxUploadBytesPerSecond delay the chunk reply until the bucket refills', async () => {
+    const clock = new ManualClock(Date.now());
+    const slow = await startUploadLab({ clock, limits: { heartbeatTimeoutMs: 10 * 60 * 60 * 1000, maxUploadBytesPerSecond: 100 } });
+    try {
+      const p = await openUploadPage(slow.baseUrl);
+      const entry = clientEntry('0', 'a.png', PNG.length);
+      await selectFiles(p, [entry]);
+      const token = ((await preflight(p, [entry])).response.entries as Record<string, string>)['0'];
+      const channel = p.client.channel('lvu:0');
+      await channel.join({ token });
+      expect((await channel.pushBinary('chunk', PNG.subarray(0, 100))).status).toBe('ok'); // the first second's worth
+      let replied = false;
+      const second = channel.pushBinary('chunk', PNG.subarray(100)).then((reply) => ((replied = true), reply));
+      await p.client.heartbeat(); // answered after the chunk was read
+      expect(replied).toBe(false);
+      clock.advance(680); // 68 bytes at 100 bytes a second
+      expect((await second).status).toBe('ok');
+      await p.client.close();
+    } finally {
+      await slow.stop();
+    }
+  });
+
   it('shutdown removes every temporary file', async () => {
     const other = await startUploadLab();
     const p = await openUploadPage(other.baseUrl);
