@@ -328,10 +328,12 @@ describe('timeouts, shutdown, another node', () => {
       const channel = p.client.channel('lvu:0');
       await channel.join({ token });
       expect((await channel.pushBinary('chunk', PNG.subarray(0, 100))).status).toBe('ok'); // the first second's worth
+      const timers = clock.pending;
       let replied = false;
       const second = channel.pushBinary('chunk', PNG.subarray(100)).then((reply) => ((replied = true), reply));
       await p.client.heartbeat(); // answered after the chunk was read
       expect(replied).toBe(false);
+      expect(clock.pending).toBe(timers + 1); // the chunk waits on the clock, not on the disk
       clock.advance(680); // 68 bytes at 100 bytes a second
       expect((await second).status).toBe('ok');
       await p.client.close();
