@@ -112,11 +112,16 @@ export class UploadChannels {
     }
     const { clock, limits } = this.#services;
     const now = clock.now();
-    const wait = (this.#rate ??= new ByteRate(limits.maxUploadBytesPerSecond, now)).take(frame.payload.length, now);
+    // The time this chunk may be written, fixed on arrival: chunks queued behind it wait for their
+    // own turn, not for the turn plus the time the ones before took.
+    const notBefore = now + (this.#rate ??= new ByteRate(limits.maxUploadBytesPerSecond, now)).take(frame.payload.length, now);
     // The payload is a view of ws's buffer for this message only; keep it as it is (no copy).
     channel.queued++;
     channel.chain = channel.chain
-      .then(() => (wait > 0 ? new Promise<void>((resolve) => clock.setTimeout(resolve, wait)) : undefined))
+      .then(() => {
+        const wait = notBefore - clock.now();
+        return wait > 0 ? new Promise<void>((resolve) => clock.setTimeout(resolve, wait)) : undefined;
+      })
       .then(() => this.#writeChunk(channel, frame))
       .catch((err: unknown) => {
         logger.error('upload.chunk_failed', { connectionId: this.#port.id, topic: channel.topic, error: err });

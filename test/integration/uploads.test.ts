@@ -342,6 +342,34 @@ describe('timeouts, shutdown, another node', () => {
     }
   });
 
+  it('chunks sent without waiting for their replies are held up to maxQueuedChunksPerUpload, then refused', async () => {
+    const clock = new ManualClock(Date.now());
+    const slow = await startUploadLab({ clock, limits: { heartbeatTimeoutMs: 10 * 60 * 60 * 1000, maxUploadBytesPerSecond: 1 } });
+    try {
+      const p = await openUploadPage(slow.baseUrl);
+      const entry = clientEntry('0', 'a.png', 10);
+      await selectFiles(p, [entry]);
+      const token = ((await preflight(p, [entry])).response.entries as Record<string, string>)['0'];
+      const channel = p.client.channel('lvu:0');
+      await channel.join({ token });
+      const replies = Array.from({ length: 6 }, () => channel.pushBinary('chunk', Buffer.from([1])));
+      // the first byte passes at once; the next ones wait on the clock, four at most
+      expect((await replies[5]!).response).toEqual({ reason: 'overloaded' });
+      expect((await replies[0]!).status).toBe('ok');
+      // one byte a second: each queued chunk is written in its second (and re-arms the chunk timeout)
+      for (const reply of replies.slice(1, 4)) {
+        clock.advance(1_000);
+        expect((await reply).status).toBe('ok');
+      }
+      // the fifth was held when the first had been written already, refused when it had not
+      clock.advance(1_000);
+      expect(['ok', 'error']).toContain((await replies[4]!).status);
+      await p.client.close();
+    } finally {
+      await slow.stop();
+    }
+  });
+
   it('shutdown removes every temporary file', async () => {
     const other = await startUploadLab();
     const p = await openUploadPage(other.baseUrl);
