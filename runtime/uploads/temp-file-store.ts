@@ -59,9 +59,12 @@ export class TempFile {
 export class TempFileStore {
   readonly dir: string;
   readonly #files = new Set<TempFile>();
+  /** The store made its directory (and removes it at shutdown); a given one is left in place. */
+  readonly #ownsDir: boolean;
 
   /** `dir` is made owner-only (or a fresh private directory under the OS's temp dir). */
   constructor(dir?: string) {
+    this.#ownsDir = dir === undefined;
     this.dir = dir ?? mkdtempSync(join(tmpdir(), 'liveward-uploads-'));
     ensurePrivateDir(this.dir);
   }
@@ -91,5 +94,6 @@ export class TempFileStore {
       rmSync(file.path, { force: true });
     }
     this.#files.clear();
+    if (this.#ownsDir) rmSync(this.dir, { recursive: true, force: true });
   }
 }
