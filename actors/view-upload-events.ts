@@ -14,11 +14,6 @@ export interface UploadFrameEvent {
   payload: Record<string, unknown>;
 }
 
-/** Frame events a view takes besides `event`: what the connection routes as `client.upload`. */
-export function isUploadFrameEvent(event: string): event is UploadFrameEvent['event'] {
-  return event === 'allow_upload' || event === 'progress';
-}
-
 /** Registers the entries a change event declares, before its handler runs (view events only). */
 export function registerChangeUploads(view: ViewContext, payload: Record<string, unknown>, target: unknown): void {
   if (payload.uploads === undefined || target !== view.socket) return;
