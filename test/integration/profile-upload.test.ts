@@ -2,15 +2,24 @@
 // id, served with its real type and nosniff), and every upload frame behind the signed-in policy:
 // once the login session is gone, the preflight, progress and the form's events are refused.
 
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { liveSocketIdFor } from '../../apps/blog/accounts.ts';
+import { eventually } from '../support/eventually.ts';
 import { useDemoServer } from '../support/use-demo-server.ts';
 import { connectSocket, fetchLivePage, joinPayload, type LiveChannel } from '../support/live-client.ts';
 import { logInSeeded } from '../support/login.ts';
 import { makePng } from '../support/images.ts';
 import { RenderedTree } from '../../testing/rendered.ts';
 
+// A directory of this file's own (the server makes it owner-only), to count temporary files in.
+const uploadDir = join(mkdtempSync(join(tmpdir(), 'profile-upload-')), 'uploads');
+afterAll(() => rmSync(dirname(uploadDir), { recursive: true, force: true }));
+
 describe('/profile', () => {
-  const s = useDemoServer();
+  const s = useDemoServer({ uploadDir });
 
   async function openProfile(cookie: string) {
     const page = await fetchLivePage(s.baseUrl, '/profile', { cookie });
@@ -54,6 +63,20 @@ describe('/profile', () => {
     expect(anonymous.status).toBe(302);
     await anonymous.text();
     expect((await fetch(new URL('/avatars/..%2f..%2fdemo.db', s.baseUrl), { headers: { cookie } })).status).toBe(404);
+  });
+
+  it('a disconnect of the user (logout, an operator) removes the partial upload', async () => {
+    const [{ user: alice, cookie }] = await logInSeeded(s, 'alice');
+    const { client, channel, uploadRef } = await openProfile(cookie);
+    expect((await form(channel, 'validate_avatar', { [uploadRef]: [entry(5_000)] })).status).toBe('ok');
+    const preflight = await channel.push('allow_upload', { ref: uploadRef, entries: [entry(5_000)] });
+    const lvu = client.channel('lvu:0');
+    expect((await lvu.join({ token: (preflight.response.entries as Record<string, string>)['0'] })).status).toBe('ok');
+    expect((await lvu.pushBinary('chunk', makePng(4, 4))).status).toBe('ok');
+    expect(readdirSync(uploadDir)).toHaveLength(1);
+    await s.server.disconnect(liveSocketIdFor(alice));
+    await client.closed;
+    await eventually(() => readdirSync(uploadDir).length === 0, 'the partial upload removed');
   });
 
   it('refuses the preflight, progress and the form events once the login session is gone', async () => {
