@@ -21,6 +21,8 @@ import { TopicQueue, type TopicWorker } from './topic-queue.ts';
 import { ViewContext, type ConnectionPort, type Services } from './view-context.ts';
 import type { HandOff } from './view-channel.ts';
 import type { ViewEvent } from './view.machine.ts';
+// uploads: lvu: topics and binary chunk frames (actors/upload-channel.ts)
+import { UploadChannels, isUploadTopic, refuseBinary } from './upload-channel.ts';
 
 type Job =
   | { kind: 'join'; frame: Frame }
@@ -64,6 +66,8 @@ export class Connection implements ConnectionPort, Watched, SocketEvents, TopicW
    * served. The one reason to stop serving that the connection actor's state does not show.
    */
   #stalled = false;
+  // uploads: made at the first lvu: frame (most sockets never upload)
+  #uploads: UploadChannels | null = null;
 
   constructor(options: ConnectionOptions) {
     this.id = options.id;
@@ -164,7 +168,7 @@ export class Connection implements ConnectionPort, Watched, SocketEvents, TopicW
     this.#lastSeen = this.#services.clock.now();
     // The boundary of a socket message: nothing a frame does may reach ws's emitter.
     try {
-      if (isBinary) this.#rejectBinary();
+      if (isBinary) this.#onBinary(data);
       else this.#dispatch(data.toString());
     } catch (err) {
       logger.error('connection.message_failed', { connectionId: this.id, error: err });
@@ -188,9 +192,10 @@ export class Connection implements ConnectionPort, Watched, SocketEvents, TopicW
 
   // ------------------------------------------------------------------------------------ frames
 
-  /** Binary frames carry uploads, which this runtime does not accept: say so, keep the socket. */
-  #rejectBinary(): void {
-    this.#rejectFrame(new LiveError('LV_ERR_MESSAGE_MALFORMED', 'binary frames (uploads) are not supported'), null, null, null);
+  // uploads: binary frames are upload chunks, taken only on a joined lvu: topic; refused elsewhere
+  #onBinary(data: RawData): void {
+    if (this.#uploads) this.#uploads.onBinary(data);
+    else refuseBinary({ send: (text) => this.send(text), warn: (event, fields) => this.#warn(event, fields) }, data, 'binary frames are accepted only on a joined upload (lvu:) topic', this.#services.limits.maxFrameFieldChars);
   }
 
   /** Handles one text frame from the socket. Never throws. */
@@ -201,6 +206,8 @@ export class Connection implements ConnectionPort, Watched, SocketEvents, TopicW
       return;
     }
     const { frame } = decoded;
+    // uploads: lvu: topics belong to the upload channels, not to views
+    if (isUploadTopic(frame.topic)) return (this.#uploads ??= new UploadChannels({ id: this.id, send: (text) => this.send(text), warn: (event, fields) => this.#warn(event, fields) }, this.#services)).onFrame(frame);
     if (frame.topic === 'phoenix') {
       if (frame.event === 'heartbeat') this.send(encodeReply(null, frame.ref, 'phoenix', 'ok', {}));
       else this.#replyError(frame, new LiveError('LV_ERR_UNKNOWN_EVENT', `unknown socket event ${frame.event}`));
@@ -324,6 +331,9 @@ export class Connection implements ConnectionPort, Watched, SocketEvents, TopicW
       case 'phx_leave':
         entry.actor.send({ type: 'client.leave', ref: frame.ref });
         return null;
+      case 'allow_upload': // uploads: the preflight and progress reports go to the view
+      case 'progress':
+        return sendHandingOff(entry, { type: 'client.upload', ref: frame.ref, event: frame.event, payload: frame.payload });
       case 'cids_will_destroy':
       case 'cids_destroyed':
         entry.actor.send({ type: 'client.cids', ref: frame.ref, event: frame.event, payload: frame.payload });
@@ -392,6 +402,7 @@ export class Connection implements ConnectionPort, Watched, SocketEvents, TopicW
       view.context.cleanup.dispose();
     }
     this.#slots.clear();
+    this.#uploads?.closeAll(); // uploads: unfinished transfers end with the socket
     this.#services.silence.unwatch(this);
     if (this.#sessionKey !== null) this.#services.sessions.remove(this.#sessionKey, this);
     this.#log?.flush();

@@ -5,7 +5,6 @@
 // statechart that decides *when* each runs is `view.machine.ts`; these functions are its actions.
 
 import { LiveError, isLiveError, reasonOf } from '../runtime/errors.ts';
-import { encodeFrame, encodeReply } from '../runtime/frame.ts';
 import { decodeEventValue } from '../runtime/event-value.ts';
 import { authorizeJoin } from '../runtime/join-authorization.ts';
 import { followPatch, runMount, type MountOutcome } from '../runtime/mount.ts';
@@ -14,6 +13,8 @@ import type { Flash } from '../runtime/live-view.ts';
 import type { FlashTokens } from '../runtime/security/flash-token.ts';
 import type { WireTree } from '../runtime/diff.ts';
 import type { ViewCallback } from '../runtime/runtime-events.ts';
+import { registerChangeUploads } from './view-upload-events.ts';
+import { push, pushClose, reply } from './view-reply.ts';
 import { userIdOf, type ViewContext } from './view-context.ts';
 
 /** The LiveView client version we speak; sent in join replies to keep consoles quiet. */
@@ -41,23 +42,6 @@ export interface ClientMessage {
 
 /** Phase names of the callbacks a crash is reported under. */
 export type CallbackPhase = 'handleEvent' | 'handleParams' | 'handleInfo';
-
-// ------------------------------------------------------------------------------ reply and push
-
-/** Answers the client's message `ref` on this view's topic (a `phx_reply`). */
-export function reply(view: ViewContext, ref: string | null, status: 'ok' | 'error', response: Record<string, unknown>): void {
-  view.connection.send(encodeReply(view.joinRef, ref, view.topic, status, response));
-}
-
-/** Sends the client `event` on this view's topic, unasked (no ref). */
-export function push(view: ViewContext, event: string, payload: unknown): void {
-  view.connection.send(encodeFrame(view.joinRef, null, view.topic, event, payload));
-}
-
-/** Tells the client the server closed this view's channel (`phx_close`, under the join's ref). */
-export function pushClose(view: ViewContext): void {
-  view.connection.send(encodeFrame(view.joinRef, view.joinRef, view.topic, 'phx_close', {}));
-}
 
 // ---------------------------------------------------------------------------------------- mount
 
@@ -275,6 +259,7 @@ export function runEvent(view: ViewContext, event: ClientMessage): void | Promis
   }
   const started = watched ? performance.now() : 0;
   view.socket!.expectReply();
+  registerChangeUploads(view, event.payload, target.socket); // uploads: a change event's entries
   const result = declaration.handler(decodeEventValue(event.payload), target.socket);
   if (isPromise(result)) return result.then(() => finishEvent(view, event.ref, name, started));
   return finishEvent(view, event.ref, name, started);

@@ -12,6 +12,8 @@ import type { ViewTokens } from '../runtime/security/view-token.ts';
 import type { FlashTokens } from '../runtime/security/flash-token.ts';
 import { logger } from '../runtime/logger.ts';
 import type { LiveViewSocket, ViewSocketServices } from '../runtime/view-socket.ts';
+import type { UploadService } from '../runtime/uploads/upload-service.ts';
+import type { UploadHost } from '../runtime/uploads/view-uploads.ts';
 import type { SessionTally } from './session-tally.ts';
 import type { SilenceWatch } from './silence-watch.ts';
 import type { Supervisor } from './supervisor.ts';
@@ -32,6 +34,8 @@ export interface Services {
   silence: SilenceWatch;
   /** Sockets and views per session, for `maxSocketsPerSession` and `maxViewsPerSession`. */
   sessions: SessionTally;
+  /** Upload tokens, the private temporary directory, the views with uploads open. */
+  uploads: UploadService;
 }
 
 /** The part of a connection a view may use. */
@@ -88,6 +92,11 @@ export class ViewContext implements ViewSocketServices {
 
   get maxComponents(): number {
     return this.services.limits.maxComponentsPerView;
+  }
+
+  // uploads: made only when the view calls allowUpload
+  get uploadHost(): UploadHost {
+    return { service: this.services.uploads, connectionId: this.connection.id, onCleanup: (dispose) => this.cleanup.add(dispose) };
   }
 
   /** Queues a `handleInfo` message behind the view's pending frames (PubSub, timers). */

@@ -13,8 +13,6 @@ import {
   isAllowed,
   isClearFlash,
   mountView,
-  pushClose,
-  reply,
   replyJoin,
   runCids,
   runClientPatch,
@@ -24,7 +22,10 @@ import {
   type HandOff,
   type JoinResult,
 } from './view-channel.ts';
+import { pushClose, reply } from './view-reply.ts';
 import type { ViewContext } from './view-context.ts';
+// uploads: allow_upload / progress frames (actors/view-upload-events.ts)
+import { runUploadEvent, type UploadFrameEvent } from './view-upload-events.ts';
 
 export type ViewEvent =
   | { type: 'mount.done'; result: JoinResult }
@@ -35,7 +36,8 @@ export type ViewEvent =
   | { type: 'client.leave'; ref: string | null }
   | { type: 'info'; message: unknown; handOff?: HandOff }
   | { type: 'close'; why: string }
-  | { type: 'crash'; error: unknown; phase: string };
+  | { type: 'crash'; error: unknown; phase: string }
+  | UploadFrameEvent;
 
 export interface ViewOutput {
   why: string;
@@ -102,6 +104,10 @@ export const viewMachine = setup({
       assertEvent(event, 'client.live_patch');
       guardCrash(context.view, 'handleParams', () => runClientPatch(context.view, event), event.handOff);
     },
+    runUpload: ({ context, event }) => {
+      assertEvent(event, 'client.upload');
+      guardCrash(context.view, 'handleEvent', () => runUploadEvent(context.view, event), event.handOff);
+    },
     runCids: ({ context, event }) => {
       assertEvent(event, 'client.cids');
       runCids(context.view, event);
@@ -166,6 +172,7 @@ export const viewMachine = setup({
         ],
         'client.live_patch': { actions: 'runPatch' },
         'client.cids': { actions: 'runCids' },
+        'client.upload': { actions: 'runUpload' },
         info: { actions: 'runInfo' },
         'client.leave': { target: 'terminated', actions: ['replyLeave', 'recordWhy'] },
         close: { target: 'terminated', actions: 'recordWhy' },

@@ -9,6 +9,8 @@ import { Blog } from './blog/blog.ts';
 import { openDatabase, type Db } from './database.ts';
 import { postIndexView } from './blog/post-index.ts';
 import { postShowView } from './blog/post-show.ts';
+import { Avatars } from './blog/avatars.ts';
+import { profileView } from './blog/profile.ts';
 import { LoginThrottle } from './auth/login-throttle.ts';
 import { createSessionController } from './auth/session-controller.ts';
 import { Clock } from './demo/clock.ts';
@@ -55,6 +57,7 @@ export function buildApp(options: AppOptions): App {
   const blog = new Blog(db, accounts, () => running().pubsub);
   const auth = createAuthGuards(accounts);
   const sessions = createSessionController(accounts, options.loginThrottle ?? new LoginThrottle(), (id) => running().disconnect(id));
+  const avatars = new Avatars(options.dataDir);
   const feed = new InspectorFeed(options.inspectorBufferEvents ?? INSPECTOR_BUFFER_EVENTS);
   const admin = createAdminController((id) => running().disconnect(id));
 
@@ -69,6 +72,7 @@ export function buildApp(options: AppOptions): App {
     (s) => {
       s.live('/posts', postIndexView(blog));
       s.live('/posts/:id', postShowView(blog, accounts));
+      s.live('/profile', profileView(avatars, accounts));
     },
   );
   router.liveSession(
@@ -80,6 +84,11 @@ export function buildApp(options: AppOptions): App {
   router.get('/login', sessions.showLogin);
   router.post('/login', sessions.login);
   router.post('/logout', sessions.logout);
+  router.get('/avatars/:id', (conn) => {
+    const avatar = /^[1-9][0-9]{0,9}$/.test(conn.params.id ?? '') ? avatars.read(Number(conn.params.id)) : null;
+    if (avatar) conn.bytes(200, avatar.type, avatar.bytes);
+    else conn.text(404, 'Not found');
+  }, [auth.requireConfirmedUser]);
   router.post('/admin/disconnect', admin.disconnect, [auth.requireAdminOrToken]);
 
   return {

@@ -32,7 +32,18 @@ export type LiveErrorCode =
   | 'LV_ERR_TOO_MANY_SESSION_VIEWS'
   | 'LV_ERR_TOO_MANY_JOINS'
   | 'LV_ERR_SEND_BUFFER_FULL'
-  | 'LV_ERR_TOO_MANY_COMPONENTS';
+  | 'LV_ERR_TOO_MANY_COMPONENTS'
+  // uploads (runtime/uploads/, actors/upload-channel.ts)
+  | 'LV_ERR_UPLOAD_TOKEN_INVALID'
+  | 'LV_ERR_UPLOAD_DISALLOWED'
+  | 'LV_ERR_UPLOAD_OTHER_NODE'
+  | 'LV_ERR_UPLOAD_ALREADY_REGISTERED'
+  | 'LV_ERR_TOO_MANY_UPLOADS'
+  | 'LV_ERR_UPLOAD_UNKNOWN'
+  | 'LV_ERR_UPLOAD_TOO_LARGE'
+  | 'LV_ERR_UPLOAD_NOT_ACCEPTED'
+  | 'LV_ERR_UPLOAD_WRITE_FAILED'
+  | 'LV_ERR_BINARY_NOT_UPLOAD';
 
 interface CatalogueEntry {
   /** What the client is told (a join refusal `reason`, or an event error reply `reason`). */
@@ -67,6 +78,17 @@ const CATALOGUE: Record<LiveErrorCode, CatalogueEntry> = {
   LV_ERR_TOO_MANY_JOINS: { reason: 'overloaded' },
   LV_ERR_SEND_BUFFER_FULL: { reason: 'send buffer full' },
   LV_ERR_TOO_MANY_COMPONENTS: { reason: 'join crashed' },
+  // Upload channel joins answer with the official client's vocabulary (Phoenix's upload channel).
+  LV_ERR_UPLOAD_TOKEN_INVALID: { reason: 'invalid_token' },
+  LV_ERR_UPLOAD_DISALLOWED: { reason: 'disallowed' },
+  LV_ERR_UPLOAD_OTHER_NODE: { reason: 'disallowed' },
+  LV_ERR_UPLOAD_ALREADY_REGISTERED: { reason: 'already_registered' },
+  LV_ERR_TOO_MANY_UPLOADS: { reason: 'too many uploads' },
+  LV_ERR_UPLOAD_UNKNOWN: { reason: 'unknown upload' },
+  LV_ERR_UPLOAD_TOO_LARGE: { reason: 'file_size_limit_exceeded' },
+  LV_ERR_UPLOAD_NOT_ACCEPTED: { reason: 'not_accepted' },
+  LV_ERR_UPLOAD_WRITE_FAILED: { reason: 'writer_error' },
+  LV_ERR_BINARY_NOT_UPLOAD: { reason: 'malformed message' },
 };
 
 /**

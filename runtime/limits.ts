@@ -64,6 +64,17 @@ export interface Limits {
    * and its client rejoins with an empty table.
    */
   maxComponentsPerView: number;
+  /** Upload channels (`lvu:`) one socket may have open at once; beyond, the join is refused `too many uploads`. */
+  maxUploadsInFlightPerSocket: number;
+  /**
+   * Upload bytes per second per socket (token bucket, burst of one second's worth): past it the
+   * reply to a chunk is delayed, and the official client waits for it before sending the next.
+   */
+  maxUploadBytesPerSecond: number;
+  /** Chunks one upload channel holds waiting to be written (the official client sends one at a time); beyond, `overloaded`. */
+  maxQueuedChunksPerUpload: number;
+  /** Maximum age of an upload entry token (the preflight's answer); an older one is `invalid_token`. */
+  uploadTokenMaxAgeS: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
@@ -89,6 +100,10 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   clusterReplyTimeoutMs: 1_000,
   clusterPresenceIntervalMs: 5_000,
   maxComponentsPerView: 10_000,
+  maxUploadsInFlightPerSocket: 10,
+  maxUploadBytesPerSecond: 8 * 1024 * 1024,
+  maxQueuedChunksPerUpload: 4,
+  uploadTokenMaxAgeS: 300,
 });
 
 /**

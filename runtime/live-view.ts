@@ -4,6 +4,7 @@
 
 import type { Rendered } from './template.ts';
 import type { StreamConfig, StreamInsertOptions, StreamItems, StreamOptions } from './live-stream.ts';
+import type { UploadedFile, UploadEntryView, UploadOptions } from './uploads/upload-config.ts';
 
 /** A view's state. Any object type; kept immutable by the runtime. */
 export type Assigns = object;
@@ -87,6 +88,20 @@ export interface ViewSocket<A extends Assigns = Assigns, I = unknown> {
   streamDelete<K extends keyof StreamItems<A> & string>(name: K, item: StreamItems<A>[K]): void;
   /** Removes a stream's row by its DOM id. */
   streamDeleteByDomId<K extends keyof StreamItems<A> & string>(name: K, domId: string): void;
+  // uploads (runtime/uploads/)
+  /**
+   * Opens an upload named `name` (in `mount`): `assigns.uploads[name]` describes it for
+   * `liveFileInput` and the page. Files are checked by size as they arrive and by content when done.
+   */
+  allowUpload(name: string, options?: UploadOptions): void;
+  /** Drops an entry of upload `name`; its transfer stops and its temporary file is removed. */
+  cancelUpload(name: string, entryRef: string): void;
+  /**
+   * Hands each completed file of upload `name` to `consume` (a path in the server's private
+   * temporary directory, the client's name, type and size, the type read from the content), then
+   * removes the temporary file. Copy the file inside `consume` to keep it.
+   */
+  consumeUploadedEntries<T>(name: string, consume: (file: UploadedFile, entry: UploadEntryView) => T | Promise<T>): Promise<T[]>;
 }
 
 /** What a policy sees when it decides whether an event may run. */

@@ -14,6 +14,8 @@ import type { Clock } from './clock.ts';
 import type { PubSub } from './pubsub.ts';
 import { validateLocalPath } from './local-path.ts';
 import { LiveStream, type StreamConfig, type StreamInsertOptions, type StreamItems, type StreamOptions } from './live-stream.ts';
+import { ViewUploads, type UploadHost } from './uploads/view-uploads.ts';
+import type { UploadedFile, UploadEntryView, UploadOptions } from './uploads/upload-config.ts';
 
 export type Navigation =
   | { kind: 'patch'; to: string; replace: boolean }
@@ -28,6 +30,8 @@ export interface ViewSocketServices {
   deliverInfo(message: unknown): void;
   /** Components the view may hold at once (`maxComponentsPerView`). */
   readonly maxComponents: number;
+  /** The server's uploads and this view's socket (live views only). */
+  readonly uploadHost?: UploadHost;
 }
 
 /** Who handles an event: the view, or one of its components. */
@@ -261,6 +265,27 @@ export class LiveViewSocket<A extends Assigns = Assigns> implements ViewSocket<A
 
   onCleanup(dispose: () => void): void {
     this.#services?.cleanup.add(dispose);
+  }
+
+  // uploads: the view's upload state lives in runtime/uploads/view-uploads.ts, made on first use
+  #uploads: ViewUploads | null = null;
+
+  get uploadState(): ViewUploads | null {
+    return this.#uploads;
+  }
+
+  allowUpload(name: string, options: UploadOptions = {}): void {
+    (this.#uploads ??= new ViewUploads(this.#services?.uploadHost ?? null, (uploads) => this.assign({ uploads } as unknown as Partial<A>))).allow(name, options);
+  }
+
+  cancelUpload(name: string, entryRef: string): void {
+    if (!this.#uploads) throw new TypeError(`no upload named ${name}: call allowUpload in mount first`);
+    this.#uploads.cancel(name, entryRef);
+  }
+
+  consumeUploadedEntries<T>(name: string, consume: (file: UploadedFile, entry: UploadEntryView) => T | Promise<T>): Promise<T[]> {
+    if (!this.#uploads) throw new TypeError(`no upload named ${name}: call allowUpload in mount first`);
+    return this.#uploads.consume(name, consume);
   }
 
   setPageTitle(title: string): void {

@@ -29,6 +29,7 @@ import type { Router } from '../runtime/router.ts';
 import { RuntimeEvents, type RuntimeEventStream } from '../runtime/runtime-events.ts';
 import { CookieSessionStore, parseCookies, type CookieSession } from '../runtime/security/cookie-session.ts';
 import { CSRF_SESSION_KEY, generateCsrfSecret, isValidCsrfToken } from '../runtime/security/csrf.ts';
+import { UploadService } from '../runtime/uploads/upload-service.ts';
 import { Keyring } from '../runtime/security/keyring.ts';
 import { loadSecretKeyBase } from '../runtime/security/secret-key-base.ts';
 import { ViewTokens } from '../runtime/security/view-token.ts';
@@ -48,6 +49,8 @@ export interface LiveServerOptions {
   defaultTitle?: string;
   /** Where the development secret lives when `SECRET_KEY_BASE` is not set. */
   dataDir?: string;
+  /** uploads: the private directory for upload temporary files (default: a new one under the OS's temp dir). */
+  uploadDir?: string;
   secretKeyBase?: string;
   limits?: Partial<Limits>;
   /** Default: a `LocalPubSub` (one node). A `RedisPubSub` makes this node part of a cluster. */
@@ -171,6 +174,8 @@ export class LiveServer {
       supervisor: this.supervisor,
       silence: new SilenceWatch(this.#clock, this.limits.heartbeatTimeoutMs),
       sessions: new SessionTally(),
+      // uploads: tokens, temporary files and the views with uploads open (runtime/uploads/)
+      uploads: new UploadService({ keyring, clock: this.#clock, nodeId: this.nodeId, tokenMaxAgeS: this.limits.uploadTokenMaxAgeS, dir: options.uploadDir }),
     };
     // The registry tracks every socket already; ws's own tracking would add a Set entry and a
     // close listener to each.
@@ -244,6 +249,7 @@ export class LiveServer {
       await httpClosed;
       this.#wss.close();
       this.registry.stop();
+      this.#services.uploads.close(); // uploads: no temporary file outlives the server
       await this.pubsub.close();
     })();
     return this.#closing;

@@ -9,6 +9,7 @@ export function userBar(user: User | null, csrfToken: string): Rendered {
   return html`<nav class="user-bar">
   <span><span id="current-user">${user.email}</span> (<span id="current-role">${user.role}</span>)</span>
   <a href="/posts">Posts</a>
+  <a id="to-profile" href="/profile">Profile</a>
   ${user.role === 'admin' ? html`<a id="to-inspector" href="/inspector">Inspector</a>` : ''}
   <form id="logout-form" method="post" action="/logout">
     <input type="hidden" name="_csrf_token" value="${csrfToken}">

@@ -37,7 +37,7 @@ export class Conn {
   authenticatedByHeader = false;
   status = 200;
   readonly headers = new Map<string, string | string[]>();
-  body = '';
+  body: string | Buffer = '';
   #form: Promise<URLSearchParams> | undefined;
 
   constructor(req: IncomingMessage, baseUrl: string) {
@@ -100,6 +100,18 @@ export class Conn {
 
   text(status: number, body: string): this {
     return this.#respond(status, 'text/plain; charset=utf-8', body);
+  }
+
+  /**
+   * Bytes with their content type (an image, say), marked `nosniff` so a browser never reads them
+   * as anything else.
+   */
+  bytes(status: number, contentType: string, body: Buffer): this {
+    this.status = status;
+    this.headers.set('content-type', contentType);
+    this.headers.set('x-content-type-options', 'nosniff');
+    this.body = this.method === 'HEAD' ? '' : body;
+    return this.halt();
   }
 
   json(status: number, value: unknown): this {

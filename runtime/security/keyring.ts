@@ -4,7 +4,7 @@
 
 import { hkdfSync } from 'node:crypto';
 
-export type KeyPurpose = 'view-session' | 'view-static' | 'cookie-session' | 'flash' | 'admin-cli';
+export type KeyPurpose = 'view-session' | 'view-static' | 'cookie-session' | 'flash' | 'admin-cli' | 'upload-entry';
 
 export class Keyring {
   readonly #secretKeyBase: string;

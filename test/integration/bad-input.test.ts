@@ -49,7 +49,7 @@ describe('bad input on a socket', () => {
     expect(error.payload).toMatchObject({ reason: 'malformed message' });
   });
 
-  it('answers a binary frame (uploads are not supported) with a socket-level error', async () => {
+  it('answers a binary frame that is no upload chunk with a socket-level error', async () => {
     attacker.client.sendRaw(Buffer.from([0, 1, 1, 3, 5, 0x31, 0x32]));
 
     const error = await socketError(attacker.client);

@@ -13,6 +13,7 @@ import WebSocket from 'ws';
 import { joinPayload } from '../../testing/channel-socket.ts';
 import { mergeCookies } from '../../testing/cookie-jar.ts';
 import { readPageTokens, type PageTokens } from '../../testing/page-tokens.ts';
+import { encodeChunkFrame } from '../../runtime/uploads/chunk-frame.ts';
 
 // What a client reads from a page, the join it sends and its cookie jar are liveward/testing's own.
 export { joinPayload, mergeCookies, readPageTokens, type PageTokens };
@@ -348,6 +349,17 @@ export class LiveChannel {
 
   leave(): Promise<Reply> {
     return this.push('phx_leave');
+  }
+
+  /**
+   * Sends `payload` as a binary push (the official client's `binaryEncode`: kind, four lengths,
+   * join_ref, ref, topic, event, bytes) with the current join_ref, and waits for the reply.
+   */
+  pushBinary(event: string, payload: Uint8Array, timeoutMs = DEFAULT_WAIT_MS): Promise<Reply> {
+    const ref = this.client.makeRef();
+    const reply = this.client.waitFor((f) => f.event === 'phx_reply' && f.ref === ref, { timeoutMs, what: `reply to binary ${event} ref ${ref}` });
+    this.client.sendRaw(encodeChunkFrame(this.joinRef ?? '', ref, this.topic, event, payload));
+    return reply.then(toReply);
   }
 
   /** The next unread server push on this topic (`ref` null) with `event`, for the current join. */

@@ -14,6 +14,7 @@ import { RuntimeEvents } from '../../runtime/runtime-events.ts';
 import { FlashTokens } from '../../runtime/security/flash-token.ts';
 import { Keyring } from '../../runtime/security/keyring.ts';
 import { ViewTokens } from '../../runtime/security/view-token.ts';
+import { UploadService } from '../../runtime/uploads/upload-service.ts';
 import { ManualClock } from './manual-clock.ts';
 
 export interface TestServices extends Services {
@@ -39,5 +40,6 @@ export function runtimeServices(
     supervisor: new Supervisor(limits, clock, events),
     silence: new SilenceWatch(clock, limits.heartbeatTimeoutMs),
     sessions: new SessionTally(),
+    uploads: new UploadService({ keyring, clock, nodeId: 'test-node', tokenMaxAgeS: limits.uploadTokenMaxAgeS }),
   };
 }
