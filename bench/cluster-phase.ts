@@ -17,7 +17,7 @@ import type { ArrivalResult } from './load-generator.ts';
 import type { Row } from './report.ts';
 import { repeated, summarize, type Summary } from './samples.ts';
 import type { ClockOffset } from './wall-clock.ts';
-import { startRedis, type RunningRedis } from '../test/support/redis-server.ts';
+import { startRedis, type RunningRedis } from '../testing/redis-server.ts';
 
 export interface ClusterRun {
   rep: number;
