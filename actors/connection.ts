@@ -195,7 +195,12 @@ export class Connection implements ConnectionPort, Watched, SocketEvents, TopicW
   // uploads: binary frames are upload chunks, taken only on a joined lvu: topic; refused elsewhere
   #onBinary(data: RawData): void {
     if (this.#uploads) this.#uploads.onBinary(data);
-    else refuseBinary({ send: (text) => this.send(text), warn: (event, fields) => this.#warn(event, fields) }, data, 'binary frames are accepted only on a joined upload (lvu:) topic', this.#services.limits.maxFrameFieldChars);
+    else refuseBinary(this.#uploadPort(), data, 'binary frames are accepted only on a joined upload (lvu:) topic', this.#services.limits.maxFrameFieldChars);
+  }
+
+  /** What the upload side may do with this connection: send a frame, log a warning within budget. */
+  #uploadPort(): { send(text: string): void; warn(event: string, fields: Record<string, unknown>): void } {
+    return { send: (text) => this.send(text), warn: (event, fields) => this.#warn(event, fields) };
   }
 
   /** Handles one text frame from the socket. Never throws. */
@@ -207,7 +212,11 @@ export class Connection implements ConnectionPort, Watched, SocketEvents, TopicW
     }
     const { frame } = decoded;
     // uploads: lvu: topics belong to the upload channels, not to views
-    if (isUploadTopic(frame.topic)) return (this.#uploads ??= new UploadChannels({ id: this.id, send: (text) => this.send(text), warn: (event, fields) => this.#warn(event, fields) }, this.#services)).onFrame(frame);
+    if (isUploadTopic(frame.topic)) {
+      this.#uploads ??= new UploadChannels({ id: this.id, ...this.#uploadPort() }, this.#services);
+      this.#uploads.onFrame(frame);
+      return;
+    }
     if (frame.topic === 'phoenix') {
       if (frame.event === 'heartbeat') this.send(encodeReply(null, frame.ref, 'phoenix', 'ok', {}));
       else this.#replyError(frame, new LiveError('LV_ERR_UNKNOWN_EVENT', `unknown socket event ${frame.event}`));

@@ -19,6 +19,7 @@ export interface StreamInsertOptions {
 }
 
 /** `streamConfigure(name, config)`: how an item becomes its row's DOM id. */
+// biome-ignore lint/suspicious/noExplicitAny: the default stands for a stream of any item type (item parameters are contravariant)
 export interface StreamConfig<T = any> {
   /** The row's DOM id; by default `${name}-${item.id}`. */
   domId?: (item: T) => string;
@@ -28,6 +29,7 @@ export interface StreamConfig<T = any> {
  * `stream(name, items, options)`: the insert options for every item, `reset`, and (read when
  * the call creates the stream, as `streamConfigure` would set it) `domId`.
  */
+// biome-ignore lint/suspicious/noExplicitAny: as `StreamConfig`
 export interface StreamOptions<T = any> extends StreamInsertOptions, StreamConfig<T> {
   /** Remove every row the client shows for this stream before inserting `items`. */
   reset?: boolean;
@@ -164,4 +166,5 @@ export type Streams<S extends object> = { readonly [K in keyof S]: LiveStream<S[
 /** The item type of each stream an assigns type declares (any name and item when it declares none). */
 export type StreamItems<A> = A extends { streams: infer S }
   ? { [K in keyof S]: S[K] extends LiveStream<infer T> ? T : never }
-  : Record<string, any>;
+  : // biome-ignore lint/suspicious/noExplicitAny: a view that declares no streams may stream items of any type
+    Record<string, any>;

@@ -99,6 +99,7 @@ export class LiveViewSocket<A extends Assigns = Assigns> implements ViewSocket<A
   #assignedFromParent: string[] | null = null;
   readonly #services: ViewSocketServices | null;
   /** The view's streams by name (also `assigns.streams`); made at the first `stream` call. */
+  // biome-ignore lint/suspicious/noExplicitAny: streams of every item type share one map; each is typed at its call site
   #streams: Map<string, LiveStream<any>> | null = null;
   /** `streamConfigure` calls waiting for their stream's first `stream`. */
   #streamConfigs: Map<string, StreamConfig> | null = null;
@@ -333,6 +334,7 @@ export class LiveViewSocket<A extends Assigns = Assigns> implements ViewSocket<A
     this.#changed = true;
   }
 
+  // biome-ignore lint/suspicious/noExplicitAny: returns the stream typed by the caller's item type
   #streamNamed(caller: string, name: string): LiveStream<any> {
     const stream = this.#streams?.get(name);
     if (!stream) throw new TypeError(`${caller}: no stream "${name}": define it with stream("${name}", items) first`);

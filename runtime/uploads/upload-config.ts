@@ -27,6 +27,7 @@ export interface UploadOptions {
    * whoever the view mounted for, since the view opened the upload itself. The change and submit
    * events that carry the form are authorized by their own declarations, as every event.
    */
+  // biome-ignore lint/suspicious/noExplicitAny: an upload's policy is declared for the view's assigns, whatever they are
   policy?: Policy<any>;
   /** Called after each progress report of an entry (e.g. to show it). */
   progress?: (upload: UploadView, entry: UploadEntryView) => void;
@@ -135,6 +136,7 @@ export class UploadConfig {
   readonly chunkSize: number;
   readonly chunkTimeout: number;
   readonly autoUpload: boolean;
+  // biome-ignore lint/suspicious/noExplicitAny: as `UploadOptions.policy`
   readonly policy: Policy<any> | undefined;
   readonly onProgress: UploadOptions['progress'];
   entries: UploadEntry[] = [];

@@ -330,7 +330,10 @@ describe('timeouts, shutdown, another node', () => {
       expect((await channel.pushBinary('chunk', PNG.subarray(0, 100))).status).toBe('ok'); // the first second's worth
       const timers = clock.pending;
       let replied = false;
-      const second = channel.pushBinary('chunk', PNG.subarray(100)).then((reply) => ((replied = true), reply));
+      const second = channel.pushBinary('chunk', PNG.subarray(100)).then((reply) => {
+        replied = true;
+        return reply;
+      });
       await p.client.heartbeat(); // answered after the chunk was read
       expect(replied).toBe(false);
       expect(clock.pending).toBe(timers + 1); // the chunk waits on the clock, not on the disk

@@ -12,11 +12,13 @@ import { LiveError, type LiveErrorCode } from '../../runtime/errors.ts';
 import { html } from '../../runtime/template.ts';
 
 const BASE = 'http://localhost';
+// biome-ignore lint/suspicious/noExplicitAny: the test views take whatever their hooks and callbacks assign
+type AnyAssigns = Record<string, any>;
 const MAX_CHAINED_PATCHES = 3;
 
 interface Setup {
   hooks?: OnMountHook[];
-  view?: Partial<ViewDefinition<Record<string, any>>>;
+  view?: Partial<ViewDefinition<AnyAssigns>>;
   path?: string;
   session?: Record<string, unknown>;
 }
@@ -24,16 +26,16 @@ interface Setup {
 /** Routes `/items/:id` (and a sibling `/other`) and runs the mount for `path`, as both render paths do. */
 async function mountAt({ hooks = [], view = {}, path = '/items/7?tab=a', session = { user: 'u1' } }: Setup): Promise<{
   outcome: MountOutcome;
-  socket: LiveViewSocket<Record<string, any>>;
+  socket: LiveViewSocket<AnyAssigns>;
 }> {
-  const Item = defineView<Record<string, any>>({ name: 'item', render: () => html`<p></p>`, ...view });
+  const Item = defineView<AnyAssigns>({ name: 'item', render: () => html`<p></p>`, ...view });
   const router = new Router().liveSession('s', { onMount: hooks }, (s) => {
     s.live('/items/:id', Item);
     s.live('/other', defineView({ name: 'other', render: () => html`` }));
   });
   const url = new URL(path, BASE);
   const match = router.matchLiveUrl(url)!;
-  const socket = new LiveViewSocket<Record<string, any>>({ id: 'phx-1', view: Item, connected: true });
+  const socket = new LiveViewSocket<AnyAssigns>({ id: 'phx-1', view: Item, connected: true });
   const outcome = await runMount({
     socket,
     route: match.route,
@@ -73,7 +75,12 @@ describe('runMount', () => {
 
   it('lets what a hook assigns reach mount and handleParams', async () => {
     const { socket } = await mountAt({
-      hooks: [(_p, _s, socket) => (socket.assign({ currentUser: 'ada' }), cont())],
+      hooks: [
+        (_p, _s, socket) => {
+          socket.assign({ currentUser: 'ada' });
+          return cont();
+        },
+      ],
       view: {
         mount: (_p, _s, socket) => socket.assign({ greeting: `hello ${socket.assigns.currentUser}` }),
         handleParams: (params, _url, socket) => socket.assign({ tab: params.tab }),
@@ -86,9 +93,18 @@ describe('runMount', () => {
     const calls: string[] = [];
     const { outcome } = await mountAt({
       hooks: [
-        () => (calls.push('first'), cont()),
-        () => (calls.push('guard'), halt('/login?return_to=%2Fitems%2F7')),
-        () => (calls.push('after'), cont()),
+        () => {
+          calls.push('first');
+          return cont();
+        },
+        () => {
+          calls.push('guard');
+          return halt('/login?return_to=%2Fitems%2F7');
+        },
+        () => {
+          calls.push('after');
+          return cont();
+        },
       ],
       view: { mount: () => void calls.push('mount'), handleParams: () => void calls.push('handleParams') },
     });
@@ -117,7 +133,12 @@ describe('runMount', () => {
 
   it('refuses a hook that redirects but returns cont()', async () => {
     const code = await failure({
-      hooks: [(_p, _s, socket) => (socket.redirect('/login'), cont())],
+      hooks: [
+        (_p, _s, socket) => {
+          socket.redirect('/login');
+          return cont();
+        },
+      ],
       view: { mount: () => { throw new Error('mount must not run'); } },
     });
     expect(code).toBe('LV_ERR_HOOK_RESULT');
@@ -171,7 +192,12 @@ describe('runMount', () => {
     const leaving = await failure({ view: { handleParams: (_p, _u, socket) => socket.pushPatch('/other') } });
     let rounds = 0;
     const looping = await failure({
-      view: { handleParams: (params, _url, socket) => (rounds++, socket.pushPatch(`/items/${Number(params.id) + 1}`)) },
+      view: {
+        handleParams: (params, _url, socket) => {
+          rounds++;
+          socket.pushPatch(`/items/${Number(params.id) + 1}`);
+        },
+      },
     });
 
     expect(leaving).toBe('LV_ERR_UNSAFE_REDIRECT');

@@ -136,6 +136,7 @@ describe('Router.matchLiveUrl and matchPatch', () => {
     const match = router.matchLiveUrl(new URL('/posts?constructor=a&toString=b&valueOf=c&hasOwnProperty=d', base));
     expect(match?.params).toEqual({ constructor: 'a', toString: 'b', valueOf: 'c', hasOwnProperty: 'd' });
     const proto = router.matchLiveUrl(new URL('/posts/1?__proto__=x', base))!.params;
+    // biome-ignore lint/suspicious/noProto: the test is that a query parameter named __proto__ is an own key
     expect(Object.hasOwn(proto, '__proto__') && proto['__proto__']).toBe('x');
     expect(Object.getPrototypeOf(proto)).toBe(Object.prototype);
   });

@@ -35,7 +35,7 @@ function streamedView(count: number, keep?: (row: Row) => void): LiveViewSocket<
   const socket = new LiveViewSocket<FeedAssigns>({ id: 'phx-feed', view: Feed, connected: true });
   socket.assign({ title: 'Feed' });
   const first = rows(1, count);
-  first.forEach((row) => keep?.(row));
+  for (const row of first) keep?.(row);
   socket.stream('rows', first);
   const join = socket.renderJoin();
   expect(JSON.stringify(join)).toContain(`rows-${count}`);

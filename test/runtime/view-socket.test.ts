@@ -21,7 +21,10 @@ interface Counter {
 let renders = 0;
 const CounterView = defineView<Counter>({
   name: 'counter',
-  render: ({ count, label }) => (renders++, html`<p>${label}: <b>${count}</b></p>`),
+  render: ({ count, label }) => {
+    renders++;
+    return html`<p>${label}: <b>${count}</b></p>`;
+  },
 });
 
 function counterSocket(options: { parentAssigns?: Record<string, unknown> } = {}): LiveViewSocket<Counter> {
@@ -91,9 +94,18 @@ describe('LiveViewSocket assigns and change tracking', () => {
       parentAssigns: { user: 'ada' },
     });
     let computed = 0;
-    socket.assignNew('user', () => (computed++, 'from compute'));
-    socket.assignNew('theme', () => (computed++, 'dark'));
-    socket.assignNew('theme', () => (computed++, 'light'));
+    socket.assignNew('user', () => {
+      computed++;
+      return 'from compute';
+    });
+    socket.assignNew('theme', () => {
+      computed++;
+      return 'dark';
+    });
+    socket.assignNew('theme', () => {
+      computed++;
+      return 'light';
+    });
 
     expect(socket.assigns).toMatchObject({ user: 'ada', theme: 'dark' });
     expect(computed).toBe(1);
