@@ -53,6 +53,7 @@ export type {
   ServerCounts,
   ServerDescription,
   ViewDescription,
+  WatchedCluster,
 } from './server-description.ts';
 export type { OriginPolicy } from './origin.ts';
 export { isLocalPath, validateLocalPath } from './local-path.ts';
