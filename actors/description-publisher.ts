@@ -104,7 +104,10 @@ export class DescriptionPublisher {
   #onTick(): void {
     const now = Date.now();
     for (const [origin, lease] of this.#leases) if (lease.expiresAt <= now) this.#leases.delete(origin);
-    if (this.#leases.size === 0) return this.#end();
+    if (this.#leases.size === 0) {
+      this.#end();
+      return;
+    }
     // Still here, nothing changed: the watchers keep what they have.
     if (now - this.#lastSentAt >= this.#options.limits.clusterWatchLeaseMs / 3) this.#send({ type: 'alive', nodeId: this.#options.nodeId });
   }
