@@ -13,6 +13,10 @@ import type { PubSub } from '../runtime/pubsub.ts';
 import type { DisconnectResult } from '../runtime/disconnect-result.ts';
 import type { ClusterDescription, ServerDescription } from '../runtime/server-description.ts';
 import { readServerDescription } from '../runtime/read-server-description.ts';
+import type { WatchedCluster } from '../runtime/server-description.ts';
+import { broadcastDescription, describedConnections } from './description-broadcast.ts';
+import { ClusterWatch, LEASE_TOPIC } from './cluster-watch.ts';
+import { DescriptionPublisher } from './description-publisher.ts';
 import type { Limits } from '../runtime/limits.ts';
 import { v4 as uuidv4 } from 'uuid';
 
@@ -34,9 +38,6 @@ const PRESENCE_MISSES = 3;
  */
 const CHECKS_PER_TURN = 100;
 
-/** Connections a node describes to another at most, whatever the request asks. */
-const MAX_DESCRIBED_CONNECTIONS = 1_000;
-
 type ClusterMessage =
   | { type: 'disconnect'; id: string; origin: string; requestId: string }
   | { type: 'describe'; maxConnections: number; origin: string; requestId: string }
@@ -50,7 +51,7 @@ export type SessionCheck = (session: Readonly<Record<string, unknown>>) => boole
 
 export interface RegistryOptions {
   nodeId: string;
-  limits: Pick<Limits, 'clusterReplyTimeoutMs' | 'clusterPresenceIntervalMs'>;
+  limits: Pick<Limits, 'clusterReplyTimeoutMs' | 'clusterPresenceIntervalMs' | 'clusterWatchLeaseMs' | 'clusterWatchPublishMs'>;
   revalidateSession?: SessionCheck;
   /** This node's description, for another node's `describeCluster` (the server's `describe`). */
   describeNode?: (maxConnections: number) => ServerDescription;
@@ -239,6 +240,9 @@ export class Registry {
   #stopOnUp: (() => void) | null = null;
   /** A disconnect was made while the link was down: ask every node to re-check once it is back. */
   #relayMissed = false;
+  /** Watch leases this node holds on the others, and serves to them (a cluster only). */
+  #watch: ClusterWatch | null = null;
+  #publisher: DescriptionPublisher | null = null;
 
   constructor(events: RuntimeEvents, pubsub: PubSub, options: RegistryOptions) {
     this.#events = events;
@@ -296,7 +300,7 @@ export class Registry {
    *   nodes.map((n) => n.nodeId); // → ['web-1', 'web-2']; unanswered → []
    */
   async describeCluster(maxConnections: number): Promise<ClusterDescription> {
-    const max = Math.max(0, Math.min(Math.floor(maxConnections), MAX_DESCRIBED_CONNECTIONS));
+    const max = describedConnections(maxConnections);
     const local = this.#describeNode(max);
     if (!this.#pubsub.distributed) return { nodes: [local], unanswered: [] };
     const { answers, unanswered } = await this.#ask<ServerDescription>({ type: 'describe', maxConnections: max }, (reply) => {
@@ -305,6 +309,18 @@ export class Registry {
       return description !== null && description.nodeId === reply.nodeId ? description : undefined;
     });
     return { nodes: [local, ...answers.map(([, description]) => description)], unanswered };
+  }
+
+  /**
+   * Calls `onChange` with the other nodes' trees each time one changes, pushed by them while this
+   * watch lasts (a watch lease, see `cluster-watch.ts`); returns the function that ends it. On a
+   * single node it never calls.
+   *
+   * @example
+   *   const stop = registry.watchCluster(200, ({ nodes, unanswered }) => draw(nodes, unanswered));
+   */
+  watchCluster(maxConnections: number, onChange: (cluster: WatchedCluster) => void): () => void {
+    return this.#watch?.watch(maxConnections, onChange) ?? (() => {});
   }
 
   #describeNode(maxConnections: number): ServerDescription {
@@ -381,7 +397,7 @@ export class Registry {
 
   /** PubSub subscriptions the registry itself holds (the cluster relay), not any view's. */
   get ownSubscriptions(): number {
-    return this.#stops.length;
+    return this.#stops.length + (this.#watch?.ownSubscriptions ?? 0);
   }
 
   #joinCluster(): void {
@@ -391,6 +407,12 @@ export class Registry {
       pubsub.subscribe(replyTopic(this.nodeId), (message) => this.#onReply(message)),
       pubsub.subscribe(PRESENCE_TOPIC, (message) => this.#onPresence(message)),
     );
+    const { nodeId, limits, describeNode } = this.#options;
+    this.#watch = new ClusterWatch({ nodeId, pubsub, limits, peers: () => this.peers() });
+    if (describeNode) {
+      const publisher = (this.#publisher = new DescriptionPublisher({ nodeId, pubsub, events: this.#events, limits, describeNode }));
+      this.#stops.push(pubsub.subscribe(LEASE_TOPIC, (message) => publisher.onLeaseMessage(message)));
+    }
     this.#stopOnUp = pubsub.onUp(() => this.#onLinkUp());
     // A PubSub made ready before the server was built came up unseen: say hello now.
     if (pubsub.health().state === 'up') this.#announce(true);
@@ -445,24 +467,11 @@ export class Registry {
   }
 
   /**
-   * Answers another node's `describeCluster`. The description holds only what `describe()` shows
-   * on this node (ids, names, states, and the assigns each view lists in `inspect`), so nothing
-   * leaves the node that its own inspector would not show. An inspectable assign that cannot be
-   * serialized (a cycle, a BigInt) would fail the whole answer: then the assigns are left out.
+   * Answers another node's `describeCluster` with what this node's own inspector would show (see
+   * `broadcastDescription`).
    */
   #answerDescribe(origin: string, requestId: string, maxConnections: number): void {
-    const max = Math.max(0, Math.min(Math.floor(maxConnections), MAX_DESCRIBED_CONNECTIONS));
-    const description = this.#describeNode(max);
-    const reply = (d: ServerDescription): void => this.#pubsub.broadcast(replyTopic(origin), { requestId, nodeId: this.nodeId, description: d });
-    try {
-      reply(description);
-    } catch (err) {
-      logger.warn('registry.describe_unserializable', { error: err });
-      reply({
-        ...description,
-        connections: description.connections.map((c) => ({ ...c, views: c.views.map((v) => ({ ...v, assigns: {} })) })),
-      });
-    }
+    broadcastDescription(this.#pubsub, replyTopic(origin), { requestId }, this.#describeNode(describedConnections(maxConnections)));
   }
 
   #onReply(message: unknown): void {
@@ -550,6 +559,8 @@ export class Registry {
   }
 
   stop(): void {
+    this.#publisher?.stop();
+    this.#watch?.stop();
     for (const stop of this.#stops.splice(0)) stop();
     this.#stopOnUp?.();
     if (this.#presenceTimer) clearInterval(this.#presenceTimer);

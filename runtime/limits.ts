@@ -59,6 +59,14 @@ export interface Limits {
    */
   clusterPresenceIntervalMs: number;
   /**
+   * How long a node keeps pushing its description to a node whose inspector watches it after the
+   * last "watching" message; the watcher renews every third of it, and drops a node it has not
+   * heard from for this plus `clusterReplyTimeoutMs`. The same on every node.
+   */
+  clusterWatchLeaseMs: number;
+  /** A watched node publishes its changed description at most once per this many ms (changes in between are coalesced). */
+  clusterWatchPublishMs: number;
+  /**
    * Stateful components one view may hold at once. The client removes them (`cids_destroyed`);
    * one that never does would keep every component ever rendered, so past this the view crashes
    * and its client rejoins with an empty table.
@@ -99,6 +107,8 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxLogLinesPerSecond: 5,
   clusterReplyTimeoutMs: 1_000,
   clusterPresenceIntervalMs: 5_000,
+  clusterWatchLeaseMs: 10_000,
+  clusterWatchPublishMs: 500,
   maxComponentsPerView: 10_000,
   maxUploadsInFlightPerSocket: 10,
   maxUploadBytesPerSecond: 8 * 1024 * 1024,

@@ -80,3 +80,13 @@ export interface ClusterDescription {
   readonly nodes: readonly ServerDescription[];
   readonly unanswered: readonly string[];
 }
+
+/**
+ * What `server.watchCluster()` hands its listener: the other nodes as each last described itself
+ * (by id), and the nodes believed up that were asked (a watch lease) but have not described
+ * themselves within `clusterReplyTimeoutMs`, or went silent since.
+ */
+export interface WatchedCluster {
+  readonly nodes: readonly ServerDescription[];
+  readonly unanswered: readonly string[];
+}

@@ -56,6 +56,7 @@ export type {
   ServerCounts,
   ServerDescription,
   ViewDescription,
+  WatchedCluster,
 } from '../runtime/server-description.ts';
 export type { OriginPolicy } from '../runtime/origin.ts';
 export { isLocalPath, validateLocalPath } from '../runtime/local-path.ts';

@@ -38,7 +38,7 @@ import { serializeCookie } from '../runtime/security/cookie-session.ts';
 import { AdminTokens } from '../runtime/security/admin-token.ts';
 import { isLiveError } from '../runtime/errors.ts';
 import type { DisconnectResult } from '../runtime/disconnect-result.ts';
-import type { ClusterDescription, CrashReport, ServerCounts, ServerDescription } from '../runtime/server-description.ts';
+import type { ClusterDescription, CrashReport, ServerCounts, ServerDescription, WatchedCluster } from '../runtime/server-description.ts';
 
 export interface LiveServerOptions {
   router: Router;
@@ -285,6 +285,17 @@ export class LiveServer {
    */
   describeCluster(maxConnections = 200): Promise<ClusterDescription> {
     return this.registry.describeCluster(maxConnections);
+  }
+
+  /**
+   * Calls `onChange` with the other nodes' trees (at most `maxConnections` connections each, never
+   * over 1,000) each time one changes, until the returned function is called. Pushed, not polled:
+   * while the watch lasts, every other node pushes its `describe()` when its tree changes, at most
+   * once per `clusterWatchPublishMs`. A node believed up that has not described itself within
+   * `clusterReplyTimeoutMs` of being asked, or went silent, is listed in `unanswered`.
+   */
+  watchCluster(maxConnections: number, onChange: (cluster: WatchedCluster) => void): () => void {
+    return this.registry.watchCluster(maxConnections, onChange);
   }
 
   /** Crashes since start, and the latest ones (newest first), messages only. */

@@ -8,11 +8,12 @@
 // Every change is pushed to the open inspectors as one coalesced PubSub notice per NOTIFY_EVERY_MS,
 // however many events arrived, and a one-second tick refreshes uptimes and charts — both only while
 // someone watches. The inspector's own views are left out, so watching does not feed itself.
-// In a cluster, the same tick asks every other node for its description (`describeCluster`, one
-// request at a time) and pushes their trees when the answers are in: the other nodes pay for it
-// only while an inspector is open somewhere.
+// In a cluster, the feed watches the other nodes while an inspector is open here
+// (`server.watchCluster`): each pushes its own description when its tree changes, coalesced, and
+// the feed pushes their trees on the same coalesced notice. Nothing is asked on the tick; the other
+// nodes pay for it only while some inspector watches them.
 
-import { logger, type LiveServer, type RuntimeEvent, type ServerDescription } from 'liveward';
+import type { LiveServer, RuntimeEvent, ServerDescription } from 'liveward';
 
 export const INSPECTOR_TOPIC = 'inspector:changed';
 export const INSPECTOR_VIEW = 'inspector';
@@ -67,7 +68,7 @@ export interface ViewHistory {
   trace: TraceEntry[];
 }
 
-/** The other nodes of the cluster as they last answered, and those that did not. */
+/** The other nodes of the cluster as they last described themselves, and those that did not. */
 export interface OtherNodes {
   nodes: readonly ServerDescription[];
   unanswered: readonly string[];
@@ -95,8 +96,7 @@ export class InspectorFeed {
   #server: LiveServer | null = null;
   #watchers = 0;
   #otherNodes: OtherNodes = NO_OTHER_NODES;
-  /** A `describeCluster` is on its way: the next tick does not ask again. */
-  #asking = false;
+  #stopClusterWatch: (() => void) | null = null;
 
   constructor(capacity: number) {
     this.#capacity = capacity;
@@ -118,7 +118,7 @@ export class InspectorFeed {
       this.#unsubscribe = this.server.events.subscribe((event) => this.#record(event));
       this.#tick = setInterval(() => this.#onTick(), TICK_MS);
       this.#tick.unref();
-      this.#askCluster();
+      this.#watchCluster();
     }
     let watching = true;
     return () => {
@@ -152,7 +152,7 @@ export class InspectorFeed {
     return this.#views.get(topic) ?? null;
   }
 
-  /** The other nodes' trees as they last answered (none until the first answer, or on one node). */
+  /** The other nodes' trees as they last described themselves (none until the first, or on one node). */
   otherNodes(): OtherNodes {
     return this.#otherNodes;
   }
@@ -172,6 +172,8 @@ export class InspectorFeed {
     this.#unsubscribe = null;
     if (this.#tick) clearInterval(this.#tick);
     this.#tick = null;
+    this.#stopClusterWatch?.();
+    this.#stopClusterWatch = null;
     this.#otherNodes = NO_OTHER_NODES;
   }
 
@@ -251,27 +253,17 @@ export class InspectorFeed {
 
   #onTick(): void {
     this.#point(Date.now()).views = this.server.counts().views;
-    // In a cluster the push waits for the other nodes' answers (at most `clusterReplyTimeoutMs`).
-    if (!this.#askCluster()) this.#broadcast();
+    this.#broadcast();
   }
 
-  /** Asks the other nodes for their trees; false when there are none to ask or a request is out. */
-  #askCluster(): boolean {
+  /** Holds a watch lease on the other nodes: they push their trees when they change. */
+  #watchCluster(): void {
     const server = this.server;
-    if (!server.pubsub.distributed || this.#asking) return false;
-    this.#asking = true;
-    server
-      .describeCluster(SHOWN_CONNECTIONS)
-      .then(
-        ({ nodes, unanswered }) => {
-          if (this.#watchers === 0) return;
-          this.#otherNodes = { nodes: nodes.filter((n) => n.nodeId !== server.nodeId), unanswered };
-          this.#broadcast();
-        },
-        (err: unknown) => logger.error('inspector.describe_cluster_failed', { error: err }),
-      )
-      .finally(() => (this.#asking = false));
-    return true;
+    if (!server.pubsub.distributed) return;
+    this.#stopClusterWatch = server.watchCluster(SHOWN_CONNECTIONS, (others) => {
+      this.#otherNodes = others;
+      this.#notify();
+    });
   }
 
   #notify(): void {

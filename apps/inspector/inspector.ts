@@ -1,6 +1,6 @@
 // `/inspector` (liveSession `admin`): the running actor system, drawn and pushed live — the
 // supervision tree (node → registry → connections → views; in a cluster every node's, as each last
-// answered, and the nodes that did not), the state chart of a selected view
+// pushed it, and the nodes that did not), the state chart of a selected view
 // drawn from the view machine's definition with its transitions and callback trace, a filterable
 // timeline of decisions and lifecycle, charts, and two actions (disconnect a live socket id,
 // terminate an account). Admin-only four times: the HTTP pipeline, the mount hook, the policy of
@@ -34,7 +34,7 @@ interface InspectorAssigns {
 
 type Registry = readonly ConnectionDescription[];
 
-/** One node's tree: this node's, or another's as it last answered. */
+/** One node's tree: this node's, or another's as it last pushed it. */
 interface NodeTree {
   nodeId: string;
   here: boolean;
@@ -47,9 +47,9 @@ interface InspectorSnapshot {
   now: number;
   counts: { connections: number; liveSocketIds: number; views: number; subscriptions: number };
   crashes: number;
-  /** This node first, then the other nodes that answered. */
+  /** This node first, then the other nodes that described themselves. */
   nodes: NodeTree[];
-  /** Nodes believed up that did not answer the last `describeCluster`. */
+  /** Nodes believed up that were asked to (a watch lease) but have not described themselves. */
   unanswered: readonly string[];
   /** Per live socket id: its connections, and the user it belongs to if any. */
   socketIds: { id: string; connections: number; userId: number | null }[];
