@@ -4,7 +4,7 @@
 // `phx_join` as the official client builds it, heartbeats every 30 s, and sends `increment` clicks
 // as V2 frames. It mirrors `test/support/live-client.ts` without the mailbox a test needs.
 
-import { Agent, request } from 'node:http';
+import { type Agent, request } from 'node:http';
 import WebSocket from 'ws';
 import { mergeCookies } from '../testing/cookie-jar.ts';
 import { csrfInputOf } from '../testing/html-query.ts';

@@ -10,7 +10,7 @@ import { produce } from 'immer';
 import type { Assigns, NavigateOptions } from './live-view.ts';
 import type { ComponentAssigns, ComponentSocket, LiveComponent } from './live-component.ts';
 import { diffTree, renderFull, type ComponentSink, type TreeNode, type WireTree } from './diff.ts';
-import { ComponentCall, Rendered, renderToString } from './template.ts';
+import { type ComponentCall, type Rendered, renderToString } from './template.ts';
 import type { EventTarget } from './view-socket.ts';
 import { LiveError } from './errors.ts';
 

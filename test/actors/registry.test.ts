@@ -16,7 +16,7 @@ import { SessionTally } from '../../actors/session-tally.ts';
 import { LocalPubSub } from '../../runtime/pubsub.ts';
 import { RoutedWebSocket } from '../../runtime/routed-web-socket.ts';
 import type { RuntimeEvent } from '../../runtime/runtime-events.ts';
-import { ManualClock } from '../support/manual-clock.ts';
+import type { ManualClock } from '../support/manual-clock.ts';
 import { runtimeServices, type TestServices } from '../support/runtime-services.ts';
 
 const ADA = 'users_socket:1';

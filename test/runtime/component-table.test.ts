@@ -5,7 +5,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { LiveViewSocket } from '../../runtime/view-socket.ts';
-import { ComponentEntry, ComponentTable } from '../../runtime/component-table.ts';
+import { type ComponentEntry, ComponentTable } from '../../runtime/component-table.ts';
 import { allow, anyone, defineView } from '../../runtime/live-view.ts';
 import { defineComponent, liveComponent } from '../../runtime/live-component.ts';
 import { ComponentCall, html, renderToString, type Rendered } from '../../runtime/template.ts';
