@@ -181,7 +181,12 @@ export class ClusterWatch {
       .map(([id]) => id)
       .sort();
     const previous = this.#current;
-    if (nodes.length === previous.nodes.length && nodes.every((n, i) => n === previous.nodes[i]) && unanswered.join('\n') === previous.unanswered.join('\n')) return;
+    if (
+      nodes.length === previous.nodes.length &&
+      nodes.every((n, i) => n === previous.nodes[i]) &&
+      unanswered.join('\n') === previous.unanswered.join('\n')
+    )
+      return;
     this.#current = { nodes, unanswered };
     for (const watcher of [...this.#watchers]) {
       try {

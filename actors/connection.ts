@@ -24,10 +24,7 @@ import type { ViewEvent } from './view.machine.ts';
 // uploads: lvu: topics and binary chunk frames (actors/upload-channel.ts)
 import { UploadChannels, isUploadTopic, refuseBinary } from './upload-channel.ts';
 
-type Job =
-  | { kind: 'join'; frame: Frame }
-  | { kind: 'frame'; frame: Frame }
-  | { kind: 'info'; joinRef: string; message: unknown };
+type Job = { kind: 'join'; frame: Frame } | { kind: 'frame'; frame: Frame } | { kind: 'info'; joinRef: string; message: unknown };
 
 /** One topic's ordered work: the view serving it (if any) and the jobs waiting for it. */
 class TopicSlot extends TopicQueue<Job> {
@@ -195,7 +192,13 @@ export class Connection implements ConnectionPort, Watched, SocketEvents, TopicW
   // uploads: binary frames are upload chunks, taken only on a joined lvu: topic; refused elsewhere
   #onBinary(data: RawData): void {
     if (this.#uploads) this.#uploads.onBinary(data);
-    else refuseBinary(this.#uploadPort(), data, 'binary frames are accepted only on a joined upload (lvu:) topic', this.#services.limits.maxFrameFieldChars);
+    else
+      refuseBinary(
+        this.#uploadPort(),
+        data,
+        'binary frames are accepted only on a joined upload (lvu:) topic',
+        this.#services.limits.maxFrameFieldChars,
+      );
   }
 
   /** What the upload side may do with this connection: send a frame, log a warning within budget. */
@@ -439,9 +442,10 @@ export class Connection implements ConnectionPort, Watched, SocketEvents, TopicW
   #withinRate(kind: 'joins' | 'events'): boolean {
     const { limits, clock } = this.#services;
     const now = clock.now();
-    const bucket = kind === 'joins'
-      ? (this.#joins ??= new TokenBucket(limits.maxJoinsPerSecond, now))
-      : (this.#events ??= new TokenBucket(limits.maxEventsPerSecond, now));
+    const bucket =
+      kind === 'joins'
+        ? (this.#joins ??= new TokenBucket(limits.maxJoinsPerSecond, now))
+        : (this.#events ??= new TokenBucket(limits.maxEventsPerSecond, now));
     return bucket.take(now);
   }
 

@@ -63,7 +63,10 @@ export class DescriptionPublisher {
     const held = this.#leases.get(origin);
     const starts = !held || held.expiresAt <= now;
     if (starts && this.#leases.size >= MAX_LEASES) return;
-    this.#leases.set(origin, { expiresAt: now + this.#options.limits.clusterWatchLeaseMs, maxConnections: describedConnections(maxConnections) });
+    this.#leases.set(origin, {
+      expiresAt: now + this.#options.limits.clusterWatchLeaseMs,
+      maxConnections: describedConnections(maxConnections),
+    });
     if (!this.leased) this.#begin();
     // A new watcher has nothing of this node yet; a renewal changes nothing.
     if (starts || (held && held.maxConnections < describedConnections(maxConnections))) this.#publish();

@@ -38,7 +38,11 @@ export function describeMachine(machine: AnyStateMachine): MachineGraph {
     const internal: Omit<MachineTransition, 'from' | 'to'>[] = [];
     for (const [event, candidates] of node.transitions) {
       for (const candidate of candidates) {
-        const edge = { event, guard: nameOf(candidate.guard), actions: candidate.actions.map(nameOf).filter((a): a is string => a !== null) };
+        const edge = {
+          event,
+          guard: nameOf(candidate.guard),
+          actions: candidate.actions.map(nameOf).filter((a): a is string => a !== null),
+        };
         const targets = candidate.target ?? [];
         if (targets.length === 0 || (targets.length === 1 && targets[0]!.key === name)) internal.push(edge);
         else for (const target of targets) transitions.push({ from: name, to: target.key, ...edge });

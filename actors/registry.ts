@@ -175,7 +175,10 @@ const registryLogic: ActorLogic<RegistrySnapshot, RegistryEvent> = {
         }
         default: {
           const { actorId } = event;
-          if (typeof actorId === 'string' && (event.type.startsWith('xstate.done.actor.') || event.type.startsWith('xstate.error.actor.'))) {
+          if (
+            typeof actorId === 'string' &&
+            (event.type.startsWith('xstate.done.actor.') || event.type.startsWith('xstate.error.actor.'))
+          ) {
             if (isChildError(event)) {
               logger.error('connection.crashed', { connectionId: actorId, error: event.error });
               state.connections.get(actorId)?.connection.terminate();
@@ -451,7 +454,9 @@ export class Registry {
 
   /** Whatever arrives from another node is checked field by field, as `#onPresence` and `#onReply` do. */
   #onClusterMessage(message: unknown): void {
-    const { type, id, origin, requestId, maxConnections } = (message ?? {}) as Partial<Record<'type' | 'id' | 'origin' | 'requestId' | 'maxConnections', unknown>>;
+    const { type, id, origin, requestId, maxConnections } = (message ?? {}) as Partial<
+      Record<'type' | 'id' | 'origin' | 'requestId' | 'maxConnections', unknown>
+    >;
     if (typeof origin !== 'string' || origin === this.nodeId) return;
     if (type === 'revalidate') {
       void this.#revalidate();
@@ -543,7 +548,9 @@ export class Registry {
   }
 
   /** A read-only picture for the inspector: the first `maxConnections` connections (all by default). */
-  describe(maxConnections = Infinity): { liveSocketId: string | null; connectionId: string; state: string; views: ReturnType<Connection['describeViews']> }[] {
+  describe(
+    maxConnections = Infinity,
+  ): { liveSocketId: string | null; connectionId: string; state: string; views: ReturnType<Connection['describeViews']> }[] {
     const out = [];
     for (const { ref, connection } of this.#actor.getSnapshot().context.connections.values()) {
       if (out.length >= maxConnections) break;

@@ -103,10 +103,7 @@ export class Supervisor {
     const recent = this.#prune(times);
     if (recent.length < this.#limits.crashBudget) return null;
     logger.warn('view.crash_loop', { view: viewName, crashes: recent.length, windowMs: this.#limits.crashWindowMs });
-    return new LiveError(
-      'LV_ERR_CRASH_LOOP',
-      `${viewName} crashed ${recent.length} times within ${this.#limits.crashWindowMs} ms`,
-    );
+    return new LiveError('LV_ERR_CRASH_LOOP', `${viewName} crashed ${recent.length} times within ${this.#limits.crashWindowMs} ms`);
   }
 
   logPolicyFailure(view: ViewContext, event: string, error: unknown): void {

@@ -92,14 +92,22 @@ export class UploadChannels {
     const channel = this.#channels.get(frame.topic);
     if (!channel || channel.joinRef !== frame.joinRef) {
       const error = isUploadTopic(frame.topic)
-        ? new LiveError('LV_ERR_UNMATCHED_TOPIC', `${frame.topic.slice(0, 64)} has no upload in progress (never joined, finished or cancelled)`)
+        ? new LiveError(
+            'LV_ERR_UNMATCHED_TOPIC',
+            `${frame.topic.slice(0, 64)} has no upload in progress (never joined, finished or cancelled)`,
+          )
         : new LiveError('LV_ERR_BINARY_NOT_UPLOAD', 'binary frames are accepted only on a joined upload (lvu:) topic');
       this.#port.warn('frame.rejected', { code: error.code, detail: error.message });
       this.#reply(frame.joinRef, frame.ref, frame.topic.slice(0, this.#services.limits.maxFrameFieldChars), error);
       return;
     }
     if (frame.event !== 'chunk') {
-      this.#reply(frame.joinRef, frame.ref, frame.topic, new LiveError('LV_ERR_UNKNOWN_EVENT', `binary ${frame.event.slice(0, 64)} is not a chunk`));
+      this.#reply(
+        frame.joinRef,
+        frame.ref,
+        frame.topic,
+        new LiveError('LV_ERR_UNKNOWN_EVENT', `binary ${frame.event.slice(0, 64)} is not a chunk`),
+      );
       return;
     }
     if (channel.finished) {
@@ -107,7 +115,12 @@ export class UploadChannels {
       return;
     }
     if (channel.queued >= this.#services.limits.maxQueuedChunksPerUpload) {
-      this.#reply(frame.joinRef, frame.ref, frame.topic, new LiveError('LV_ERR_OVERLOADED', 'chunks sent without waiting for their replies'));
+      this.#reply(
+        frame.joinRef,
+        frame.ref,
+        frame.topic,
+        new LiveError('LV_ERR_OVERLOADED', 'chunks sent without waiting for their replies'),
+      );
       return;
     }
     const { clock, limits } = this.#services;
@@ -164,7 +177,18 @@ export class UploadChannels {
         throw new LiveError('LV_ERR_UPLOAD_DISALLOWED', 'the entry ended while its channel was joining');
       }
       entry.file = file;
-      const channel: Channel = { topic, joinRef, uploads, config, entry, chain: Promise.resolve(), queued: 0, timer: null, finished: false, closed: false };
+      const channel: Channel = {
+        topic,
+        joinRef,
+        uploads,
+        config,
+        entry,
+        chain: Promise.resolve(),
+        queued: 0,
+        timer: null,
+        finished: false,
+        closed: false,
+      };
       entry.channel = { close: () => this.#end(channel, 'closed by the view', true) };
       this.#channels.set(topic, channel);
       this.#armTimer(channel);
@@ -184,12 +208,16 @@ export class UploadChannels {
     const claims = await service.tokens.verify(token);
     if (claims.node !== service.nodeId) {
       logger.warn('upload.other_node', { connectionId: this.#port.id, viewNode: claims.node, thisNode: service.nodeId });
-      throw new LiveError('LV_ERR_UPLOAD_OTHER_NODE', 'the view of this upload lives on another node of the cluster; uploads are taken only by the node holding the view');
+      throw new LiveError(
+        'LV_ERR_UPLOAD_OTHER_NODE',
+        'the view of this upload lives on another node of the cluster; uploads are taken only by the node holding the view',
+      );
     }
     if (claims.conn !== this.#port.id) throw new LiveError('LV_ERR_UPLOAD_DISALLOWED', 'token made for another socket');
     if (topic !== `lvu:${claims.entry}`) throw new LiveError('LV_ERR_UPLOAD_DISALLOWED', 'token made for another entry');
     const uploads = service.view(claims.view);
-    if (!uploads || uploads.disposed || uploads.connectionId !== this.#port.id) throw new LiveError('LV_ERR_UPLOAD_DISALLOWED', 'the view of this upload has ended');
+    if (!uploads || uploads.disposed || uploads.connectionId !== this.#port.id)
+      throw new LiveError('LV_ERR_UPLOAD_DISALLOWED', 'the view of this upload has ended');
     const config = uploads.byRef(claims.upload);
     const entry = config?.entry(claims.entry);
     if (!config || !entry || entry.gone || !entry.preflighted || entry.errors.length > 0) {
@@ -226,7 +254,12 @@ export class UploadChannels {
     const sniffed = await sniffContentType(file.path);
     if (channel.closed || entry.gone) return;
     if (!isContentAccepted(config.accept, sniffed)) {
-      this.#reply(frame.joinRef, frame.ref, frame.topic, new LiveError('LV_ERR_UPLOAD_NOT_ACCEPTED', `content is ${sniffed?.mime ?? 'of an unknown type'}`));
+      this.#reply(
+        frame.joinRef,
+        frame.ref,
+        frame.topic,
+        new LiveError('LV_ERR_UPLOAD_NOT_ACCEPTED', `content is ${sniffed?.mime ?? 'of an unknown type'}`),
+      );
       this.#failEntry(channel, 'not_accepted');
       return;
     }
@@ -267,7 +300,8 @@ export class UploadChannels {
       }
     }
     if (notify && !this.#closed) this.#port.send(encodeFrame(channel.joinRef, channel.joinRef, channel.topic, 'phx_close', {}));
-    if (why !== 'closed by the view' && !entry.complete) logger.info('upload.ended', { connectionId: this.#port.id, topic: channel.topic, why });
+    if (why !== 'closed by the view' && !entry.complete)
+      logger.info('upload.ended', { connectionId: this.#port.id, topic: channel.topic, why });
   }
 
   #armTimer(channel: Channel): void {
@@ -288,7 +322,8 @@ export class UploadChannels {
   #reply(joinRef: string | null, ref: string | null, topic: string, error: LiveError): void {
     if (ref === null) return;
     const fields: Record<string, unknown> = { reason: error.reason };
-    if (error.code === 'LV_ERR_UPLOAD_OTHER_NODE' || error.code === 'LV_ERR_BINARY_NOT_UPLOAD' || error.code === 'LV_ERR_UNMATCHED_TOPIC') fields.detail = error.message;
+    if (error.code === 'LV_ERR_UPLOAD_OTHER_NODE' || error.code === 'LV_ERR_BINARY_NOT_UPLOAD' || error.code === 'LV_ERR_UNMATCHED_TOPIC')
+      fields.detail = error.message;
     this.#port.send(encodeReply(joinRef, ref, topic, 'error', fields));
   }
 }
@@ -297,15 +332,29 @@ export class UploadChannels {
  * A binary frame on a socket with no upload channel, or one that is not a push: refused, the
  * socket stays. Answered on its ref when the frame can be read, else on the socket's topic.
  */
-export function refuseBinary(port: Pick<UploadConnectionPort, 'send' | 'warn'>, data: RawData | null, detail: string, maxFieldChars: number): void {
+export function refuseBinary(
+  port: Pick<UploadConnectionPort, 'send' | 'warn'>,
+  data: RawData | null,
+  detail: string,
+  maxFieldChars: number,
+): void {
   const decoded = data === null ? null : decodeChunkFrame(toBuffer(data));
-  const error = decoded?.ok && isUploadTopic(decoded.frame.topic)
-    ? new LiveError('LV_ERR_UNMATCHED_TOPIC', `${decoded.frame.topic.slice(0, 64)} has no upload in progress (never joined, finished or cancelled)`)
-    : new LiveError('LV_ERR_BINARY_NOT_UPLOAD', detail);
+  const error =
+    decoded?.ok && isUploadTopic(decoded.frame.topic)
+      ? new LiveError(
+          'LV_ERR_UNMATCHED_TOPIC',
+          `${decoded.frame.topic.slice(0, 64)} has no upload in progress (never joined, finished or cancelled)`,
+        )
+      : new LiveError('LV_ERR_BINARY_NOT_UPLOAD', detail);
   port.warn('frame.rejected', { code: error.code, detail: error.message });
   if (decoded?.ok && decoded.frame.ref !== '') {
     const { joinRef, ref, topic } = decoded.frame;
-    port.send(encodeReply(joinRef.slice(0, maxFieldChars), ref.slice(0, maxFieldChars), topic.slice(0, maxFieldChars), 'error', { reason: error.reason, detail: error.message }));
+    port.send(
+      encodeReply(joinRef.slice(0, maxFieldChars), ref.slice(0, maxFieldChars), topic.slice(0, maxFieldChars), 'error', {
+        reason: error.reason,
+        detail: error.message,
+      }),
+    );
     return;
   }
   port.send(encodeFrame(null, null, 'phoenix', 'phx_error', { reason: error.reason, detail: error.message }));

@@ -134,23 +134,25 @@ export function replyJoin(view: ViewContext, result: JoinResult): void {
   if (result.kind === 'joined') {
     view.mountedAt = services.clock.now();
     reply(view, view.joinRef, 'ok', result.response);
-    if (services.events.watched) services.events.emit({
-      type: 'view.mounted',
-      connectionId: connection.id,
-      topic: view.topic,
-      view: view.viewName,
-      userId: userIdOf(view),
-    });
+    if (services.events.watched)
+      services.events.emit({
+        type: 'view.mounted',
+        connectionId: connection.id,
+        topic: view.topic,
+        view: view.viewName,
+        userId: userIdOf(view),
+      });
     return;
   }
   reply(view, view.joinRef, 'error', result.response);
-  if (services.events.watched) services.events.emit({
-    type: 'view.join_refused',
-    connectionId: connection.id,
-    topic: view.topic,
-    code: result.code,
-    reason: String(result.response.reason ?? Object.keys(result.response)[0]),
-  });
+  if (services.events.watched)
+    services.events.emit({
+      type: 'view.join_refused',
+      connectionId: connection.id,
+      topic: view.topic,
+      code: result.code,
+      reason: String(result.response.reason ?? Object.keys(result.response)[0]),
+    });
 }
 
 // --------------------------------------------------------------------------------------- events
@@ -387,9 +389,10 @@ function sendRedirect(
   const events = view.socket!.takeEvents();
   if (events.length > 0) push(view, 'diff', { e: events });
   const carried = flash === null ? {} : { flash };
-  const [event, target] = navigation.kind === 'redirect'
-    ? (['redirect', { to: navigation.to, ...carried }] as const)
-    : (['live_redirect', { to: navigation.to, kind: navigation.replace ? 'replace' : 'push', ...carried }] as const);
+  const [event, target] =
+    navigation.kind === 'redirect'
+      ? (['redirect', { to: navigation.to, ...carried }] as const)
+      : (['live_redirect', { to: navigation.to, kind: navigation.replace ? 'replace' : 'push', ...carried }] as const);
   if (ref !== null) reply(view, ref, 'ok', { [event]: target });
   else push(view, event, target);
   pushClose(view);
@@ -415,10 +418,12 @@ export function guardCrash(view: ViewContext, phase: CallbackPhase, work: () => 
   try {
     const result = work();
     if (isPromise(result)) {
-      handOff?.(result.then(
-        () => {},
-        (error: unknown) => self.send({ type: 'crash', error, phase }),
-      ));
+      handOff?.(
+        result.then(
+          () => {},
+          (error: unknown) => self.send({ type: 'crash', error, phase }),
+        ),
+      );
     }
   } catch (error) {
     self.send({ type: 'crash', error, phase });

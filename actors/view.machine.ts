@@ -123,10 +123,13 @@ export const viewMachine = setup({
     },
     recordWhy: ({ context, event }) => {
       context.why =
-        event.type === 'close' ? event.why
-        : event.type === 'client.leave' ? 'leave'
-        : event.type === 'mount.done' ? 'join refused'
-        : event.type;
+        event.type === 'close'
+          ? event.why
+          : event.type === 'client.leave'
+            ? 'leave'
+            : event.type === 'mount.done'
+              ? 'join refused'
+              : event.type;
     },
     reportCrash: ({ context, event }) => {
       assertEvent(event, 'crash');

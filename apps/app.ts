@@ -75,20 +75,22 @@ export function buildApp(options: AppOptions): App {
       s.live('/profile', profileView(avatars, accounts));
     },
   );
-  router.liveSession(
-    'admin',
-    { pipeline: [auth.requireAdmin], onMount: [auth.mountCurrentUser, auth.ensureAdmin] },
-    (s) => s.live('/inspector', inspectorView(feed, accounts)),
+  router.liveSession('admin', { pipeline: [auth.requireAdmin], onMount: [auth.mountCurrentUser, auth.ensureAdmin] }, (s) =>
+    s.live('/inspector', inspectorView(feed, accounts)),
   );
   router.get('/', (conn) => void conn.redirect('/counter'));
   router.get('/login', sessions.showLogin);
   router.post('/login', sessions.login);
   router.post('/logout', sessions.logout);
-  router.get('/avatars/:id', (conn) => {
-    const avatar = /^[1-9][0-9]{0,9}$/.test(conn.params.id ?? '') ? avatars.read(Number(conn.params.id)) : null;
-    if (avatar) conn.bytes(200, avatar.type, avatar.bytes);
-    else conn.text(404, 'Not found');
-  }, [auth.requireConfirmedUser]);
+  router.get(
+    '/avatars/:id',
+    (conn) => {
+      const avatar = /^[1-9][0-9]{0,9}$/.test(conn.params.id ?? '') ? avatars.read(Number(conn.params.id)) : null;
+      if (avatar) conn.bytes(200, avatar.type, avatar.bytes);
+      else conn.text(404, 'Not found');
+    },
+    [auth.requireConfirmedUser],
+  );
   router.post('/admin/disconnect', admin.disconnect, [auth.requireAdminOrToken]);
 
   return {

@@ -85,9 +85,7 @@ function seed(db: Db): void {
   const isEmpty = (): boolean => (countUsers.get() as { n: number }).n === 0;
   if (!isEmpty()) return;
   const now = new Date().toISOString();
-  const insertUser = db.prepare(
-    'INSERT OR IGNORE INTO users (email, password_hash, role, confirmed_at) VALUES (?, ?, ?, ?)',
-  );
+  const insertUser = db.prepare('INSERT OR IGNORE INTO users (email, password_hash, role, confirmed_at) VALUES (?, ?, ?, ?)');
   const insertPost = db.prepare('INSERT INTO posts (title, body, updated_at) VALUES (?, ?, ?)');
   const insertComment = db.prepare(
     'INSERT INTO comments (post_id, author_id, body, created_at) SELECT ?, id, ?, ? FROM users WHERE email = ?',

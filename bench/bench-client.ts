@@ -87,7 +87,6 @@ export async function logIn(agent: Agent, baseUrl: string, email: string, passwo
   return mergeCookies(cookie, answer.setCookies);
 }
 
-
 // ---------------------------------------------------------------------------------- the client
 
 /** Where a client reports what it saw; one per load generator. */
@@ -144,7 +143,8 @@ export class BenchClient {
         if (this.#heartbeatTimer) clearInterval(this.#heartbeatTimer);
         this.#looping = false;
         this.#stopped?.();
-        for (const waiter of this.#waiting.values()) waiter([null, null, '', 'phx_reply', { status: 'error', response: { reason: `closed ${code}` } }]);
+        for (const waiter of this.#waiting.values())
+          waiter([null, null, '', 'phx_reply', { status: 'error', response: { reason: `closed ${code}` } }]);
         this.#waiting.clear();
         observer.closed(this, code, this.closeExpected);
         resolve();

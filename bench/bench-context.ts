@@ -76,10 +76,18 @@ export class BenchContext {
    * A fresh target process, listening. Liveward gets `limits` (defaults otherwise), and with
    * `cluster` joins the other nodes on that Redis, sharing their data dir (database and users).
    */
-  async startTarget(kind: TargetKind, limits: Partial<Limits> = {}, cluster: { redisUrl: string; dataDir: string } | null = null): Promise<Target> {
+  async startTarget(
+    kind: TargetKind,
+    limits: Partial<Limits> = {},
+    cluster: { redisUrl: string; dataDir: string } | null = null,
+  ): Promise<Target> {
     const core = this.options.pin ? SERVER_CORE : null;
     if (kind === 'floor') {
-      const echo = await ControlChannel.start<EchoCommands>('bench/echo-server.ts', { name: 'echo floor', core, nodeFlags: ['--expose-gc'] });
+      const echo = await ControlChannel.start<EchoCommands>('bench/echo-server.ts', {
+        name: 'echo floor',
+        core,
+        nodeFlags: ['--expose-gc'],
+      });
       this.#own(echo);
       const started = await echo.call('start', {});
       return {
@@ -131,7 +139,11 @@ export class BenchContext {
   }
 
   /** Waits until the target's counts satisfy `done` (polling), or `timeoutMs` passes. */
-  async waitForCounts(target: Target, done: (counts: ProcessSample['counts']) => boolean, timeoutMs = 15_000): Promise<ProcessSample['counts']> {
+  async waitForCounts(
+    target: Target,
+    done: (counts: ProcessSample['counts']) => boolean,
+    timeoutMs = 15_000,
+  ): Promise<ProcessSample['counts']> {
     const deadline = performance.now() + timeoutMs;
     for (;;) {
       const { counts } = await target.channel.call('sample', { gc: false });

@@ -149,18 +149,46 @@ async function until(condition: () => Promise<boolean>, timeoutMs = 30_000): Pro
 export function clusterRows(result: ClusterResult | null): Row[] {
   if (!result) return [];
   if (result.skipped !== null) {
-    return [{ area: 'Cluster', figure: 'two nodes on one redis-server', n: '', unit: 'text', liveward: null, floor: null, ratio: null, text: result.skipped }];
+    return [
+      {
+        area: 'Cluster',
+        figure: 'two nodes on one redis-server',
+        n: '',
+        unit: 'text',
+        liveward: null,
+        floor: null,
+        ratio: null,
+        text: result.skipped,
+      },
+    ];
   }
   const runs = result.runs;
   if (runs.length === 0) return [];
   const n = `${(runs[0]!.sockets.a + runs[0]!.sockets.b).toLocaleString('en-US')} sockets, 2 nodes`;
-  const row = (figure: string, values: number[]): Row => ({ area: 'Cluster', figure, n, unit: 'ms', liveward: repeated(values), floor: null, ratio: null });
+  const row = (figure: string, values: number[]): Row => ({
+    area: 'Cluster',
+    figure,
+    n,
+    unit: 'ms',
+    liveward: repeated(values),
+    floor: null,
+    ratio: null,
+  });
   const other = runs.flatMap((r) => r.broadcasts.map((b) => b.otherNodeLastMs)).filter((v): v is number => v !== null);
   return [
     ...(other.length > 0 ? [row('broadcast on node A → every view on node B got its `diff`', other)] : []),
-    row('broadcast on node A → every view on both nodes got its `diff`', runs.flatMap((r) => r.broadcasts.map((b) => b.lastMs))),
-    row('`disconnect(id)` on node A → every socket on both nodes closed (client `close` event)', runs.map((r) => r.disconnect.lastMs)),
-    row('`disconnect(id)` on node A → cluster-wide result (node B answered)', runs.map((r) => r.disconnect.resolvedMs)),
+    row(
+      'broadcast on node A → every view on both nodes got its `diff`',
+      runs.flatMap((r) => r.broadcasts.map((b) => b.lastMs)),
+    ),
+    row(
+      '`disconnect(id)` on node A → every socket on both nodes closed (client `close` event)',
+      runs.map((r) => r.disconnect.lastMs),
+    ),
+    row(
+      '`disconnect(id)` on node A → cluster-wide result (node B answered)',
+      runs.map((r) => r.disconnect.resolvedMs),
+    ),
   ];
 }
 
@@ -170,9 +198,13 @@ export function clusterNotes(result: ClusterResult | null): string[] {
   const notes: string[] = [];
   for (const run of result.runs) {
     const total = run.sockets.a + run.sockets.b;
-    for (const b of run.broadcasts) if (b.arrived < total) notes.push(`**Cluster run ${run.rep + 1}: a broadcast reached only ${b.arrived} of ${total} views within 30 s.**`);
+    for (const b of run.broadcasts)
+      if (b.arrived < total)
+        notes.push(`**Cluster run ${run.rep + 1}: a broadcast reached only ${b.arrived} of ${total} views within 30 s.**`);
     if (run.disconnect.arrived < total || run.disconnect.unanswered > 0 || run.disconnect.nodes < 2) {
-      notes.push(`**Cluster run ${run.rep + 1}: the disconnect closed ${run.disconnect.arrived} of ${total} sockets on ${run.disconnect.nodes} node(s), ${run.disconnect.unanswered} node(s) unanswered.**`);
+      notes.push(
+        `**Cluster run ${run.rep + 1}: the disconnect closed ${run.disconnect.arrived} of ${total} sockets on ${run.disconnect.nodes} node(s), ${run.disconnect.unanswered} node(s) unanswered.**`,
+      );
     }
   }
   return notes;
@@ -180,4 +212,4 @@ export function clusterNotes(result: ClusterResult | null): string[] {
 
 /** The "how it is measured" bullet. */
 export const CLUSTER_METHOD =
-  '- **Cluster.** Two server processes on one `redis-server` started by the bench (no persistence, loopback), sharing the data dir and the secret; both on the server core, so the second node competes with the first for it, and Redis runs unpinned. Bob logs in once; half the sockets GET and join /posts/1 on node A, half on node B. Broadcast: node A calls `Blog.updatePost` as alice, timed to the last `diff` on node B\'s sockets and on all of them. Disconnect: node A calls `registry.disconnect(\'users_socket:<bob>\')`, timed to the last client `close` event on both nodes and to the call\'s cluster-wide result (node B\'s answer in). Clocks are corrected as in the fan-out phase. A warm-up run first, not reported.';
+  "- **Cluster.** Two server processes on one `redis-server` started by the bench (no persistence, loopback), sharing the data dir and the secret; both on the server core, so the second node competes with the first for it, and Redis runs unpinned. Bob logs in once; half the sockets GET and join /posts/1 on node A, half on node B. Broadcast: node A calls `Blog.updatePost` as alice, timed to the last `diff` on node B's sockets and on all of them. Disconnect: node A calls `registry.disconnect('users_socket:<bob>')`, timed to the last client `close` event on both nodes and to the call's cluster-wide result (node B's answer in). Clocks are corrected as in the fan-out phase. A warm-up run first, not reported.";

@@ -96,9 +96,7 @@ export class ControlChannel<C extends Commands> {
     // `liveward-source`: the demo imports `liveward` by name; the bench measures the sources.
     const node = [...(options.nodeFlags ?? []), '--conditions=liveward-source', '--import', 'tsx', script];
     const pin = options.core !== null && canPin();
-    const [command, args] = pin
-      ? ['taskset', ['-c', String(options.core), process.execPath, ...node]]
-      : [process.execPath, node];
+    const [command, args] = pin ? ['taskset', ['-c', String(options.core), process.execPath, ...node]] : [process.execPath, node];
     const child = spawn(command, args, {
       cwd: PROJECT_ROOT,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

@@ -72,7 +72,10 @@ export function summarizeProfile(path: string, top = 25): ProfileSummary {
   }
   const busy = totalMs - idleMs;
   const rank = (m: Map<string, number>, limit: number): TimeShare[] =>
-    [...m].sort((a, b) => b[1] - a[1]).slice(0, limit).map(([name, ms]) => ({ name, ms, share: ms / busy }));
+    [...m]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, limit)
+      .map(([name, ms]) => ({ name, ms, share: ms / busy }));
   return { totalMs, idleMs, functions: rank(functions, top), packages: rank(packages, 20) };
 }
 

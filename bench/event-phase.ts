@@ -61,7 +61,6 @@ export interface EventRun {
  */
 export const EVENT_PHASE_LIMITS = { maxEventsPerSecond: 1_000_000 };
 
-
 export async function runEventPhase(
   ctx: BenchContext,
   kind: TargetKind,

@@ -44,7 +44,6 @@ export const FAN_OUT_USER = 'bob@example.com';
 const EDITOR = 'alice@example.com';
 const POST_PATH = '/posts/1';
 
-
 export async function runFanOutPhase(ctx: BenchContext): Promise<{ target: Record<string, unknown>; runs: FanOutRun[]; redone: number }> {
   const { options, loadgen } = ctx;
   const target = await ctx.startTarget('liveward');
@@ -70,7 +69,9 @@ export async function runFanOutPhase(ctx: BenchContext): Promise<{ target: Recor
         await loadgen.call('armDiff', undefined);
         const call = await server.call('updatePost', { postId: 1, editor: EDITOR });
         const result = await loadgen.call('awaitArrivals', { kind: 'diff', timeoutMs: 30_000 });
-        broadcasts.push(arrival(result, toLocal(call.calledAt, offsets.target), call.returnedAt - call.calledAt, (t) => toLocal(t, offsets.loadgen)));
+        broadcasts.push(
+          arrival(result, toLocal(call.calledAt, offsets.target), call.returnedAt - call.calledAt, (t) => toLocal(t, offsets.loadgen)),
+        );
         await sleep(200);
       }
 

@@ -54,7 +54,12 @@ export interface HeapShare {
   bytesPerView: number;
 }
 
-export function diffHeapSnapshots(basePath: string, loadedPath: string, views: number, top = 30): { totalPerView: number; rows: HeapShare[] } {
+export function diffHeapSnapshots(
+  basePath: string,
+  loadedPath: string,
+  views: number,
+  top = 30,
+): { totalPerView: number; rows: HeapShare[] } {
   const base = tally(basePath);
   const loaded = tally(loadedPath);
   const rows: HeapShare[] = [];
@@ -91,7 +96,9 @@ export function renderHeapResidual(title: string, diff: { totalPerView: number; 
     '',
     '| constructor / kind | objects | bytes |',
     '|---|---:|---:|',
-    ...diff.rows.filter((r) => r.bytesPerView !== 0).map((r) => `| \`${r.name}\` | ${Math.round(r.countPerView)} | ${Math.round(r.bytesPerView).toLocaleString('en-US')} |`),
+    ...diff.rows
+      .filter((r) => r.bytesPerView !== 0)
+      .map((r) => `| \`${r.name}\` | ${Math.round(r.countPerView)} | ${Math.round(r.bytesPerView).toLocaleString('en-US')} |`),
     '',
   ].join('\n');
 }

@@ -53,8 +53,25 @@ export function inspectorRows(runs: InspectorRun[]): Row[] {
   const watched = repeated(joined.map((r) => r.watched.serverCpuPerEventMicros));
   return [
     { area: 'Inspector', figure: 'server CPU per event, no inspector open', n, unit: 'µs', liveward: unwatched, floor: null, ratio: null },
-    { area: 'Inspector', figure: 'server CPU per event, one inspector open (ratio: ÷ none open)', n, unit: 'µs', liveward: watched, floor: null, ratio: watched.median / unwatched.median },
-    { area: 'Inspector', figure: 'events per second, one inspector open (ratio: ÷ none open)', n, unit: '/s', liveward: repeated(joined.map((r) => r.watched.eventsPerSecond)), floor: null, ratio: repeated(joined.map((r) => r.watched.eventsPerSecond)).median / repeated(joined.map((r) => r.unwatched.eventsPerSecond)).median },
+    {
+      area: 'Inspector',
+      figure: 'server CPU per event, one inspector open (ratio: ÷ none open)',
+      n,
+      unit: 'µs',
+      liveward: watched,
+      floor: null,
+      ratio: watched.median / unwatched.median,
+    },
+    {
+      area: 'Inspector',
+      figure: 'events per second, one inspector open (ratio: ÷ none open)',
+      n,
+      unit: '/s',
+      liveward: repeated(joined.map((r) => r.watched.eventsPerSecond)),
+      floor: null,
+      ratio:
+        repeated(joined.map((r) => r.watched.eventsPerSecond)).median / repeated(joined.map((r) => r.unwatched.eventsPerSecond)).median,
+    },
   ];
 }
 

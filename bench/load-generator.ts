@@ -120,7 +120,13 @@ async function openOne(options: RampOptions, index: number): Promise<{ client: B
   if (options.bare) {
     const client = await BenchClient.connect(options.baseUrl, observer);
     const t1 = performance.now();
-    await client.join(`lv:echo-${index}`, { url: `${options.baseUrl}/echo`, params: { _mounts: 0 }, session: 'bare', static: null, sticky: false });
+    await client.join(`lv:echo-${index}`, {
+      url: `${options.baseUrl}/echo`,
+      params: { _mounts: 0 },
+      session: 'bare',
+      static: null,
+      sticky: false,
+    });
     return { client, get: 0, socket: t1 - t0, join: performance.now() - t1 };
   }
   const page = await fetchPage(agent, options.baseUrl, options.path, options.cookie);
@@ -139,8 +145,7 @@ async function openOne(options: RampOptions, index: number): Promise<{ client: B
 const commands = {
   now: (_: void) => wallNow(),
 
-  login: ({ baseUrl, email, password }: { baseUrl: string; email: string; password: string }) =>
-    logIn(agent, baseUrl, email, password),
+  login: ({ baseUrl, email, password }: { baseUrl: string; email: string; password: string }) => logIn(agent, baseUrl, email, password),
 
   async ramp(options: RampOptions): Promise<RampResult> {
     const total: number[] = [];

@@ -24,7 +24,10 @@ export async function runProfilePass(ctx: BenchContext, dir: string, date: strin
     ctx.log(`profile: ${kind}, ${top} clients sending events`);
     const run = await runEventPhase(ctx, kind, 0, path);
     const level = run.levels.at(-1)!;
-    add(`${kind === 'liveward' ? 'Liveward' : 'Floor'}: ${top} clients sending \`increment\`, ${options.measureS} s window (${Math.round(level.eventsPerSecond)} events/s under the profiler)`, path);
+    add(
+      `${kind === 'liveward' ? 'Liveward' : 'Floor'}: ${top} clients sending \`increment\`, ${options.measureS} s window (${Math.round(level.eventsPerSecond)} events/s under the profiler)`,
+      path,
+    );
   }
 
   const target = await ctx.startTarget('liveward');
@@ -37,7 +40,10 @@ export async function runProfilePass(ctx: BenchContext, dir: string, date: strin
     const ramp = await ctx.ramp(target, top);
     await target.channel.call('stopProfile', { path: joinPath });
     await loadgen.call('closeAll', undefined);
-    add(`Liveward: ramp of ${top} joins to /counter (GET + socket + join; ${Math.round(ramp.total.length / (ramp.elapsedMs / 1000))} joins/s under the profiler)`, joinPath);
+    add(
+      `Liveward: ramp of ${top} joins to /counter (GET + socket + join; ${Math.round(ramp.total.length / (ramp.elapsedMs / 1000))} joins/s under the profiler)`,
+      joinPath,
+    );
 
     ctx.log('profile: disconnect');
     const cookie = await loadgen.call('login', { baseUrl: target.baseUrl, email: FAN_OUT_USER, password: 'bob-password' });
@@ -62,12 +68,22 @@ export async function runProfilePass(ctx: BenchContext, dir: string, date: strin
     await sleep(2_000);
     await target.server!.call('heapSnapshot', { path: loadedPath });
     await loadgen.call('closeAll', undefined);
-    sections.push(renderHeapDiff(`Liveward: heap of one idle \`/counter\` view (snapshot with ${top} views − snapshot with none)`, diffHeapSnapshots(basePath, loadedPath, top)));
+    sections.push(
+      renderHeapDiff(
+        `Liveward: heap of one idle \`/counter\` view (snapshot with ${top} views − snapshot with none)`,
+        diffHeapSnapshots(basePath, loadedPath, top),
+      ),
+    );
     await ctx.waitForCounts(target, (c) => c.connections === 0 && c.views === 0);
     await sleep(500);
     const closedPath = join(dir, 'heap-closed.heapsnapshot');
     await target.server!.call('heapSnapshot', { path: closedPath });
-    sections.push(renderHeapResidual(`Liveward: what stays on the heap after those ${top} views closed (− the same baseline)`, diffHeapSnapshots(basePath, closedPath, 1, 12)));
+    sections.push(
+      renderHeapResidual(
+        `Liveward: what stays on the heap after those ${top} views closed (− the same baseline)`,
+        diffHeapSnapshots(basePath, closedPath, 1, 12),
+      ),
+    );
   } finally {
     await loadgen.call('closeAll', undefined);
     await target.stop();

@@ -108,32 +108,84 @@ export function buildRows(results: Omit<BenchResults, 'rows' | 'notes'>): Row[] 
   const joinRows = (ramps: JoinRamp[], label: string): void => {
     if (ramps.length === 0) return;
     const n = `ramp to ${fmtInt(ramps[0]!.clients)}`;
-    rows.push({ area: 'Join', figure: `GET + socket + \`phx_join\`, p50 (${label})`, n, unit: 'ms', liveward: repeated(ramps.map((r) => r.latency.p50)), floor: null, ratio: null });
-    rows.push({ area: 'Join', figure: `GET + socket + \`phx_join\`, p99 (${label})`, n, unit: 'ms', liveward: repeated(ramps.map((r) => r.latency.p99)), floor: null, ratio: null });
-    rows.push({ area: 'Join', figure: `joins per second while ramping (${label})`, n, unit: '/s', liveward: repeated(ramps.map((r) => r.joinsPerSecond)), floor: null, ratio: null });
+    rows.push({
+      area: 'Join',
+      figure: `GET + socket + \`phx_join\`, p50 (${label})`,
+      n,
+      unit: 'ms',
+      liveward: repeated(ramps.map((r) => r.latency.p50)),
+      floor: null,
+      ratio: null,
+    });
+    rows.push({
+      area: 'Join',
+      figure: `GET + socket + \`phx_join\`, p99 (${label})`,
+      n,
+      unit: 'ms',
+      liveward: repeated(ramps.map((r) => r.latency.p99)),
+      floor: null,
+      ratio: null,
+    });
+    rows.push({
+      area: 'Join',
+      figure: `joins per second while ramping (${label})`,
+      n,
+      unit: '/s',
+      liveward: repeated(ramps.map((r) => r.joinsPerSecond)),
+      floor: null,
+      ratio: null,
+    });
   };
-  joinRows(lw.map((r) => r.ramp), 'fresh server');
-  joinRows(results.memory.map((r) => r.ramp), 'after 300 warm-up joins');
+  joinRows(
+    lw.map((r) => r.ramp),
+    'fresh server',
+  );
+  joinRows(
+    results.memory.map((r) => r.ramp),
+    'after 300 warm-up joins',
+  );
 
   const clients = [...new Set(lw.flatMap((r) => r.levels.map((l) => l.clients)))];
   const maxClients = Math.max(...clients);
   for (const n of clients) {
     const pick = (runs: EventRun[], f: (l: EventRun['levels'][number]) => number): Repeated | null => {
-      const values = runs.map((r) => r.levels.find((l) => l.clients === n)).filter((l) => l !== undefined).map(f);
+      const values = runs
+        .map((r) => r.levels.find((l) => l.clients === n))
+        .filter((l) => l !== undefined)
+        .map(f);
       return values.length ? repeated(values) : null;
     };
-    const add = (figure: string, unit: Unit, f: (l: EventRun['levels'][number]) => number, target?: (ratio: number | null) => Row['target']): void => {
+    const add = (
+      figure: string,
+      unit: Unit,
+      f: (l: EventRun['levels'][number]) => number,
+      target?: (ratio: number | null) => Row['target'],
+    ): void => {
       const a = pick(lw, f);
       const b = pick(floor, f);
       const ratio = a && b ? a.median / b.median : null;
-      rows.push({ area: 'Events', figure, n: `${fmtInt(n)} client${n === 1 ? '' : 's'}`, unit, liveward: a, floor: b, ratio, ...(target ? { target: target(ratio) } : {}) });
+      rows.push({
+        area: 'Events',
+        figure,
+        n: `${fmtInt(n)} client${n === 1 ? '' : 's'}`,
+        unit,
+        liveward: a,
+        floor: b,
+        ratio,
+        ...(target ? { target: target(ratio) } : {}),
+      });
     };
     add('`increment` round trip p50', 'ms', (l) => l.latency.p50);
     add('`increment` round trip p99', 'ms', (l) => l.latency.p99);
     add('events per second', '/s', (l) => l.eventsPerSecond);
-    add('server CPU per event', 'µs', (l) => l.serverCpuPerEventMicros, n === maxClients
-      ? (ratio) => ({ text: `≤ ${CPU_RATIO_TARGET}× floor`, met: ratio === null ? null : ratio <= CPU_RATIO_TARGET })
-      : undefined);
+    add(
+      'server CPU per event',
+      'µs',
+      (l) => l.serverCpuPerEventMicros,
+      n === maxClients
+        ? (ratio) => ({ text: `≤ ${CPU_RATIO_TARGET}× floor`, met: ratio === null ? null : ratio <= CPU_RATIO_TARGET })
+        : undefined,
+    );
   }
 
   const mem = results.memory;
@@ -142,32 +194,66 @@ export function buildRows(results: Omit<BenchResults, 'rows' | 'notes'>): Row[] 
     const maxViews = Math.max(...views);
     for (const v of views) {
       const at = (f: (l: MemoryRun['levels'][number]) => number): Repeated =>
-        repeated(mem.map((r) => r.levels.find((l) => l.views === v)).filter((l) => l !== undefined).map(f));
+        repeated(
+          mem
+            .map((r) => r.levels.find((l) => l.views === v))
+            .filter((l) => l !== undefined)
+            .map(f),
+        );
       const heap = at((l) => l.heapPerViewBytes);
       rows.push({
-        area: 'Memory', figure: 'heap per idle counter view (after GC)', n: `${fmtInt(v)} views`, unit: 'B', liveward: heap, floor: null, ratio: null,
+        area: 'Memory',
+        figure: 'heap per idle counter view (after GC)',
+        n: `${fmtInt(v)} views`,
+        unit: 'B',
+        liveward: heap,
+        floor: null,
+        ratio: null,
         ...(v === maxViews ? { target: { text: `≤ ${fmt(HEAP_TARGET_BYTES, 'B')}`, met: heap.median <= HEAP_TARGET_BYTES } } : {}),
       });
-      rows.push({ area: 'Memory', figure: 'RSS per idle counter view', n: `${fmtInt(v)} views`, unit: 'B', liveward: at((l) => l.rssPerViewBytes), floor: null, ratio: null });
+      rows.push({
+        area: 'Memory',
+        figure: 'RSS per idle counter view',
+        n: `${fmtInt(v)} views`,
+        unit: 'B',
+        liveward: at((l) => l.rssPerViewBytes),
+        floor: null,
+        ratio: null,
+      });
     }
     const held = mem.find((r) => r.hold)?.hold;
     if (held) {
       rows.push({
-        area: 'Memory', figure: `heap per view after the ${held.seconds} s hold (after GC)`, n: `${fmtInt(held.views)} views`, unit: 'B',
-        liveward: repeated([held.after.heapPerViewBytes]), floor: null, ratio: null,
+        area: 'Memory',
+        figure: `heap per view after the ${held.seconds} s hold (after GC)`,
+        n: `${fmtInt(held.views)} views`,
+        unit: 'B',
+        liveward: repeated([held.after.heapPerViewBytes]),
+        floor: null,
+        ratio: null,
       });
       const hb = held.loadgen;
       const ok = held.lostViews === 0 && held.lostSockets === 0 && held.unexpectedCloses === 0 && hb.heartbeatsMissed === 0;
       rows.push({
-        area: 'Memory', figure: `idle views held ${held.seconds} s with heartbeats: lost`, n: `${fmtInt(held.views)} views`, unit: 'text',
-        liveward: null, floor: null, ratio: null,
+        area: 'Memory',
+        figure: `idle views held ${held.seconds} s with heartbeats: lost`,
+        n: `${fmtInt(held.views)} views`,
+        unit: 'text',
+        liveward: null,
+        floor: null,
+        ratio: null,
         text: `${held.lostViews} views, ${held.lostSockets} sockets; heartbeats ${fmtInt(hb.heartbeatsAcked)}/${fmtInt(hb.heartbeatsSent)} answered`,
         target: { text: 'none lost', met: ok },
       });
     }
     rows.push({
-      area: 'Memory', figure: 'heap after every view closed − baseline', n: `${fmtInt(maxViews)} → 0`, unit: 'B',
-      liveward: repeated(mem.map((r) => r.closed.heapDeltaBytes)), floor: null, ratio: null,
+      area: 'Memory',
+      figure: 'heap after every view closed − baseline',
+      n: `${fmtInt(maxViews)} → 0`,
+      unit: 'B',
+      liveward: repeated(mem.map((r) => r.closed.heapDeltaBytes)),
+      floor: null,
+      ratio: null,
     });
   }
 
@@ -178,16 +264,32 @@ export function buildRows(results: Omit<BenchResults, 'rows' | 'notes'>): Row[] 
     const n = `${fmtInt(fan[0]!.sockets)} sockets`;
     const disconnect = repeated(fan.map((r) => r.disconnect.lastMs));
     rows.push({
-      area: 'Fan-out', figure: '`registry.disconnect(id)` → every socket of the id closed (client `close` event)', n, unit: 'ms', liveward: disconnect, floor: null, ratio: null,
+      area: 'Fan-out',
+      figure: '`registry.disconnect(id)` → every socket of the id closed (client `close` event)',
+      n,
+      unit: 'ms',
+      liveward: disconnect,
+      floor: null,
+      ratio: null,
       target: { text: `≤ ${DISCONNECT_TARGET_MS} ms`, met: disconnect.median <= DISCONNECT_TARGET_MS },
     });
     rows.push({
-      area: 'Fan-out', figure: '`registry.disconnect(id)` → every client got its close frame', n, unit: 'ms',
-      liveward: repeated(fan.map((r) => r.disconnect.lastCloseFrameMs)), floor: null, ratio: null,
+      area: 'Fan-out',
+      figure: '`registry.disconnect(id)` → every client got its close frame',
+      n,
+      unit: 'ms',
+      liveward: repeated(fan.map((r) => r.disconnect.lastCloseFrameMs)),
+      floor: null,
+      ratio: null,
     });
     rows.push({
-      area: 'Fan-out', figure: 'PubSub broadcast (post update) → every view got its `diff`', n: `${fmtInt(fan[0]!.sockets)} views`, unit: 'ms',
-      liveward: repeated(fan.flatMap((r) => r.broadcasts.map((b) => b.lastMs))), floor: null, ratio: null,
+      area: 'Fan-out',
+      figure: 'PubSub broadcast (post update) → every view got its `diff`',
+      n: `${fmtInt(fan[0]!.sockets)} views`,
+      unit: 'ms',
+      liveward: repeated(fan.flatMap((r) => r.broadcasts.map((b) => b.lastMs))),
+      floor: null,
+      ratio: null,
     });
   }
   rows.push(...inspectorRows(results.inspector ?? []), ...clusterRows(results.cluster ?? null));
@@ -205,14 +307,20 @@ export function buildNotes(results: Omit<BenchResults, 'notes'>): string[] {
     if (row.unit === 'µs' && row.ratio !== null) {
       const lw = row.liveward!.median;
       const fl = row.floor!.median;
-      notes.push(`**Missed:** server CPU per event at ${row.n} is ${row.ratio.toFixed(2)}× the floor (${fmt(lw, 'µs')} vs ${fmt(fl, 'µs')}, medians); the target is ≤ ${CPU_RATIO_TARGET}×, so it is over by ${((row.ratio / CPU_RATIO_TARGET - 1) * 100).toFixed(0)}%: ${fmt(lw - CPU_RATIO_TARGET * fl, 'µs')} per event above ${fmt(CPU_RATIO_TARGET * fl, 'µs')}.` +
-        (Math.abs(fl - ASSUMED_FLOOR_MICROS) / ASSUMED_FLOOR_MICROS > 0.25
-          ? ` (The target assumed a floor of about ${ASSUMED_FLOOR_MICROS} µs; measured here it is ${fmt(fl, 'µs')}. Against ${ASSUMED_FLOOR_MICROS} µs, Liveward would be at ${(lw / ASSUMED_FLOOR_MICROS).toFixed(2)}×.)`
-          : ''));
+      notes.push(
+        `**Missed:** server CPU per event at ${row.n} is ${row.ratio.toFixed(2)}× the floor (${fmt(lw, 'µs')} vs ${fmt(fl, 'µs')}, medians); the target is ≤ ${CPU_RATIO_TARGET}×, so it is over by ${((row.ratio / CPU_RATIO_TARGET - 1) * 100).toFixed(0)}%: ${fmt(lw - CPU_RATIO_TARGET * fl, 'µs')} per event above ${fmt(CPU_RATIO_TARGET * fl, 'µs')}.` +
+          (Math.abs(fl - ASSUMED_FLOOR_MICROS) / ASSUMED_FLOOR_MICROS > 0.25
+            ? ` (The target assumed a floor of about ${ASSUMED_FLOOR_MICROS} µs; measured here it is ${fmt(fl, 'µs')}. Against ${ASSUMED_FLOOR_MICROS} µs, Liveward would be at ${(lw / ASSUMED_FLOOR_MICROS).toFixed(2)}×.)`
+            : ''),
+      );
     } else if (row.area === 'Memory' && row.unit === 'B' && row.liveward) {
-      notes.push(`**Missed:** heap per idle view at ${row.n} is ${fmt(row.liveward.median, 'B')}, ${(row.liveward.median / HEAP_TARGET_BYTES).toFixed(2)}× the ${fmt(HEAP_TARGET_BYTES, 'B')} target (over by ${fmt(row.liveward.median - HEAP_TARGET_BYTES, 'B')} per view).`);
+      notes.push(
+        `**Missed:** heap per idle view at ${row.n} is ${fmt(row.liveward.median, 'B')}, ${(row.liveward.median / HEAP_TARGET_BYTES).toFixed(2)}× the ${fmt(HEAP_TARGET_BYTES, 'B')} target (over by ${fmt(row.liveward.median - HEAP_TARGET_BYTES, 'B')} per view).`,
+      );
     } else if (row.unit === 'ms' && row.liveward) {
-      notes.push(`**Missed:** every socket of the id closed ${fmt(row.liveward.median, 'ms')} after \`registry.disconnect\` of ${row.n} (median; runs ${fmt(row.liveward.min, 'ms')}–${fmt(row.liveward.max, 'ms')}), over the ${DISCONNECT_TARGET_MS} ms target by ${fmt(row.liveward.median - DISCONNECT_TARGET_MS, 'ms')}. Timed to the client's \`close\` event (what phoenix.js acts on); see the split below.`);
+      notes.push(
+        `**Missed:** every socket of the id closed ${fmt(row.liveward.median, 'ms')} after \`registry.disconnect\` of ${row.n} (median; runs ${fmt(row.liveward.min, 'ms')}–${fmt(row.liveward.max, 'ms')}), over the ${DISCONNECT_TARGET_MS} ms target by ${fmt(row.liveward.median - DISCONNECT_TARGET_MS, 'ms')}. Timed to the client's \`close\` event (what phoenix.js acts on); see the split below.`,
+      );
     } else {
       notes.push(`**Missed:** ${row.figure.replace(/`/g, '')} at ${row.n}: ${row.text ?? ''}.`);
     }
@@ -224,65 +332,102 @@ export function buildNotes(results: Omit<BenchResults, 'notes'>): string[] {
   if (lw.length > 0) {
     const maxN = Math.max(...lw.flatMap((r) => r.levels.map((l) => l.clients)));
     const at = (runs: EventRun[], f: (l: EventRun['levels'][number]) => number): Repeated =>
-      repeated(runs.map((r) => r.levels.find((l) => l.clients === maxN)).filter((l) => l !== undefined).map(f));
-    const lg = (runs: EventRun[]): string => `${(at(runs, (l) => l.loadgenBusy).median * 100).toFixed(0)}% of its core (${at(runs, (l) => l.loadgenCpuPerEventMicros).median.toFixed(1)} µs per event)`;
+      repeated(
+        runs
+          .map((r) => r.levels.find((l) => l.clients === maxN))
+          .filter((l) => l !== undefined)
+          .map(f),
+      );
+    const lg = (runs: EventRun[]): string =>
+      `${(at(runs, (l) => l.loadgenBusy).median * 100).toFixed(0)}% of its core (${at(runs, (l) => l.loadgenCpuPerEventMicros).median.toFixed(1)} µs per event)`;
     const sv = (runs: EventRun[]): string => `${(at(runs, (l) => l.serverBusy).median * 100).toFixed(0)}%`;
-    notes.push(`At ${fmtInt(maxN)} clients the load generator used ${lg(lw)} against Liveward and ${lg(floor)} against the floor; the servers used ${sv(lw)} (Liveward) and ${sv(floor)} (floor) of their core. A busier server handles more frames per wakeup, so the floor's CPU per event is lowest when it is saturated; it is compared here at the same client count, as the target is defined.`);
+    notes.push(
+      `At ${fmtInt(maxN)} clients the load generator used ${lg(lw)} against Liveward and ${lg(floor)} against the floor; the servers used ${sv(lw)} (Liveward) and ${sv(floor)} (floor) of their core. A busier server handles more frames per wakeup, so the floor's CPU per event is lowest when it is saturated; it is compared here at the same client count, as the target is defined.`,
+    );
     const saturated: string[] = [];
-    for (const [name, runs] of [['Liveward', lw], ['the floor', floor]] as const) {
+    for (const [name, runs] of [
+      ['Liveward', lw],
+      ['the floor', floor],
+    ] as const) {
       const ns = [...new Set(runs.flatMap((r) => r.levels.filter((l) => l.loadgenBusy >= LOADGEN_SATURATED).map((l) => l.clients)))];
       if (ns.length > 0) saturated.push(`against ${name} at ${ns.map((n) => fmtInt(n)).join(' and ')} client(s)`);
     }
     if (saturated.length > 0) {
-      notes.push(`**The load generator was saturated** (≥ ${LOADGEN_SATURATED * 100}% of its core in at least one run) ${saturated.join('; ')}: events/s there are a lower bound of what that server can do, and its latencies include the load generator's queueing.`);
+      notes.push(
+        `**The load generator was saturated** (≥ ${LOADGEN_SATURATED * 100}% of its core in at least one run) ${saturated.join('; ')}: events/s there are a lower bound of what that server can do, and its latencies include the load generator's queueing.`,
+      );
     }
     const failed = [...lw, ...floor].flatMap((r) => r.levels).reduce((s, l) => s + l.failed, 0);
     if (failed > 0) notes.push(`${fmtInt(failed)} event replies were errors (not timed, not counted as events).`);
   }
   const foreign: string[] = [];
   const flag = (where: string, load: { cores: number; top: string | null }): void => {
-    if (load.cores >= FOREIGN_LOAD_LIMIT) foreign.push(`${where}: ${load.cores.toFixed(2)} cores${load.top ? ` (mostly \`${load.top.replace(/`/g, '')}\`)` : ''}`);
+    if (load.cores >= FOREIGN_LOAD_LIMIT)
+      foreign.push(`${where}: ${load.cores.toFixed(2)} cores${load.top ? ` (mostly \`${load.top.replace(/`/g, '')}\`)` : ''}`);
   };
   for (const run of [...lw, ...floor]) {
-    for (const l of run.levels) flag(`${run.kind === 'liveward' ? 'Liveward' : 'floor'} run ${run.rep + 1}, ${fmtInt(l.clients)} client${l.clients === 1 ? '' : 's'}`, { cores: l.foreignCores, top: l.foreignTop });
+    for (const l of run.levels)
+      flag(
+        `${run.kind === 'liveward' ? 'Liveward' : 'floor'} run ${run.rep + 1}, ${fmtInt(l.clients)} client${l.clients === 1 ? '' : 's'}`,
+        { cores: l.foreignCores, top: l.foreignTop },
+      );
   }
   for (const run of results.memory) flag(`memory run ${run.rep + 1}`, run.foreign);
   for (const run of results.fanout?.runs ?? []) flag(`fan-out run ${run.rep + 1}`, run.foreign);
   const remeasured = [...lw, ...floor].flatMap((r) => r.levels).reduce((sum, l) => sum + l.remeasured, 0);
   const redone = results.fanout?.redone ?? 0;
   if (remeasured + redone > 0) {
-    notes.push(`Other processes used the machine during ${remeasured} event window(s) and ${redone} fan-out run(s); those were thrown away and measured again.`);
+    notes.push(
+      `Other processes used the machine during ${remeasured} event window(s) and ${redone} fan-out run(s); those were thrown away and measured again.`,
+    );
   }
   if (foreign.length > 0) {
-    notes.push(`**Other processes were using the machine** (CPU time of every other process, from /proc): ${foreign.join('; ')}. Figures measured meanwhile are pessimistic; rerun on a quiet machine.`);
+    notes.push(
+      `**Other processes were using the machine** (CPU time of every other process, from /proc): ${foreign.join('; ')}. Figures measured meanwhile are pessimistic; rerun on a quiet machine.`,
+    );
   }
   const retried = [...lw, ...results.memory].reduce((sum, r) => sum + r.ramp.retriedGets, 0);
-  if (retried > 0) notes.push(`${fmtInt(retried)} page GET(s) were retried once after the server closed a reused keep-alive connection under them (as browsers retry); their join latency includes the retry.`);
+  if (retried > 0)
+    notes.push(
+      `${fmtInt(retried)} page GET(s) were retried once after the server closed a reused keep-alive connection under them (as browsers retry); their join latency includes the retry.`,
+    );
   for (const run of [...lw, ...results.memory]) {
-    if (run.ramp.failed > 0) notes.push(`**${run.ramp.failed} join(s) failed** in a ramp to ${fmtInt(run.ramp.clients)}: ${run.ramp.errors.join('; ')}`);
+    if (run.ramp.failed > 0)
+      notes.push(`**${run.ramp.failed} join(s) failed** in a ramp to ${fmtInt(run.ramp.clients)}: ${run.ramp.errors.join('; ')}`);
   }
   const held = results.memory.find((r) => r.hold)?.hold;
   if (held && held.minViews < held.views) notes.push(`During the hold the server's view count dipped to ${fmtInt(held.minViews)}.`);
   for (const run of results.memory) {
     const c = run.closed.counts;
-    if (c.connections || c.views || c.subscriptions) notes.push(`**After closing (run ${run.rep + 1}) the server still counted ${JSON.stringify(c)}.**`);
+    if (c.connections || c.views || c.subscriptions)
+      notes.push(`**After closing (run ${run.rep + 1}) the server still counted ${JSON.stringify(c)}.**`);
   }
   const fan = results.fanout?.runs ?? [];
   if (fan.length > 0) {
     const med = (f: (r: FanOutRun) => number): string => fmt(repeated(fan.map(f)).median, 'ms');
-    notes.push(`Disconnect of ${fmtInt(fan[0]!.sockets)} sockets, split (medians): the synchronous \`registry.disconnect\` call itself took ${med((r) => r.disconnect.callMs)}; the last close frame reached its client at ${med((r) => r.disconnect.lastCloseFrameMs)}, the last closing handshake completed (client \`close\` event) at ${med((r) => r.disconnect.lastMs)}. One load generator process handles all ${fmtInt(fan[0]!.sockets)} clients' close frames in turn, so the later figures include its own queueing.`);
+    notes.push(
+      `Disconnect of ${fmtInt(fan[0]!.sockets)} sockets, split (medians): the synchronous \`registry.disconnect\` call itself took ${med((r) => r.disconnect.callMs)}; the last close frame reached its client at ${med((r) => r.disconnect.lastCloseFrameMs)}, the last closing handshake completed (client \`close\` event) at ${med((r) => r.disconnect.lastMs)}. One load generator process handles all ${fmtInt(fan[0]!.sockets)} clients' close frames in turn, so the later figures include its own queueing.`,
+    );
     const bs = fan.flatMap((r) => r.broadcasts);
-    notes.push(`Broadcast to ${fmtInt(fan[0]!.sockets)} views (medians over ${bs.length} broadcasts): the post update (SQLite write + \`broadcast\`) took ${fmt(repeated(bs.map((b) => b.callMs)).median, 'ms')}; half the views had their \`diff\` after ${fmt(repeated(bs.map((b) => b.spread.p50)).median, 'ms')}, the last after ${fmt(repeated(bs.map((b) => b.lastMs)).median, 'ms')} (received in turn by the one load generator process).`);
+    notes.push(
+      `Broadcast to ${fmtInt(fan[0]!.sockets)} views (medians over ${bs.length} broadcasts): the post update (SQLite write + \`broadcast\`) took ${fmt(repeated(bs.map((b) => b.callMs)).median, 'ms')}; half the views had their \`diff\` after ${fmt(repeated(bs.map((b) => b.spread.p50)).median, 'ms')}, the last after ${fmt(repeated(bs.map((b) => b.lastMs)).median, 'ms')} (received in turn by the one load generator process).`,
+    );
   }
   if (results.memory.length > 0) {
     const run = results.memory[0]!;
     const peak = run.levels.at(-1)!;
     const grown = peak.sample.heapUsed - run.baseline.heapUsed;
-    notes.push(`Heap after closing every view: ${fmt(run.closed.heapDeltaBytes, 'B')} above the baseline in run 1, i.e. ${((run.closed.heapDeltaBytes / grown) * 100).toFixed(1)}% of the ${fmt(grown, 'B')} the ${fmtInt(peak.views)} views took; the server's counts were back at zero (${JSON.stringify(run.closed.counts)}).`);
+    notes.push(
+      `Heap after closing every view: ${fmt(run.closed.heapDeltaBytes, 'B')} above the baseline in run 1, i.e. ${((run.closed.heapDeltaBytes / grown) * 100).toFixed(1)}% of the ${fmt(grown, 'B')} the ${fmtInt(peak.views)} views took; the server's counts were back at zero (${JSON.stringify(run.closed.counts)}).`,
+    );
   }
   for (const run of fan) {
-    if (run.disconnect.arrived < run.sockets) notes.push(`**Disconnect run ${run.rep + 1}: only ${run.disconnect.arrived} of ${run.sockets} sockets saw their close within 30 s.**`);
-    for (const b of run.broadcasts) if (b.arrived < b.sockets) notes.push(`**A broadcast reached only ${b.arrived} of ${b.sockets} views within 30 s.**`);
+    if (run.disconnect.arrived < run.sockets)
+      notes.push(
+        `**Disconnect run ${run.rep + 1}: only ${run.disconnect.arrived} of ${run.sockets} sockets saw their close within 30 s.**`,
+      );
+    for (const b of run.broadcasts)
+      if (b.arrived < b.sockets) notes.push(`**A broadcast reached only ${b.arrived} of ${b.sockets} views within 30 s.**`);
   }
   notes.push(...inspectorNotes(results.inspector ?? []), ...clusterNotes(results.cluster ?? null));
   return notes;
@@ -291,15 +436,14 @@ export function buildNotes(results: Omit<BenchResults, 'notes'>): string[] {
 // ---------------------------------------------------------------------------------- markdown
 
 function renderTable(rows: Row[]): string {
-  const lines = [
-    '| | figure | N | Liveward | floor (bare `ws`) | ratio | target |',
-    '|---|---|---|---:|---:|---:|---|',
-  ];
+  const lines = ['| | figure | N | Liveward | floor (bare `ws`) | ratio | target |', '|---|---|---|---:|---:|---:|---|'];
   for (const row of rows) {
     const value = row.unit === 'text' ? (row.text ?? '') : cell(row.liveward, row.unit);
     const ratio = row.ratio === null ? '' : `${row.ratio.toFixed(2)}×`;
     const target = row.target ? `${row.target.text} ${row.target.met === null ? '?' : row.target.met ? '✅' : '❌'}` : '';
-    lines.push(`| ${row.area} | ${row.figure} | ${row.n} | ${value} | ${cell(row.floor, row.unit).replace('—', '')} | ${ratio} | ${target} |`);
+    lines.push(
+      `| ${row.area} | ${row.figure} | ${row.n} | ${value} | ${cell(row.floor, row.unit).replace('—', '')} | ${ratio} | ${target} |`,
+    );
   }
   return lines.join('\n');
 }
@@ -308,7 +452,10 @@ export function renderMarkdown(results: BenchResults): string {
   const o = results.options;
   const reps = (n: number): string => `${n} run${n === 1 ? '' : 's'}`;
   const offsets = (results.fanout?.runs ?? []).map((r) => r.offsets.server.uncertaintyMs + r.offsets.loadgen.uncertaintyMs);
-  const lw = results.events.find((r) => r.kind === 'liveward')?.target ?? results.memory[0]?.target ?? results.fanout?.target ??
+  const lw =
+    results.events.find((r) => r.kind === 'liveward')?.target ??
+    results.memory[0]?.target ??
+    results.fanout?.target ??
     (results.cluster?.skipped === null ? results.cluster.target : undefined);
   return [
     `### Liveward benchmark — ${results.date.slice(0, 10)}`,
@@ -318,7 +465,7 @@ export function renderMarkdown(results: BenchResults): string {
     '',
     renderTable(results.rows),
     '',
-    'Each cell is the median of the runs, with the lowest and highest run in parentheses; a ratio is Liveward\'s median ÷ the floor\'s. ' +
+    "Each cell is the median of the runs, with the lowest and highest run in parentheses; a ratio is Liveward's median ÷ the floor's. " +
       `Events: ${reps(o.reps)} per target, each in a fresh server process; memory: ${reps(o.memoryReps)}; fan-out: ${reps(o.fanoutReps)} in one server, after a full-size warm-up run that is not reported` +
       `${o.phases.includes('fanout') ? ` (broadcast: ${o.broadcasts} per run, all pooled)` : ''}.`,
     '',

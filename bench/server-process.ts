@@ -44,7 +44,16 @@ const commands = {
   async start({ limits, redisUrl = null }: { limits: Partial<Limits>; redisUrl?: string | null }) {
     const pubsub = redisUrl === null ? undefined : new RedisPubSub(redisUrl);
     await pubsub?.ready();
-    server = createLiveServer({ router: app.router, pipeline: app.pipeline, assets: app.assets, secretKeyBase: BENCH_SECRET, dataDir, limits, pubsub, revalidateSession: app.revalidateSession });
+    server = createLiveServer({
+      router: app.router,
+      pipeline: app.pipeline,
+      assets: app.assets,
+      secretKeyBase: BENCH_SECRET,
+      dataDir,
+      limits,
+      pubsub,
+      revalidateSession: app.revalidateSession,
+    });
     app.attach(server);
     const { port } = await server.listen(0, '127.0.0.1');
     return {

@@ -41,11 +41,15 @@ const Thread = defineView<ThreadAssigns>({
   mount(params, _session, socket) {
     socket.assign({ title: 'Thread' });
     const count = Number(params.rows);
-    socket.stream('comments', Array.from({ length: count }, (_, i) => comment(i + 1)));
+    socket.stream(
+      'comments',
+      Array.from({ length: count }, (_, i) => comment(i + 1)),
+    );
   },
-  render: ({ title, streams }) => html`<h1>${title}</h1><ul id="comments" phx-update="stream">${streams.comments.map(
-    (c, domId) => html`<li id="${domId}" class="comment"><p class="author">${c.author}</p><p>${c.body}</p></li>`,
-  )}</ul>`,
+  render: ({ title, streams }) =>
+    html`<h1>${title}</h1><ul id="comments" phx-update="stream">${streams.comments.map(
+      (c, domId) => html`<li id="${domId}" class="comment"><p class="author">${c.author}</p><p>${c.body}</p></li>`,
+    )}</ul>`,
 });
 
 const comment = (id: number): Comment => ({ id, author: `user${id % 97}@example.com`, body: `Comment number ${id}: `.padEnd(120, 'x') });

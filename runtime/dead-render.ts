@@ -26,11 +26,7 @@ export interface DeadRenderServices {
 }
 
 /** `match` comes from `router.matchLiveUrl`: its params include the query string. */
-export async function renderLiveRoute(
-  conn: Conn,
-  match: RouteMatch<LiveRoute>,
-  services: DeadRenderServices,
-): Promise<void> {
+export async function renderLiveRoute(conn: Conn, match: RouteMatch<LiveRoute>, services: DeadRenderServices): Promise<void> {
   const { route } = match;
   const id = newViewId();
   const socket = new LiveViewSocket({ id, view: route.view, connected: false, parentAssigns: conn.assigns, flash: conn.flash });

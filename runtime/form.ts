@@ -77,7 +77,12 @@ export class LiveForm<T = Record<string, unknown>> {
     const value = typeof raw === 'string' ? raw : typeof raw === 'number' || typeof raw === 'boolean' ? String(raw) : '';
     const full = this.as === null ? path : [this.as, ...path];
     return {
-      name: full[0] + full.slice(1).map((key) => `[${key}]`).join(''),
+      name:
+        full[0] +
+        full
+          .slice(1)
+          .map((key) => `[${key}]`)
+          .join(''),
       id: full.join('_'),
       value,
       used,

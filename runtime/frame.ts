@@ -46,12 +46,15 @@ export function decodeFrame(text: string, maxFieldChars: number = DEFAULT_LIMITS
   const safeJoinRef = salvage(joinRef, maxFieldChars);
   const safeTopic = salvage(topic, maxFieldChars);
   // Every frame passes here (heartbeats included): plain comparisons, nothing allocated.
-  const tooLong =
-    isLong(joinRef, maxFieldChars) ? 'join_ref'
-    : isLong(ref, maxFieldChars) ? 'ref'
-    : isLong(topic, maxFieldChars) ? 'topic'
-    : isLong(event, maxFieldChars) ? 'event'
-    : null;
+  const tooLong = isLong(joinRef, maxFieldChars)
+    ? 'join_ref'
+    : isLong(ref, maxFieldChars)
+      ? 'ref'
+      : isLong(topic, maxFieldChars)
+        ? 'topic'
+        : isLong(event, maxFieldChars)
+          ? 'event'
+          : null;
   if (tooLong !== null) {
     return malformed(`${tooLong} longer than ${maxFieldChars} characters`, safeRef, safeJoinRef, safeTopic, 'LV_ERR_FIELD_TOO_LONG');
   }
@@ -91,23 +94,11 @@ function malformed(
 }
 
 /** Encodes a server frame. */
-export function encodeFrame(
-  joinRef: string | null,
-  ref: string | null,
-  topic: string,
-  event: string,
-  payload: unknown,
-): string {
+export function encodeFrame(joinRef: string | null, ref: string | null, topic: string, event: string, payload: unknown): string {
   return JSON.stringify([joinRef, ref, topic, event, payload]);
 }
 
 /** Encodes a `phx_reply`. */
-export function encodeReply(
-  joinRef: string | null,
-  ref: string | null,
-  topic: string,
-  status: 'ok' | 'error',
-  response: unknown,
-): string {
+export function encodeReply(joinRef: string | null, ref: string | null, topic: string, status: 'ok' | 'error', response: unknown): string {
   return JSON.stringify([joinRef, ref, topic, 'phx_reply', { status, response }]);
 }

@@ -24,11 +24,7 @@ export function halt(redirect: string): HookResult {
   return { kind: 'halt', redirect };
 }
 
-export type OnMountHook = (
-  params: Params,
-  session: Session,
-  socket: ViewSocket<HookAssigns>,
-) => HookResult | Promise<HookResult>;
+export type OnMountHook = (params: Params, session: Session, socket: ViewSocket<HookAssigns>) => HookResult | Promise<HookResult>;
 
 /** Hooks run for every view of a liveSession, so they see the assigns as an open record. */
 // biome-ignore lint/suspicious/noExplicitAny: hooks serve every view of a liveSession, whatever its assigns

@@ -79,7 +79,11 @@ export interface ViewSocket<A extends Assigns = Assigns, I = unknown> {
    * the rows are sent with the next render and then forgotten. `reset` empties what the client
    * shows of the stream first.
    */
-  stream<K extends keyof StreamItems<A> & string>(name: K, items: Iterable<StreamItems<A>[K]>, options?: StreamOptions<StreamItems<A>[K]>): void;
+  stream<K extends keyof StreamItems<A> & string>(
+    name: K,
+    items: Iterable<StreamItems<A>[K]>,
+    options?: StreamOptions<StreamItems<A>[K]>,
+  ): void;
   /** Sets how a stream's items become DOM ids; only before its first `stream` call. */
   streamConfigure<K extends keyof StreamItems<A> & string>(name: K, config: StreamConfig<StreamItems<A>[K]>): void;
   /** Inserts (or, for a DOM id the client shows, updates) one row of a stream. */
@@ -133,10 +137,7 @@ export interface Policy<A extends Assigns = Assigns> {
  * @example
  *   const editorsOnly = policy('editorsOnly', ({ assigns }) => Accounts.isEditor(assigns.userId));
  */
-export function policy<A extends Assigns = Assigns>(
-  name: string,
-  check: (context: PolicyContext<A>) => boolean,
-): Policy<A> {
+export function policy<A extends Assigns = Assigns>(name: string, check: (context: PolicyContext<A>) => boolean): Policy<A> {
   if (!name) throw new TypeError('a policy needs a name: it is recorded with every decision');
   return { name, check };
 }
@@ -153,10 +154,7 @@ export const anyone: Policy<any> = policy('anyone', () => true);
 export type EventPayload = Record<string, unknown>;
 
 /** An event handler: runs only after its policy allowed the event. `S` is the socket it runs with (a view's, or a component's). */
-export type EventHandlerFn<A extends Assigns, S = ViewSocket<A>> = (
-  value: EventPayload,
-  socket: S,
-) => void | Promise<void>;
+export type EventHandlerFn<A extends Assigns, S = ViewSocket<A>> = (value: EventPayload, socket: S) => void | Promise<void>;
 
 /** An event handler together with the policy that guards it (made by `allow`). */
 export interface EventDeclaration<A extends Assigns, S = ViewSocket<A>> {
@@ -175,7 +173,10 @@ export interface EventDeclaration<A extends Assigns, S = ViewSocket<A>> {
 // The assigns type comes from where the declaration is used (the view's `handleEvent`), never from
 // the policy: `anyone` fits every view, and inferring from it would make the handler's socket
 // `any` and let `a.cuont++` compile.
-export function allow<A extends Assigns, S = ViewSocket<A>>(policy: Policy<NoInfer<A>>, handler: EventHandlerFn<A, S>): EventDeclaration<A, S> {
+export function allow<A extends Assigns, S = ViewSocket<A>>(
+  policy: Policy<NoInfer<A>>,
+  handler: EventHandlerFn<A, S>,
+): EventDeclaration<A, S> {
   return { policy, handler };
 }
 

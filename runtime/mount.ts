@@ -91,4 +91,3 @@ function isHookResult(value: unknown): value is { kind: 'cont' } | { kind: 'halt
   const kind = (value as { kind?: unknown }).kind;
   return kind === 'cont' || (kind === 'halt' && typeof (value as { redirect?: unknown }).redirect === 'string');
 }
-

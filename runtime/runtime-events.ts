@@ -9,9 +9,26 @@ export type RuntimeEvent =
   | { type: 'view.terminated'; connectionId: string; topic: string; view: string; why: string }
   | { type: 'view.crashed'; connectionId: string; topic: string; view: string; errorId: string; phase: string }
   | { type: 'event.allowed'; connectionId: string; topic: string; view: string; event: string; policy: string; userId: string | null }
-  | { type: 'event.denied'; connectionId: string; topic: string; view: string; event: string; policy: string | null; userId: string | null; why: string }
+  | {
+      type: 'event.denied';
+      connectionId: string;
+      topic: string;
+      view: string;
+      event: string;
+      policy: string | null;
+      userId: string | null;
+      why: string;
+    }
   | { type: 'event.handled'; connectionId: string; topic: string; view: string; event: string; durationMs: number }
-  | { type: 'view.callback'; connectionId: string; topic: string; view: string; callback: ViewCallback; durationMs: number; diffBytes?: number }
+  | {
+      type: 'view.callback';
+      connectionId: string;
+      topic: string;
+      view: string;
+      callback: ViewCallback;
+      durationMs: number;
+      diffBytes?: number;
+    }
   | { type: 'socket.disconnected'; liveSocketId: string; closed: number }
   | { type: 'frame.rejected'; connectionId: string; code: string; detail: string };
 

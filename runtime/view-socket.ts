@@ -276,7 +276,9 @@ export class LiveViewSocket<A extends Assigns = Assigns> implements ViewSocket<A
   }
 
   allowUpload(name: string, options: UploadOptions = {}): void {
-    (this.#uploads ??= new ViewUploads(this.#services?.uploadHost ?? null, (uploads) => this.assign({ uploads } as unknown as Partial<A>))).allow(name, options);
+    (this.#uploads ??= new ViewUploads(this.#services?.uploadHost ?? null, (uploads) =>
+      this.assign({ uploads } as unknown as Partial<A>),
+    )).allow(name, options);
   }
 
   cancelUpload(name: string, entryRef: string): void {
@@ -297,7 +299,11 @@ export class LiveViewSocket<A extends Assigns = Assigns> implements ViewSocket<A
     return this.#title;
   }
 
-  stream<K extends keyof StreamItems<A> & string>(name: K, items: Iterable<StreamItems<A>[K]>, options: StreamOptions<StreamItems<A>[K]> = {}): void {
+  stream<K extends keyof StreamItems<A> & string>(
+    name: K,
+    items: Iterable<StreamItems<A>[K]>,
+    options: StreamOptions<StreamItems<A>[K]> = {},
+  ): void {
     let stream = this.#streams?.get(name);
     if (!stream) {
       const streams = (this.#streams ??= new Map());

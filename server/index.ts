@@ -26,7 +26,16 @@ export type {
 export { defineComponent, liveComponent } from '../runtime/live-component.ts';
 export type { ComponentAssigns, ComponentDefinition, ComponentSocket, LiveComponent } from '../runtime/live-component.ts';
 export { html, raw, keyed, escapeHtml, Rendered } from '../runtime/template.ts';
-export type { LiveStream, StreamRows, Streams, StreamConfig, StreamInsertOptions, StreamOptions, StreamItems, StreamInsertWire } from '../runtime/live-stream.ts';
+export type {
+  LiveStream,
+  StreamRows,
+  Streams,
+  StreamConfig,
+  StreamInsertOptions,
+  StreamOptions,
+  StreamItems,
+  StreamInsertWire,
+} from '../runtime/live-stream.ts';
 export { liveFileInput, uploadErrorText } from '../runtime/uploads/live-file-input.ts';
 export type { UploadOptions, UploadView, UploadEntryView, UploadedFile, UploadErrorReason } from '../runtime/uploads/upload-config.ts';
 export type { Accept } from '../runtime/uploads/accept-list.ts';

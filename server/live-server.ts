@@ -161,7 +161,9 @@ export class LiveServer {
       describeNode: (maxConnections) => this.describe(maxConnections),
     });
     if (this.pubsub.distributed && !options.revalidateSession) {
-      logger.warn('cluster.no_session_check', { hint: 'pass revalidateSession: a logout during a PubSub outage would not reach the other nodes' });
+      logger.warn('cluster.no_session_check', {
+        hint: 'pass revalidateSession: a logout during a PubSub outage would not reach the other nodes',
+      });
     }
     this.#services = {
       router: this.router,
@@ -175,7 +177,13 @@ export class LiveServer {
       silence: new SilenceWatch(this.#clock, this.limits.heartbeatTimeoutMs),
       sessions: new SessionTally(),
       // uploads: tokens, temporary files and the views with uploads open (runtime/uploads/)
-      uploads: new UploadService({ keyring, clock: this.#clock, nodeId: this.nodeId, tokenMaxAgeS: this.limits.uploadTokenMaxAgeS, dir: options.uploadDir }),
+      uploads: new UploadService({
+        keyring,
+        clock: this.#clock,
+        nodeId: this.nodeId,
+        tokenMaxAgeS: this.limits.uploadTokenMaxAgeS,
+        dir: options.uploadDir,
+      }),
     };
     // The registry tracks every socket already; ws's own tracking would add a Set entry and a
     // close listener to each.
@@ -320,7 +328,6 @@ export class LiveServer {
     };
   }
 
-
   // ------------------------------------------------------------------------------------- HTTP
 
   async handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -437,7 +444,12 @@ export class LiveServer {
     const sessionKey = SessionTally.keyOf(liveSocketId, cookieSession);
     if (sessionKey !== null && this.#services.sessions.sockets(sessionKey) >= this.limits.maxSocketsPerSession) {
       this.#refusalLog.warn('socket.too_many_sockets', { liveSocketId, limit: this.limits.maxSocketsPerSession });
-      this.#events.emit({ type: 'frame.rejected', connectionId: '(upgrade)', code: 'LV_ERR_TOO_MANY_SOCKETS', detail: 'sockets per session exceeded' });
+      this.#events.emit({
+        type: 'frame.rejected',
+        connectionId: '(upgrade)',
+        code: 'LV_ERR_TOO_MANY_SOCKETS',
+        detail: 'sockets per session exceeded',
+      });
       return refuseUpgrade(socket, 429);
     }
     this.#wss.handleUpgrade(req, socket, head, (ws) => {

@@ -100,7 +100,11 @@ describe('the layering of the folders', () => {
   });
 
   it('has no import against it', () => {
-    const wrong = files.flatMap((file) => importsOf(file).map((spec) => violation(file, spec)).filter((v) => v !== null));
+    const wrong = files.flatMap((file) =>
+      importsOf(file)
+        .map((spec) => violation(file, spec))
+        .filter((v) => v !== null),
+    );
     expect(wrong).toEqual([]);
   });
 

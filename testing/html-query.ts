@@ -115,7 +115,9 @@ export function unescapeHtml(text: string): string {
 
 /** The element's text, tags removed and entities decoded. */
 export function textOf(html: string): string {
-  return unescapeHtml(html.replace(/<[^>]*>/g, '')).replace(/\s+/g, ' ').trim();
+  return unescapeHtml(html.replace(/<[^>]*>/g, ''))
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 function parseAttributes(source: string): Map<string, string> {

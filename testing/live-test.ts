@@ -102,7 +102,8 @@ export class LiveTest implements ViewHost {
       // form has it (from the page's meta tag or the form's hidden field).
       const page = await this.request('GET', path, { cookie });
       cookie = page.cookie;
-      const csrf = queryAll(page.body, 'meta[name="csrf-token"]')[0]?.attributes.get('content') ??
+      const csrf =
+        queryAll(page.body, 'meta[name="csrf-token"]')[0]?.attributes.get('content') ??
         queryAll(page.body, 'input[name="_csrf_token"]')[0]?.attributes.get('value');
       body = new URLSearchParams({ ...(csrf !== undefined ? { _csrf_token: csrf } : {}), ...options.form }).toString();
     }
@@ -146,12 +147,17 @@ export class LiveTest implements ViewHost {
       const tokens = livePageTokens(page.body);
       if (!tokens) throw new Error(`GET ${current} is not a live page (no root container or csrf-token)`);
       const socket = await ChannelSocket.open(this.baseUrl, cookie, tokens.csrfToken, this.#timeoutMs);
-      const view = new LiveViewTest(socket, this, {
-        ...tokens,
-        url: new URL(current, this.baseUrl).href,
-        topic: `lv:${tokens.id}`,
-        cookie,
-      }, redirects);
+      const view = new LiveViewTest(
+        socket,
+        this,
+        {
+          ...tokens,
+          url: new URL(current, this.baseUrl).href,
+          topic: `lv:${tokens.id}`,
+          cookie,
+        },
+        redirects,
+      );
       const reply = await view.join();
       if (reply.status === 'ok') {
         this.#views.add(view);

@@ -240,7 +240,11 @@ export class LiveViewTest {
     const fields = new Map<string, string[]>();
     for (const [name, value] of formFields(form.innerHtml)) fields.set(name, [...(fields.get(name) ?? []), value]);
     const given = flattenValues(values);
-    for (const name of new Set(given.map(([n]) => n))) fields.set(name, given.filter(([n]) => n === name).map(([, v]) => v));
+    for (const name of new Set(given.map(([n]) => n)))
+      fields.set(
+        name,
+        given.filter(([n]) => n === name).map(([, v]) => v),
+      );
     const body = new URLSearchParams();
     for (const [name, list] of fields) for (const value of list) body.append(name, value);
     if (withTarget && given.length > 0) body.append('_target', given[0]![0].replace(/\[\]$/, ''));

@@ -159,7 +159,8 @@ function treeToHtml(tree: Tree, components: Record<string, Tree>, streams: Strea
   if (isTree(tree.k)) {
     const list = tree.k;
     let html = '';
-    for (let i = 0; i < Number(list.kc ?? 0); i++) html += interleave(statics, isTree(list[i]) ? (list[i] as Tree) : {}, components, streams);
+    for (let i = 0; i < Number(list.kc ?? 0); i++)
+      html += interleave(statics, isTree(list[i]) ? (list[i] as Tree) : {}, components, streams);
     return html;
   }
   return interleave(statics, tree, components, streams);

@@ -58,8 +58,7 @@ export function createAuthGuards(accounts: Accounts): AuthGuards {
     if (conn.method === 'GET') conn.putSession('return_to', conn.path);
     conn.redirect(LOGIN_PATH);
   };
-  const currentUser = (socket: { assigns: { currentUser?: User | null } }): User | null =>
-    socket.assigns.currentUser ?? null;
+  const currentUser = (socket: { assigns: { currentUser?: User | null } }): User | null => socket.assigns.currentUser ?? null;
 
   const requireAdmin: Plug = (conn) => {
     if (!isAdmin(userOf(conn))) redirectToLogin(conn);

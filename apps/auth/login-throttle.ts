@@ -98,7 +98,12 @@ export class LoginThrottle {
         ? new RateLimiterRedis({ ...settings, storeClient: redis, insuranceLimiter: new RateLimiterMemory(settings) })
         : new RateLimiterMemory(settings);
     };
-    this.#pairs = limiter('login_fail_account_address', limits.failuresPerAccountAndAddress, limits.failureWindowS, limits.accountAndAddressLockS);
+    this.#pairs = limiter(
+      'login_fail_account_address',
+      limits.failuresPerAccountAndAddress,
+      limits.failureWindowS,
+      limits.accountAndAddressLockS,
+    );
     this.#addresses = limiter('login_fail_address', limits.failuresPerAddress, limits.failureWindowS, limits.addressLockS);
     // Only ever `block`ed: a blocked key is a pair that must wait before its next try.
     this.#delays = limiter('login_delay_account_address', 1, limits.maxDelayS);

@@ -24,7 +24,8 @@ export class Avatars {
   /** Keeps `file` (a completed upload) as the avatar of `userId`; returns its URL. */
   save(userId: number, file: UploadedFile): string {
     // The runtime accepted the content already; this store takes its own three types only.
-    if (file.ext === null || !(file.ext in TYPES) || file.type !== TYPES[file.ext]) throw new Error(`not an avatar picture: ${file.type ?? 'unknown'}`);
+    if (file.ext === null || !(file.ext in TYPES) || file.type !== TYPES[file.ext])
+      throw new Error(`not an avatar picture: ${file.type ?? 'unknown'}`);
     const target = this.#path(userId, file.ext);
     const partial = `${target}.part`;
     copyFileSync(file.path, partial);

@@ -103,9 +103,11 @@ export class Blog {
 
   listComments(user: User | null, postId: number): Comment[] {
     if (!this.canRead(user)) return [];
-    return (this.#db
-      .prepare(`SELECT ${COMMENT_COLUMNS} FROM comments c JOIN users u ON u.id = c.author_id WHERE c.post_id = ? ORDER BY c.id`)
-      .all(postId) as CommentRow[]).map(toComment);
+    return (
+      this.#db
+        .prepare(`SELECT ${COMMENT_COLUMNS} FROM comments c JOIN users u ON u.id = c.author_id WHERE c.post_id = ? ORDER BY c.id`)
+        .all(postId) as CommentRow[]
+    ).map(toComment);
   }
 
   /** Any confirmed reader may comment; the body is 1 to `MAX_COMMENT` characters. */

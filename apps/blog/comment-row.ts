@@ -19,7 +19,8 @@ export function commentRow(blog: Blog, accounts: Accounts) {
   // The policy re-reads the user by their login session; the comment is the one this component
   // holds (its author never changes), so a forged value cannot point the delete elsewhere.
   const authorOrEditor = signedInPolicy<CommentRowAssigns>('authorOrEditor', accounts, (user, { comment }) =>
-    canDeleteComment(user, comment));
+    canDeleteComment(user, comment),
+  );
 
   return defineComponent<CommentRowAssigns>({
     name: 'comment-row',

@@ -25,7 +25,11 @@ export function postIndexView(blog: Blog) {
 <main class="posts">
   <h1>Posts</h1>
   <ul id="posts">${posts.map((post) =>
-    keyed(post.id, html`<li><a id="post-link-${post.id}" href="/posts/${post.id}" data-phx-link="redirect" data-phx-link-state="push">${post.title}</a></li>`))}</ul>
+    keyed(
+      post.id,
+      html`<li><a id="post-link-${post.id}" href="/posts/${post.id}" data-phx-link="redirect" data-phx-link-state="push">${post.title}</a></li>`,
+    ),
+  )}</ul>
   <p><a id="to-counter" href="/counter" data-phx-link="redirect" data-phx-link-state="push">Counter (another liveSession)</a></p>
 </main>`,
   });

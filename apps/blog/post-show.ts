@@ -101,7 +101,16 @@ export function postShowView(blog: Blog, accounts: Accounts) {
         socket.streamDeleteByDomId('comments', commentDomId(msg.commentId));
       }
     },
-    render: ({ currentUser, csrfToken, post, canEdit, form, flash, streams, commentForm }) => html`${userBar(currentUser, csrfToken)}${flashGroup(flash)}
+    render: ({
+      currentUser,
+      csrfToken,
+      post,
+      canEdit,
+      form,
+      flash,
+      streams,
+      commentForm,
+    }) => html`${userBar(currentUser, csrfToken)}${flashGroup(flash)}
 <main class="post">
   <article>
     <h1 id="title">${post.title}</h1>

@@ -37,10 +37,9 @@ const TRACE_PER_VIEW = 20;
 export const SHOWN_CONNECTIONS = 200;
 
 /** An entry of the timeline: a runtime event, or an operator's action in the inspector. */
-export type FeedEntry = (
-  | RuntimeEvent
-  | { type: 'account.terminated'; userId: string; by: string; closed: number; nodes: number }
-) & { at: number };
+export type FeedEntry = (RuntimeEvent | { type: 'account.terminated'; userId: string; by: string; closed: number; nodes: number }) & {
+  at: number;
+};
 
 /** A transition of a view's machine, named as in its definition (event, guard), plus a detail. */
 export interface Transition {
@@ -236,7 +235,11 @@ export class InspectorFeed {
         push(view.trace, { callback: `handleEvent ${event.event}`, durationMs: event.durationMs, at: event.at }, TRACE_PER_VIEW);
         break;
       case 'view.callback':
-        push(view.trace, { callback: event.callback, durationMs: event.durationMs, diffBytes: event.diffBytes, at: event.at }, TRACE_PER_VIEW);
+        push(
+          view.trace,
+          { callback: event.callback, durationMs: event.durationMs, diffBytes: event.diffBytes, at: event.at },
+          TRACE_PER_VIEW,
+        );
         break;
     }
   }

@@ -6,7 +6,19 @@
 // terminate an account). Admin-only four times: the HTTP pipeline, the mount hook, the policy of
 // every event, and a re-read of the admin before every push of the feed.
 
-import { allow, defineView, describeDisconnectResult, html, keyed, raw, viewMachineGraph, type ConnectionDescription, type Flash, type PubSubHealth, type Rendered } from 'liveward';
+import {
+  allow,
+  defineView,
+  describeDisconnectResult,
+  html,
+  keyed,
+  raw,
+  viewMachineGraph,
+  type ConnectionDescription,
+  type Flash,
+  type PubSubHealth,
+  type Rendered,
+} from 'liveward';
 import { flashGroup } from '../flash-group.ts';
 import { isLiveSocketId, liveSocketIdFor, type Accounts, type User } from '../auth/accounts.ts';
 import { LOGIN_PATH, isAdmin, signedInPolicy } from '../auth/auth-guards.ts';
@@ -79,7 +91,13 @@ export function inspectorView(feed: InspectorFeed, accounts: Accounts) {
     const others = feed.otherNodes();
     const nodes: NodeTree[] = [
       { nodeId, here: true, pubsub: pubsub.state, connections: counts.connections, registry: registry.slice(0, SHOWN_CONNECTIONS) },
-      ...others.nodes.map((n) => ({ nodeId: n.nodeId, here: false, pubsub: n.pubsub.state, connections: n.counts.connections, registry: n.connections })),
+      ...others.nodes.map((n) => ({
+        nodeId: n.nodeId,
+        here: false,
+        pubsub: n.pubsub.state,
+        connections: n.counts.connections,
+        registry: n.connections,
+      })),
     ];
     // Every live socket id of the cluster: a disconnect reaches all nodes.
     const socketIds = new Map<string, { id: string; connections: number; userId: number | null }>();
@@ -96,7 +114,10 @@ export function inspectorView(feed: InspectorFeed, accounts: Accounts) {
       (filter.kind === '' || e.type === filter.kind);
     let detail: InspectorSnapshot['detail'] = null;
     if (selected) {
-      const live = nodes.flatMap((n) => n.registry).flatMap((c) => c.views).find((v) => v.topic === selected);
+      const live = nodes
+        .flatMap((n) => n.registry)
+        .flatMap((c) => c.views)
+        .find((v) => v.topic === selected);
       const history = feed.history(selected);
       if (live || history) {
         detail = {
@@ -133,7 +154,10 @@ export function inspectorView(feed: InspectorFeed, accounts: Accounts) {
     };
   };
 
-  const refresh = (socket: { assigns: Readonly<InspectorAssigns>; assign(values: Partial<InspectorAssigns>): void }, values: Partial<InspectorAssigns> = {}): void => {
+  const refresh = (
+    socket: { assigns: Readonly<InspectorAssigns>; assign(values: Partial<InspectorAssigns>): void },
+    values: Partial<InspectorAssigns> = {},
+  ): void => {
     const next = { ...socket.assigns, ...values };
     socket.assign({ ...values, snapshot: snapshot(next.selected, next.filter) });
   };
@@ -141,16 +165,30 @@ export function inspectorView(feed: InspectorFeed, accounts: Accounts) {
   const entryLine = (e: FeedEntry): string => describe(e, emailOf);
 
   // Another node's views have no history here (the feed hears this node's runtime events only).
-  const nodeTree = (node: NodeTree, now: number, selected: string | null): Rendered => html`<div class="tree-node" data-node-id="${node.nodeId}">
+  const nodeTree = (
+    node: NodeTree,
+    now: number,
+    selected: string | null,
+  ): Rendered => html`<div class="tree-node" data-node-id="${node.nodeId}">
         <div class="box node-box">node <code>${node.nodeId}</code>${node.here ? ' (this node)' : ''} · pubsub ${node.pubsub}</div>
         <ul><li><div class="box registry-box">registry · ${node.connections} connection(s)</div>
-          <ul>${node.registry.map((c) => keyed(c.connectionId, html`<li data-connection-id="${c.connectionId}">
+          <ul>${node.registry.map((c) =>
+            keyed(
+              c.connectionId,
+              html`<li data-connection-id="${c.connectionId}">
             <div class="box connection-box">connection <code>${c.connectionId.slice(0, 8)}</code> · ${c.liveSocketId ?? '(anonymous)'} · ${c.state}</div>
-            <ul>${c.views.map((v) => keyed(v.topic, html`<li data-view-topic="${v.topic}" phx-click="select" phx-value-topic="${v.topic}" class="${v.topic === selected ? 'selected' : ''}">
+            <ul>${c.views.map((v) =>
+              keyed(
+                v.topic,
+                html`<li data-view-topic="${v.topic}" phx-click="select" phx-value-topic="${v.topic}" class="${v.topic === selected ? 'selected' : ''}">
               <div class="box view-box state-${v.state}"><b class="view-name">${v.view}</b> · <span class="view-user">${emailOf(v.userId)}</span> · <b class="view-state">${v.state}</b><br>
               <small>${v.liveSession ?? '—'} · up ${uptime(now, v.mountedAt)}${node.here ? ` · ${feed.history(v.topic)?.handled ?? 0} handled · ${feed.history(v.topic)?.denied ?? 0} denied` : ''}</small></div>
-            </li>`))}</ul>
-          </li>`))}</ul>
+            </li>`,
+              ),
+            )}</ul>
+          </li>`,
+            ),
+          )}</ul>
         </li></ul>
       </div>`;
 
@@ -211,7 +249,16 @@ export function inspectorView(feed: InspectorFeed, accounts: Accounts) {
         refresh(socket, { disconnectResult: `${user.email}: logins revoked, ${describeDisconnectResult(result)}`, notice: null });
       }),
     },
-    render: ({ currentUser, csrfToken, snapshot: s, selected, filter, disconnectResult, notice, flash }) => html`${userBar(currentUser, csrfToken)}${flashGroup(flash)}
+    render: ({
+      currentUser,
+      csrfToken,
+      snapshot: s,
+      selected,
+      filter,
+      disconnectResult,
+      notice,
+      flash,
+    }) => html`${userBar(currentUser, csrfToken)}${flashGroup(flash)}
 <main class="inspector">
   <h1>Inspector</h1>
   ${notice ? html`<p id="notice" class="notice">${notice}</p>` : ''}
@@ -232,18 +279,28 @@ export function inspectorView(feed: InspectorFeed, accounts: Accounts) {
     <h2>Supervision tree</h2>
     <div id="supervision-tree" class="tree">
       ${s.nodes.map((node) => keyed(node.nodeId, nodeTree(node, s.now, selected)))}
-      ${s.unanswered.map((id) => keyed(id, html`<div class="tree-node unanswered" data-node-id="${id}" data-unanswered="true">
+      ${s.unanswered.map((id) =>
+        keyed(
+          id,
+          html`<div class="tree-node unanswered" data-node-id="${id}" data-unanswered="true">
         <div class="box node-box">node <code>${id}</code> · did not answer</div>
-      </div>`))}
+      </div>`,
+        ),
+      )}
     </div>
     <h2>Live socket ids</h2>
     <table id="socket-ids">
       <thead><tr><th>live socket id</th><th>connections</th><th>account</th><th></th></tr></thead>
-      <tbody>${s.socketIds.map((id) => keyed(id.id, html`<tr>
+      <tbody>${s.socketIds.map((id) =>
+        keyed(
+          id.id,
+          html`<tr>
         <td><code>${id.id}</code></td><td>${id.connections}</td><td>${id.userId === null ? '—' : emailOf(String(id.userId))}</td>
         <td><button phx-click="disconnect" phx-value-id="${id.id}" data-disconnect="${id.id}" data-confirm="Disconnect every socket of ${id.id}?">Disconnect</button>
         ${id.userId === null ? '' : html`<button phx-click="terminate_account" phx-value-id="${String(id.userId)}" data-terminate-account="${String(id.userId)}" data-confirm="Terminate ${emailOf(String(id.userId))}: revoke every login and disconnect every socket?">Terminate account</button>`}</td>
-      </tr>`))}</tbody>
+      </tr>`,
+        ),
+      )}</tbody>
     </table>
     <p id="disconnect-result" class="notice">${disconnectResult ?? ''}</p>
   </section>
@@ -272,10 +329,22 @@ function viewDetail(d: NonNullable<InspectorSnapshot['detail']>): Rendered {
   return html`<p><code>${d.topic}</code> · <b>${d.view}</b> · state <b id="selected-state">${d.state}</b></p>
   <div id="state-chart">${raw(stateChartSvg(viewMachineGraph(), d.state, last ?? null))}</div>
   <h3>Recent transitions</h3>
-  <ol id="transitions">${(history?.transitions ?? []).slice().reverse().map((t) => html`<li><time>${new Date(t.at).toISOString().slice(11, 23)}</time> ${t.from} → ${t.to} on <code>${transitionLabel(t)}</code>${t.detail ? ` (${t.detail})` : ''}</li>`)}</ol>
+  <ol id="transitions">${(history?.transitions ?? [])
+    .slice()
+    .reverse()
+    .map(
+      (t) =>
+        html`<li><time>${new Date(t.at).toISOString().slice(11, 23)}</time> ${t.from} → ${t.to} on <code>${transitionLabel(t)}</code>${t.detail ? ` (${t.detail})` : ''}</li>`,
+    )}</ol>
   <h3>Callback trace</h3>
   <table id="callback-trace"><thead><tr><th>callback</th><th>ms</th><th>diff bytes</th></tr></thead>
-    <tbody>${(history?.trace ?? []).slice().reverse().map((t) => html`<tr data-callback="${t.callback.split(' ')[0]!}"><td>${t.callback}</td><td>${t.durationMs.toFixed(2)}</td><td>${t.diffBytes ?? ''}</td></tr>`)}</tbody></table>
+    <tbody>${(history?.trace ?? [])
+      .slice()
+      .reverse()
+      .map(
+        (t) =>
+          html`<tr data-callback="${t.callback.split(' ')[0]!}"><td>${t.callback}</td><td>${t.durationMs.toFixed(2)}</td><td>${t.diffBytes ?? ''}</td></tr>`,
+      )}</tbody></table>
   <h3>Assigns</h3>
   <dl id="assigns">${assignKeys.map((k) => html`<dt>${k}</dt><dd><code>${preview(d.assigns[k])}</code></dd>`)}</dl>
   <p class="hint">${assignKeys.length === 0 ? 'This view marks no assigns inspectable; all are redacted.' : 'Only the assigns the view marks inspectable are shown; the others are redacted.'}</p>`;

@@ -75,7 +75,11 @@ function layout(graph: MachineGraph): Layout {
     nodes.set(state.name, { x: n.x, y: n.y, width: n.width, height: n.height });
   }
   const edges = graph.transitions.map((transition, i) => {
-    const e = g.edge({ v: transition.from, w: transition.to, name: `t${i}` }) as { points: { x: number; y: number }[]; x: number; y: number };
+    const e = g.edge({ v: transition.from, w: transition.to, name: `t${i}` }) as {
+      points: { x: number; y: number }[];
+      x: number;
+      y: number;
+    };
     return { transition, points: e.points, labelX: e.x, labelY: e.y };
   });
   const { width = 0, height = 0 } = g.graph();
@@ -100,28 +104,51 @@ export function stateChartSvg(graph: MachineGraph, current: string | null, last:
   return svg;
 }
 
-function drawSvg(graph: MachineGraph, { width, height, nodes, edges }: Layout, current: string | null, last: LastTransition | null): string {
+function drawSvg(
+  graph: MachineGraph,
+  { width, height, nodes, edges }: Layout,
+  current: string | null,
+  last: LastTransition | null,
+): string {
   const parts: string[] = [];
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="state chart of the ${escapeHtml(graph.id)} machine" viewBox="0 0 ${Math.ceil(width)} ${Math.ceil(height)}" width="${Math.ceil(width)}" height="${Math.ceil(height)}" class="state-chart">`);
-  parts.push('<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z"/></marker></defs>');
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="state chart of the ${escapeHtml(graph.id)} machine" viewBox="0 0 ${Math.ceil(width)} ${Math.ceil(height)}" width="${Math.ceil(width)}" height="${Math.ceil(height)}" class="state-chart">`,
+  );
+  parts.push(
+    '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z"/></marker></defs>',
+  );
   for (const { transition: t, points, labelX, labelY } of edges) {
     const lit = last !== null && last.from === t.from && last.to === t.to && sameTransition(t, last);
     const d = points.map((p, i) => `${i === 0 ? 'M' : 'L'}${p.x.toFixed(1)},${p.y.toFixed(1)}`).join('');
-    parts.push(`<g class="transition${lit ? ' lit' : ''}" data-transition="${escapeHtml(`${t.from}->${t.to}`)}" data-event="${escapeHtml(t.event)}"><path d="${d}" marker-end="url(#arrow)"/><text x="${labelX.toFixed(1)}" y="${(labelY + 4).toFixed(1)}" text-anchor="middle">${escapeHtml(transitionLabel(t))}</text></g>`);
+    parts.push(
+      `<g class="transition${lit ? ' lit' : ''}" data-transition="${escapeHtml(`${t.from}->${t.to}`)}" data-event="${escapeHtml(t.event)}"><path d="${d}" marker-end="url(#arrow)"/><text x="${labelX.toFixed(1)}" y="${(labelY + 4).toFixed(1)}" text-anchor="middle">${escapeHtml(transitionLabel(t))}</text></g>`,
+    );
   }
   const initial = nodes.get(graph.initial);
-  if (initial) parts.push(`<circle class="initial" cx="${(initial.x - initial.width / 2 - 8).toFixed(1)}" cy="${initial.y.toFixed(1)}" r="4"/>`);
+  if (initial)
+    parts.push(`<circle class="initial" cx="${(initial.x - initial.width / 2 - 8).toFixed(1)}" cy="${initial.y.toFixed(1)}" r="4"/>`);
   for (const state of graph.states) {
     const n = nodes.get(state.name)!;
     const left = n.x - n.width / 2;
     const top = n.y - n.height / 2;
     const isCurrent = state.name === current;
-    parts.push(`<g class="state${state.final ? ' final' : ''}${isCurrent ? ' current' : ''}" data-state="${escapeHtml(state.name)}"${isCurrent ? ' aria-current="true"' : ''}>`);
+    parts.push(
+      `<g class="state${state.final ? ' final' : ''}${isCurrent ? ' current' : ''}" data-state="${escapeHtml(state.name)}"${isCurrent ? ' aria-current="true"' : ''}>`,
+    );
     parts.push(`<rect x="${left.toFixed(1)}" y="${top.toFixed(1)}" width="${n.width.toFixed(1)}" height="${n.height.toFixed(1)}" rx="8"/>`);
-    parts.push(`<text class="name" x="${(left + PAD).toFixed(1)}" y="${(top + 19).toFixed(1)}">${escapeHtml(state.name)}${state.final ? ' (final)' : ''}</text>`);
+    parts.push(
+      `<text class="name" x="${(left + PAD).toFixed(1)}" y="${(top + 19).toFixed(1)}">${escapeHtml(state.name)}${state.final ? ' (final)' : ''}</text>`,
+    );
     stateRows(graph, state.name).forEach((row, i) => {
-      const lit = row.transition !== null && last !== null && last.from === state.name && last.to === state.name && sameTransition(row.transition, last);
-      parts.push(`<text class="detail${lit ? ' lit' : ''}" x="${(left + PAD).toFixed(1)}" y="${(top + 19 + (i + 1) * LINE_H).toFixed(1)}">${escapeHtml(row.text)}</text>`);
+      const lit =
+        row.transition !== null &&
+        last !== null &&
+        last.from === state.name &&
+        last.to === state.name &&
+        sameTransition(row.transition, last);
+      parts.push(
+        `<text class="detail${lit ? ' lit' : ''}" x="${(left + PAD).toFixed(1)}" y="${(top + 19 + (i + 1) * LINE_H).toFixed(1)}">${escapeHtml(row.text)}</text>`,
+      );
     });
     parts.push('</g>');
   }

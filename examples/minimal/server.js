@@ -1,6 +1,18 @@
 // A first Liveward app: a counter anyone can use, and a page only a signed-in user sees.
 // Plain ESM, no build step: `npm install liveward && node server.js`.
-import { CSRF_SESSION_KEY, Router, allow, anyone, cont, createLiveServer, defineView, halt, html, maskCsrfToken, protectFromForgery } from 'liveward';
+import {
+  CSRF_SESSION_KEY,
+  Router,
+  allow,
+  anyone,
+  cont,
+  createLiveServer,
+  defineView,
+  halt,
+  html,
+  maskCsrfToken,
+  protectFromForgery,
+} from 'liveward';
 
 const Counter = defineView({
   name: 'counter',
@@ -23,9 +35,16 @@ const signedIn = (_params, session) => (typeof session.user === 'string' ? cont(
 const router = new Router();
 router.liveSession('public', {}, (s) => s.live('/', Counter));
 router.liveSession('private', { onMount: [signedIn] }, (s) => s.live('/secret', Secret));
-router.get('/login', (conn) => void conn.html(200, `<form method="post">
+router.get(
+  '/login',
+  (conn) =>
+    void conn.html(
+      200,
+      `<form method="post">
 <input type="hidden" name="_csrf_token" value="${maskCsrfToken(String(conn.getSession(CSRF_SESSION_KEY)))}">
-<input name="name" placeholder="your name"> <button>Log in</button></form>`));
+<input name="name" placeholder="your name"> <button>Log in</button></form>`,
+    ),
+);
 router.post('/login', async (conn) => {
   const name = (await conn.form()).get('name') ?? '';
   if (!/^\w{1,32}$/.test(name)) return void conn.redirect('/login');

@@ -48,7 +48,8 @@ export function securityHeaders(options: SecurityHeaderOptions = {}): ReadonlyAr
   if (csp !== false) headers.push(['content-security-policy', csp]);
   if (options.hsts) {
     const maxAgeS = options.hsts === true ? DEFAULT_HSTS_MAX_AGE_S : options.hsts;
-    if (!Number.isInteger(maxAgeS) || maxAgeS <= 0) throw new TypeError(`hsts must be true or a max-age in seconds, got ${String(options.hsts)}`);
+    if (!Number.isInteger(maxAgeS) || maxAgeS <= 0)
+      throw new TypeError(`hsts must be true or a max-age in seconds, got ${String(options.hsts)}`);
     headers.push(['strict-transport-security', `max-age=${maxAgeS}`]);
   }
   return headers;

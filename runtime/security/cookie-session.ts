@@ -38,9 +38,7 @@ export class CookieSessionStore {
         currentDate: new Date(this.#clock.now()),
       });
       const session = payload.s;
-      return typeof session === 'object' && session !== null && !Array.isArray(session)
-        ? (session as CookieSession)
-        : null;
+      return typeof session === 'object' && session !== null && !Array.isArray(session) ? (session as CookieSession) : null;
     } catch {
       return null;
     }

@@ -12,7 +12,8 @@ export function parseAccept(accept: Accept | undefined): Accept {
   if (!Array.isArray(accept) || accept.length === 0) throw new TypeError("allowUpload: accept is 'any' or a non-empty list");
   return accept.map((item) => {
     const entry = String(item).trim().toLowerCase();
-    if (!ENTRY.test(entry)) throw new TypeError(`allowUpload: ${JSON.stringify(item)} is neither an extension (.png) nor a MIME type (image/png, image/*)`);
+    if (!ENTRY.test(entry))
+      throw new TypeError(`allowUpload: ${JSON.stringify(item)} is neither an extension (.png) nor a MIME type (image/png, image/*)`);
     return entry;
   });
 }

@@ -15,7 +15,10 @@ import type { UploadView } from './upload-config.ts';
  */
 export function liveFileInput(upload: UploadView, attributes: Readonly<Record<string, string>> = {}): Rendered {
   const refs = (pick: (entry: UploadView['entries'][number]) => boolean): string =>
-    upload.entries.filter(pick).map((entry) => entry.ref).join(',');
+    upload.entries
+      .filter(pick)
+      .map((entry) => entry.ref)
+      .join(',');
   const errorRefs = [...new Set(upload.errors.map(([ref]) => ref))].join(',');
   const accept = upload.accept === 'any' ? null : upload.accept.join(',');
   let extra = '';

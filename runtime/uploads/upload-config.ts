@@ -144,14 +144,16 @@ export class UploadConfig {
   tooMany = false;
 
   constructor(name: string, options: UploadOptions) {
-    if (typeof name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_-]{0,63}$/.test(name)) throw new TypeError(`allowUpload: ${JSON.stringify(name)} is not an upload name (letters, digits, _ and -)`);
+    if (typeof name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_-]{0,63}$/.test(name))
+      throw new TypeError(`allowUpload: ${JSON.stringify(name)} is not an upload name (letters, digits, _ and -)`);
     this.name = name;
     this.ref = `phx-${randomBytes(9).toString('base64url')}`;
     this.accept = parseAccept(options.accept);
     this.maxEntries = positiveInteger('maxEntries', options.maxEntries ?? DEFAULTS.maxEntries);
     this.maxFileSize = positiveInteger('maxFileSize', options.maxFileSize ?? DEFAULTS.maxFileSize);
     this.chunkSize = positiveInteger('chunkSize', options.chunkSize ?? DEFAULTS.chunkSize);
-    if (this.chunkSize > MAX_CHUNK_SIZE) throw new TypeError(`allowUpload: chunkSize is at most ${MAX_CHUNK_SIZE} bytes (one WebSocket message)`);
+    if (this.chunkSize > MAX_CHUNK_SIZE)
+      throw new TypeError(`allowUpload: chunkSize is at most ${MAX_CHUNK_SIZE} bytes (one WebSocket message)`);
     this.chunkTimeout = positiveInteger('chunkTimeout', options.chunkTimeout ?? DEFAULTS.chunkTimeout);
     this.autoUpload = options.autoUpload === true;
     this.policy = options.policy;
@@ -203,6 +205,7 @@ function entryView(uploadRef: string): (entry: UploadEntry) => UploadEntryView {
 }
 
 function positiveInteger(name: string, value: number): number {
-  if (!Number.isSafeInteger(value) || value <= 0) throw new TypeError(`allowUpload: ${name} must be a positive integer, got ${String(value)}`);
+  if (!Number.isSafeInteger(value) || value <= 0)
+    throw new TypeError(`allowUpload: ${name} must be a positive integer, got ${String(value)}`);
   return value;
 }

@@ -35,7 +35,8 @@ export class UploadTokens {
 
   /** The claims of `token`; a forged, expired, malformed or foreign-purpose token throws `LV_ERR_UPLOAD_TOKEN_INVALID`. */
   async verify(token: unknown): Promise<UploadClaims> {
-    if (typeof token !== 'string' || token.length > 2048) throw new LiveError('LV_ERR_UPLOAD_TOKEN_INVALID', 'upload token missing or too long');
+    if (typeof token !== 'string' || token.length > 2048)
+      throw new LiveError('LV_ERR_UPLOAD_TOKEN_INVALID', 'upload token missing or too long');
     let payload: Record<string, unknown>;
     try {
       payload = await this.#jws.verify('upload-entry', token);

@@ -6,7 +6,14 @@
 import { randomUUID } from 'node:crypto';
 import { LiveError } from '../errors.ts';
 import { extensionOf, isAccepted } from './accept-list.ts';
-import { UploadConfig, UploadEntry, type UploadedFile, type UploadEntryView, type UploadOptions, type UploadView } from './upload-config.ts';
+import {
+  UploadConfig,
+  UploadEntry,
+  type UploadedFile,
+  type UploadEntryView,
+  type UploadOptions,
+  type UploadView,
+} from './upload-config.ts';
 import type { UploadService } from './upload-service.ts';
 
 /** What a connected view gives its uploads: the server's service and the socket it is joined on. */
@@ -110,7 +117,12 @@ export class ViewUploads {
     this.publish();
     return {
       ref: config.ref,
-      config: { max_file_size: config.maxFileSize, max_entries: config.maxEntries, chunk_size: config.chunkSize, chunk_timeout: config.chunkTimeout },
+      config: {
+        max_file_size: config.maxFileSize,
+        max_entries: config.maxEntries,
+        chunk_size: config.chunkSize,
+        chunk_timeout: config.chunkTimeout,
+      },
       entries: tokens,
       errors: entryErrors,
     };
@@ -155,7 +167,9 @@ export class ViewUploads {
   async consume<T>(name: string, consume: (file: UploadedFile, entry: UploadEntryView) => T | Promise<T>): Promise<T[]> {
     const config = this.#config(name);
     // Re-checked here, whatever was said before: done, complete, content accepted, within the count.
-    const ready = config.entries.filter((entry) => entry.done && entry.complete && entry.file !== null && entry.errors.length === 0).slice(0, config.maxEntries);
+    const ready = config.entries
+      .filter((entry) => entry.done && entry.complete && entry.file !== null && entry.errors.length === 0)
+      .slice(0, config.maxEntries);
     const results: T[] = [];
     const views = config.view().entries;
     try {

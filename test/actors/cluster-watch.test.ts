@@ -56,7 +56,13 @@ describe('DescriptionPublisher', () => {
     const { pubsub, sent } = bus();
     const events = new RuntimeEvents();
     let connections = 0;
-    const publisher = new DescriptionPublisher({ nodeId: 'b', pubsub: pubsub('b'), events, limits, describeNode: () => describeAs('b', connections) });
+    const publisher = new DescriptionPublisher({
+      nodeId: 'b',
+      pubsub: pubsub('b'),
+      events,
+      limits,
+      describeNode: () => describeAs('b', connections),
+    });
     const descriptions = () => sent.filter((m) => m.topic === DESCRIBED_TOPIC && m.message.type === 'description');
     return { publisher, events, sent, descriptions, change: () => connections++ };
   }
@@ -121,7 +127,7 @@ describe('ClusterWatch', () => {
     return { watch, sent, listeners, seen, onChange: (c: WatchedCluster) => seen.push(c), other };
   }
 
-  it('takes the lease, keeps each node\'s latest description from that node only, and marks the silent', () => {
+  it("takes the lease, keeps each node's latest description from that node only, and marks the silent", () => {
     const { watch, sent, seen, onChange, other } = watchingNode(['b', 'c']);
     const stop = watch.watch(200, onChange);
     expect(sent[0]).toEqual({ topic: LEASE_TOPIC, message: { type: 'watching', origin: 'a', maxConnections: 200 } });

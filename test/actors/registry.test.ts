@@ -66,7 +66,8 @@ describe('Registry', () => {
     const accepted = once(wss, 'connection') as Promise<[RoutedWebSocket]>;
     const ws = new WebSocket(`ws://127.0.0.1:${port}`);
     const closed = new Promise<{ code: number; reason: string }>((resolve) =>
-      ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+      ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+    );
     const [server] = await accepted;
     await once(ws, 'open');
     const cookieSession = liveSocketId === null ? null : { live_socket_id: liveSocketId, _csrf_token: `csrf-${nextId}` };
@@ -94,7 +95,10 @@ describe('Registry', () => {
 
     expect(registry.counts()).toEqual({ connections: 4, liveSocketIds: 2, views: 0 });
     expect(registry.describe().map((c) => [c.liveSocketId, c.state])).toEqual([
-      [ADA, 'open'], [ADA, 'open'], [BOB, 'open'], [null, 'open'],
+      [ADA, 'open'],
+      [ADA, 'open'],
+      [BOB, 'open'],
+      [null, 'open'],
     ]);
   });
 
@@ -118,7 +122,10 @@ describe('Registry', () => {
     const result = registry.disconnect(ADA);
     // The close frames are on their way already: the server side is closing, the others are not.
     expect([ada1, ada2, bob, anonymous].map((c) => c.server.readyState)).toEqual([
-      WebSocket.CLOSING, WebSocket.CLOSING, WebSocket.OPEN, WebSocket.OPEN,
+      WebSocket.CLOSING,
+      WebSocket.CLOSING,
+      WebSocket.OPEN,
+      WebSocket.OPEN,
     ]);
 
     expect(await ada1.closed).toEqual({ code: 1001, reason: 'disconnected' });

@@ -74,15 +74,17 @@ describe('Supervisor.viewCrashed', () => {
       [context.joinRef, context.joinRef, context.topic, 'phx_error', { reason: 'channel_crash', error_id: errorId }],
     ]);
     expect(supervisor.crashCount).toBe(1);
-    expect(supervisor.recentCrashes()).toEqual([{
-      errorId,
-      view: 'fragile',
-      topic: context.topic,
-      phase: 'handleEvent',
-      userId: '1',
-      at: clock.now(),
-      message: 'secret detail in the message',
-    }]);
+    expect(supervisor.recentCrashes()).toEqual([
+      {
+        errorId,
+        view: 'fragile',
+        topic: context.topic,
+        phase: 'handleEvent',
+        userId: '1',
+        at: clock.now(),
+        message: 'secret detail in the message',
+      },
+    ]);
     expect(seen).toContainEqual(expect.objectContaining({ type: 'view.crashed', errorId, topic: context.topic, phase: 'handleEvent' }));
   });
 

@@ -47,7 +47,11 @@ describe('the avatar upload in a browser', () => {
     await bob.waitForSelector('#avatar-error');
     expect(await bob.textContent('#avatar-error')).toBe('The file is too large.');
 
-    await bob.setInputFiles('#avatar-form input[type=file]', { name: 'fake.png', mimeType: 'image/png', buffer: Buffer.from('I am not a picture, only text.\n'.repeat(20)) });
+    await bob.setInputFiles('#avatar-form input[type=file]', {
+      name: 'fake.png',
+      mimeType: 'image/png',
+      buffer: Buffer.from('I am not a picture, only text.\n'.repeat(20)),
+    });
     // a new choice replaces the refused one
     await bob.waitForSelector('#avatar-error', { state: 'detached' });
     await bob.click('#save-avatar');

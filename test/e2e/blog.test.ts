@@ -101,9 +101,7 @@ describe('the blog in a browser', () => {
     await bob.click('#forged-save');
 
     const isForged = (frame: RecordedFrame): boolean =>
-      frame.direction === 'sent' &&
-      frame.event === 'event' &&
-      (frame.payload as { event?: unknown }).event === 'update_post';
+      frame.direction === 'sent' && frame.event === 'event' && (frame.payload as { event?: unknown }).event === 'update_post';
     await expect.poll(() => frames.some(isForged), { timeout: UI_TIMEOUT_MS }).toBe(true);
     const sent = frames.find(isForged)!;
     expect(String((sent.payload as { value?: unknown }).value)).toContain('Forged+by+bob');

@@ -15,8 +15,7 @@ import { signIn } from '../support/sign-in.ts';
 describe('comments in a browser', () => {
   const lab = useBrowserLab();
 
-  const storedComment = (id: number): unknown =>
-    lab.app.db.prepare('SELECT id FROM comments WHERE id = ?').get(id);
+  const storedComment = (id: number): unknown => lab.app.db.prepare('SELECT id FROM comments WHERE id = ?').get(id);
 
   const rowCount = (page: Page, id: number): Promise<number> => page.locator(`#comments-${id}`).count();
 
@@ -47,10 +46,15 @@ describe('comments in a browser', () => {
     await bob.click(`#delete-comment-${id}`);
     const isDelete = (f: RecordedFrame) =>
       f.direction === 'sent' && f.event === 'event' && (f.payload as { event?: string }).event === 'delete';
-    await expect.poll(() => {
-      const sent = bobFrames.find(isDelete);
-      return sent && replyTo(bobFrames, sent)?.payload;
-    }, { timeout: UI_TIMEOUT_MS }).toEqual({ status: 'error', response: { reason: 'unauthorized', event: 'delete' } });
+    await expect
+      .poll(
+        () => {
+          const sent = bobFrames.find(isDelete);
+          return sent && replyTo(bobFrames, sent)?.payload;
+        },
+        { timeout: UI_TIMEOUT_MS },
+      )
+      .toEqual({ status: 'error', response: { reason: 'unauthorized', event: 'delete' } });
     expect((bobFrames.find(isDelete)!.payload as { cid?: unknown }).cid).toBe(Number(cid));
     expect(storedComment(id)).toBeDefined();
     expect(await rowCount(bob, id)).toBe(1);
@@ -61,29 +65,41 @@ describe('comments in a browser', () => {
     await alice.locator(`#comments-${id}`).waitFor({ state: 'detached', timeout: UI_TIMEOUT_MS });
     await bob.locator(`#comments-${id}`).waitFor({ state: 'detached', timeout: UI_TIMEOUT_MS });
     expect(storedComment(id)).toBeUndefined();
-    await expect.poll(() => {
-      const sent = bobFrames.find((f) => f.direction === 'sent' && f.event === 'cids_destroyed');
-      return sent && replyTo(bobFrames, sent)?.payload;
-    }, { timeout: UI_TIMEOUT_MS }).toEqual({ status: 'ok', response: { cids: [Number(cid)] } });
+    await expect
+      .poll(
+        () => {
+          const sent = bobFrames.find((f) => f.direction === 'sent' && f.event === 'cids_destroyed');
+          return sent && replyTo(bobFrames, sent)?.payload;
+        },
+        { timeout: UI_TIMEOUT_MS },
+      )
+      .toEqual({ status: 'ok', response: { cids: [Number(cid)] } });
     expect(bobFrames.some((f) => f.direction === 'sent' && f.event === 'cids_will_destroy')).toBe(true);
   }, 60_000);
 
-  it('keeps both pages\' #comments streams following adds and deletes, rows kept across other renders and a reconnect', async () => {
+  it("keeps both pages' #comments streams following adds and deletes, rows kept across other renders and a reconnect", async () => {
     const alice = await lab.visitor();
     await signIn(alice, lab.baseUrl, 'alice', '/posts/1');
     const bob = await lab.visitor();
     const bobFrames = recordFrames(bob);
     await signIn(bob, lab.baseUrl, 'bob', '/posts/1');
     const storedIds = (): string[] =>
-      (lab.app.db.prepare('SELECT id FROM comments WHERE post_id = 1 ORDER BY id').all() as { id: number }[]).map((r) => `comments-${r.id}`);
+      (lab.app.db.prepare('SELECT id FROM comments WHERE post_id = 1 ORDER BY id').all() as { id: number }[]).map(
+        (r) => `comments-${r.id}`,
+      );
     const shownIds = (page: Page): Promise<string[]> => page.locator('#comments > li').evaluateAll((rows) => rows.map((row) => row.id));
     expect(await bob.getAttribute('#comments', 'phx-update')).toBe('stream');
 
     // Two comments from alice, one from bob: every page lists the stored comments, in order.
-    for (const [page, text] of [[alice, `first ${Date.now()}`], [alice, `second ${Date.now()}`], [bob, `bob ${Date.now()}`]] as const) {
+    for (const [page, text] of [
+      [alice, `first ${Date.now()}`],
+      [alice, `second ${Date.now()}`],
+      [bob, `bob ${Date.now()}`],
+    ] as const) {
       await page.fill('#comment-body', text);
       await page.click('#add-comment');
-      for (const viewer of [alice, bob]) await viewer.locator('#comments li.comment', { hasText: text }).waitFor({ timeout: UI_TIMEOUT_MS });
+      for (const viewer of [alice, bob])
+        await viewer.locator('#comments li.comment', { hasText: text }).waitFor({ timeout: UI_TIMEOUT_MS });
     }
     await expect.poll(() => shownIds(bob), { timeout: UI_TIMEOUT_MS }).toEqual(storedIds());
     await expect.poll(() => shownIds(alice), { timeout: UI_TIMEOUT_MS }).toEqual(storedIds());

@@ -87,8 +87,6 @@ describe('/counter in a browser', () => {
     expect(await closeCodes()).toEqual([1001]);
     expect(await watch.isSameDocument()).toBe(true);
     // The old connection is torn down when its closing handshake ends, on the server's own time.
-    await expect
-      .poll(() => lab.server.counts(), { timeout: UI_TIMEOUT_MS })
-      .toMatchObject({ connections: 1, views: 1 });
+    await expect.poll(() => lab.server.counts(), { timeout: UI_TIMEOUT_MS }).toMatchObject({ connections: 1, views: 1 });
   });
 });

@@ -76,8 +76,13 @@ describe('forms, flash and hooks in a browser', () => {
     await waitForConnected(alice);
 
     // The recovery is a validate_post sent after the second join, before its render is applied.
-    const recovery = frames.find((f) => f.direction === 'sent' && f.event === 'event' &&
-      (f.payload as { event?: unknown }).event === 'validate_post' && f.socket === acceptedJoins(frames)[1]!.socket);
+    const recovery = frames.find(
+      (f) =>
+        f.direction === 'sent' &&
+        f.event === 'event' &&
+        (f.payload as { event?: unknown }).event === 'validate_post' &&
+        f.socket === acceptedJoins(frames)[1]!.socket,
+    );
     expect(recovery).toBeDefined();
     expect(await alice.inputValue('#post-title')).toBe('Typed before the reconnect');
     // The body was emptied by the user: recovered as typed, not from the database.

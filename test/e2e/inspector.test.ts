@@ -28,8 +28,7 @@ describe('the inspector in a browser', () => {
   }
 
   /** The topic of the root view a page runs (`lv:` + its container id). */
-  const topicOf = async (page: Page): Promise<string> =>
-    `lv:${await page.getAttribute('[data-phx-main]', 'id')}`;
+  const topicOf = async (page: Page): Promise<string> => `lv:${await page.getAttribute('[data-phx-main]', 'id')}`;
 
   async function openInspector(): Promise<Page> {
     const admin = await lab.visitor();
@@ -57,7 +56,9 @@ describe('the inspector in a browser', () => {
     await node.click();
     const live = admin.locator('#state-chart svg [data-state="live"]');
     await expect.poll(() => live.getAttribute('aria-current'), { timeout: UI_TIMEOUT_MS }).toBe('true');
-    expect(await admin.locator('#state-chart svg [data-state]').evaluateAll((states) => states.map((s) => s.getAttribute('data-state')))).toEqual(['mount', 'live', 'terminated']);
+    expect(
+      await admin.locator('#state-chart svg [data-state]').evaluateAll((states) => states.map((s) => s.getAttribute('data-state'))),
+    ).toEqual(['mount', 'live', 'terminated']);
     expect(await admin.locator('#state-chart svg [aria-current="true"]').count()).toBe(1);
 
     // The view's own work shows up in its detail, pushed: the trace of an event and its render.
@@ -66,7 +67,8 @@ describe('the inspector in a browser', () => {
     await admin.locator('#callback-trace [data-callback="render"]').first().waitFor();
     await expect.poll(() => admin.textContent('#assigns'), { timeout: UI_TIMEOUT_MS }).toContain('1');
     // …and the transition it took lights up in the chart: the allowed event, inside `live`.
-    await expect.poll(() => admin.locator('#state-chart svg .detail.lit').textContent(), { timeout: UI_TIMEOUT_MS })
+    await expect
+      .poll(() => admin.locator('#state-chart svg .detail.lit').textContent(), { timeout: UI_TIMEOUT_MS })
       .toBe('client.event [isAllowed] / runEvent');
     await screenshot(admin, 'state-chart');
 
@@ -111,7 +113,8 @@ describe('the inspector in a browser', () => {
     // Disconnect alice: one connection, on this one node.
     const aliceSocket = `users_socket:${userNamed('alice').id}`;
     await admin.click(`[data-disconnect="${aliceSocket}"]`);
-    await expect.poll(() => admin.textContent('#disconnect-result'), { timeout: UI_TIMEOUT_MS })
+    await expect
+      .poll(() => admin.textContent('#disconnect-result'), { timeout: UI_TIMEOUT_MS })
       .toBe(`${aliceSocket}: closed 1 connection(s) on 1 node(s)`);
     await admin.locator('#timeline [data-kind="socket.disconnected"]', { hasText: aliceSocket }).first().waitFor();
 

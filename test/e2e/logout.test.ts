@@ -77,7 +77,10 @@ describe('logout and disconnect in a browser', () => {
       // cookie session was gone), which the HTTP pipeline redirects to /login.
       const documents = tabDocuments[i]!.documentRequests;
       expect(documents.at(-1), `tab ${i}`).toBe(`${lab.baseUrl}/login`);
-      expect(documents.every((url) => url === `${lab.baseUrl}/login` || url === `${lab.baseUrl}/posts/1`), `tab ${i}`).toBe(true);
+      expect(
+        documents.every((url) => url === `${lab.baseUrl}/login` || url === `${lab.baseUrl}/posts/1`),
+        `tab ${i}`,
+      ).toBe(true);
       await tab.waitForSelector('#login-form');
     }
     await eventually(() => connectionsOf('alice') === 0, 'no connection of alice is left in the registry', UI_TIMEOUT_MS);

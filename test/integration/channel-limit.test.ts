@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useDemoServer } from '../support/use-demo-server.ts';
-import {
-  fetchLivePage,
-  joinPayload,
-  openLivePage,
-  type LiveChannel,
-  type LiveClient,
-  type LivePage,
-} from '../support/live-client.ts';
+import { fetchLivePage, joinPayload, openLivePage, type LiveChannel, type LiveClient, type LivePage } from '../support/live-client.ts';
 
 // A hundred joins on one socket can be slow on a loaded machine: a deadline, not an assertion.
 const JOINS_DEADLINE_MS = 15_000;
@@ -22,7 +15,9 @@ describe('the channels of one socket', () => {
     const pages: LivePage[] = [first];
     while (pages.length < count) {
       const batch = Math.min(20, count - pages.length);
-      pages.push(...(await Promise.all(Array.from({ length: batch }, () => fetchLivePage(s.baseUrl, '/counter', { cookie: first.cookie })))));
+      pages.push(
+        ...(await Promise.all(Array.from({ length: batch }, () => fetchLivePage(s.baseUrl, '/counter', { cookie: first.cookie })))),
+      );
     }
     return { client, pages };
   }

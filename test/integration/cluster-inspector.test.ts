@@ -42,7 +42,11 @@ const LEASE_MS = 1_500;
 
 /** How a node appears in an inspector: its tree, marked as not answering, or not at all. */
 const drawn = (inspector: { has(selector: string): boolean }, nodeId: string): 'tree' | 'unanswered' | 'none' =>
-  inspector.has(`[data-node-id="${nodeId}"][data-unanswered="true"]`) ? 'unanswered' : inspector.has(`[data-node-id="${nodeId}"]`) ? 'tree' : 'none';
+  inspector.has(`[data-node-id="${nodeId}"][data-unanswered="true"]`)
+    ? 'unanswered'
+    : inspector.has(`[data-node-id="${nodeId}"]`)
+      ? 'tree'
+      : 'none';
 
 const since = (mark: number, channel: string, type?: string) =>
   seen.slice(mark).filter((m) => m.channel === channel && (type === undefined || m.message.type === type));
@@ -88,7 +92,7 @@ afterAll(async () => {
 });
 
 describe('the inspector of a two-node cluster', () => {
-  it('draws node B\'s connections and views on node A, and none of their page\'s secrets', async () => {
+  it("draws node B's connections and views on node A, and none of their page's secrets", async () => {
     const [a, b] = nodes as [Node, Node];
     await eventually(() => a.server.registry.peers().includes(b.server.nodeId), 'node A knows node B');
     const bobCookie = await logIn(b.baseUrl, 'bob@example.com', 'bob-password');
@@ -107,16 +111,16 @@ describe('the inspector of a two-node cluster', () => {
     const mark = seen.length;
     const inspector = await t.live('/inspector', { cookie: adminCookie });
     const nodeB = `[data-node-id="${b.server.nodeId}"]`;
-    await eventually(() => inspector.has(nodeB), 'node A\'s inspector draws node B');
-    await eventually(() => inspector.element(nodeB).outerHtml.includes(bobPage.topic), 'node B\'s tree holds bob\'s view');
+    await eventually(() => inspector.has(nodeB), "node A's inspector draws node B");
+    await eventually(() => inspector.element(nodeB).outerHtml.includes(bobPage.topic), "node B's tree holds bob's view");
 
     // A view opened on node B later reaches node A's inspector, and goes when its socket closes.
     const late = await fetchLivePage(b.baseUrl, '/counter');
     const lateClient = await connectSocket(b.baseUrl, { cookie: late.cookie, csrfToken: late.csrfToken });
     expect((await lateClient.channel(late.topic).join(joinPayload(late))).status).toBe('ok');
-    await eventually(() => inspector.element(nodeB).outerHtml.includes(late.topic), 'node B\'s new view is drawn on node A');
+    await eventually(() => inspector.element(nodeB).outerHtml.includes(late.topic), "node B's new view is drawn on node A");
     await lateClient.close();
-    await eventually(() => !inspector.element(nodeB).outerHtml.includes(late.topic), 'node B\'s closed connection is gone on node A');
+    await eventually(() => !inspector.element(nodeB).outerHtml.includes(late.topic), "node B's closed connection is gone on node A");
     // Past one second of watching (three lease messages, a third of the lease apart), which a
     // poll on the inspector's one-second tick would have spent asking.
     await eventually(() => since(mark, LEASES, 'watching').length >= 3, 'node A renewed its lease');
@@ -140,7 +144,11 @@ describe('the inspector of a two-node cluster', () => {
     expect(cluster.nodes.map((n) => n.nodeId)).toEqual([a.server.nodeId, b.server.nodeId]);
     expect(cluster.unanswered).toEqual([]);
     const secrets = [
-      bobPage.csrfToken, bobPage.session, bobPage.static, 'bob-password', 'admin-password',
+      bobPage.csrfToken,
+      bobPage.session,
+      bobPage.static,
+      'bob-password',
+      'admin-password',
       ...[bobCookie, adminCookie].flatMap((cookie) => cookie.split(/[=;]\s*/).filter((v) => v.length > 20)),
     ];
     for (const shown of [inspector.html(), JSON.stringify(cluster), JSON.stringify(seen)]) {
@@ -163,13 +171,16 @@ describe('the inspector of a two-node cluster', () => {
     const channel = client.channel(counter.topic);
     expect((await channel.join(joinPayload(counter))).status).toBe('ok');
     expect((await channel.event('increment')).status).toBe('ok');
-    await eventually(() => b.server.describe().connections.some((c) => c.views.some((v) => v.topic === counter.topic)), 'the counter is open on node B');
+    await eventually(
+      () => b.server.describe().connections.some((c) => c.views.some((v) => v.topic === counter.topic)),
+      'the counter is open on node B',
+    );
     // Unwatched, node B builds no runtime events for anyone.
     expect(b.server.events.watched).toBe(false);
 
     const adminCookie = await logIn(a.baseUrl, 'admin@example.com', 'admin-password');
     const inspector = await t.live('/inspector', { cookie: adminCookie });
-    await eventually(() => inspector.has(`[data-view-topic="${counter.topic}"]`), 'node B\'s counter is drawn on node A');
+    await eventually(() => inspector.has(`[data-view-topic="${counter.topic}"]`), "node B's counter is drawn on node A");
 
     // Redis delivers in order: nothing was described before the lease was taken.
     const firstLease = seen.findIndex((m, i) => i >= mark && m.channel === LEASES && m.message.type === 'watching');

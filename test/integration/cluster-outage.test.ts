@@ -93,10 +93,7 @@ describe('a cluster of three nodes on one Redis', () => {
     const { client } = await openView(c, cookie, '/posts');
     await client.close();
     for (const node of nodes) {
-      await eventually(
-        async () => (await node.control.call('describe', undefined)).peers.length === 2,
-        `${node.id} knows the two others`,
-      );
+      await eventually(async () => (await node.control.call('describe', undefined)).peers.length === 2, `${node.id} knows the two others`);
     }
   });
 
@@ -124,7 +121,10 @@ describe('a cluster of three nodes on one Redis', () => {
     try {
       const result = await a.control.call('disconnect', { id });
       expect(result).toMatchObject({ closed: 1, unanswered: ['node-c'] });
-      expect(result.nodes).toEqual([{ nodeId: 'node-a', closed: 0 }, { nodeId: 'node-b', closed: 1 }]);
+      expect(result.nodes).toEqual([
+        { nodeId: 'node-a', closed: 0 },
+        { nodeId: 'node-b', closed: 1 },
+      ]);
       expect((await onB.client.closed).code).toBe(1001);
     } finally {
       c.control.child.kill('SIGCONT');
@@ -156,9 +156,9 @@ describe('a cluster of three nodes on one Redis', () => {
     // No double delivery: A's message comes back to A from Redis and must be dropped. B's reply is
     // published after Redis handed A's message to both nodes, so it arrives after the echo would.
     await a.control.call('broadcast', { topic: 'test:echo', message: 'from A' });
-    await eventually(async () => (await b.control.call('received', { topic: 'test:echo' })).includes('from A'), 'B got A\'s message');
+    await eventually(async () => (await b.control.call('received', { topic: 'test:echo' })).includes('from A'), "B got A's message");
     await b.control.call('broadcast', { topic: 'test:echo', message: 'from B' });
-    await eventually(async () => (await a.control.call('received', { topic: 'test:echo' })).includes('from B'), 'A got B\'s message');
+    await eventually(async () => (await a.control.call('received', { topic: 'test:echo' })).includes('from B'), "A got B's message");
     expect(await a.control.call('received', { topic: 'test:echo' })).toEqual(['during', 'from A', 'from B']);
     expect(await b.control.call('received', { topic: 'test:echo' })).toEqual(['from A', 'from B']);
   });

@@ -75,7 +75,7 @@ describe('comment components on /posts/1', () => {
     expect(components[second!]!.s).toBe(first);
   });
 
-  it('refuses bob deleting alice\'s comment (policy authorOrEditor): an error, nothing deleted', async () => {
+  it("refuses bob deleting alice's comment (policy authorOrEditor): an error, nothing deleted", async () => {
     const viewer = await open(bobCookie);
     const target = commentBy(alice.id);
     const before = commentIds();
@@ -112,8 +112,10 @@ describe('comment components on /posts/1', () => {
     expect(bad.status).toBe('error');
     expect(bad.response).toEqual({ reason: 'malformed message' });
     // Still there: its events still run (and are still decided by its policy).
-    expect((await deleteAt(viewer.channel, cidOf(viewer.rendered.c as Components, commentBy(alice.id)))).response)
-      .toEqual({ reason: 'unauthorized', event: 'delete' });
+    expect((await deleteAt(viewer.channel, cidOf(viewer.rendered.c as Components, commentBy(alice.id)))).response).toEqual({
+      reason: 'unauthorized',
+      event: 'delete',
+    });
   });
 
   it('validates the comment form while typing, showing #comment-error only once the field was used', async () => {
@@ -153,7 +155,10 @@ describe('comment components on /posts/1', () => {
     expect(addDiff.c[cid]).toMatchObject({ 3: 'Bob was here' });
     expect(addDiff.c[cid]!.s).toBeLessThan(0); // the statics alice's page already holds
 
-    const bobCid = cidOf({ ...(bobView.rendered.c as Components), ...((await bobView.channel.waitForPush('diff')).payload as { c: Components }).c }, id);
+    const bobCid = cidOf(
+      { ...(bobView.rendered.c as Components), ...((await bobView.channel.waitForPush('diff')).payload as { c: Components }).c },
+      id,
+    );
     const aliceGone = aliceView.channel.waitForPush('diff');
     const bobGone = bobView.channel.waitForPush('diff');
     const reply = await deleteAt(bobView.channel, bobCid);
@@ -171,7 +176,7 @@ describe('comment components on /posts/1', () => {
     expect((await deleteAt(bobView.channel, bobCid)).response).toEqual({ reason: 'unknown component', event: 'delete' });
   });
 
-  it('lets an editor delete another user\'s comment', async () => {
+  it("lets an editor delete another user's comment", async () => {
     const aliceView = await open(aliceCookie);
     const target = commentBy(bob.id);
     const reply = await deleteAt(aliceView.channel, cidOf(aliceView.rendered.c as Components, target));

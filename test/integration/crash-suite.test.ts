@@ -9,7 +9,13 @@ import { rawRequest, statusOf } from '../support/raw-http.ts';
 const KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
 
 function upgrade(path: string, headers: Record<string, string>): string {
-  const lines = [`GET ${path} HTTP/1.1`, 'Connection: Upgrade', 'Upgrade: websocket', 'Sec-WebSocket-Version: 13', `Sec-WebSocket-Key: ${KEY}`];
+  const lines = [
+    `GET ${path} HTTP/1.1`,
+    'Connection: Upgrade',
+    'Upgrade: websocket',
+    'Sec-WebSocket-Version: 13',
+    `Sec-WebSocket-Key: ${KEY}`,
+  ];
   for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
   return lines.join('\r\n') + '\r\n\r\n';
 }
@@ -92,13 +98,20 @@ describe('a node under hostile requests (child process)', () => {
     // Whether Node answers a half-closed request is its choice; the process must not care.
     await rawRequest(child.port, `GET / HTTP/1.1\r\nHost: ${host}\r\n\r\n`, { afterWrite: 'half-close', timeoutMs: 500 });
     await rawRequest(child.port, request, { afterWrite: 'half-close', timeoutMs: 500 });
-    await rawRequest(child.port, `POST /login HTTP/1.1\r\nHost: ${host}\r\nContent-Length: 100\r\n\r\nemail=`, { afterWrite: 'half-close', timeoutMs: 500 });
+    await rawRequest(child.port, `POST /login HTTP/1.1\r\nHost: ${host}\r\nContent-Length: 100\r\n\r\nemail=`, {
+      afterWrite: 'half-close',
+      timeoutMs: 500,
+    });
     await expectServing();
   });
 
   it('survives a request body reset halfway', async () => {
     for (let i = 0; i < 10; i++) {
-      await rawRequest(child.port, `POST /login HTTP/1.1\r\nHost: ${host}\r\nCookie: ${cookie}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 5000\r\n\r\nemail=a`, { afterWrite: 'reset' });
+      await rawRequest(
+        child.port,
+        `POST /login HTTP/1.1\r\nHost: ${host}\r\nCookie: ${cookie}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 5000\r\n\r\nemail=a`,
+        { afterWrite: 'reset' },
+      );
     }
     await expectServing();
   });

@@ -54,7 +54,7 @@ describe('the demo through liveward/testing', () => {
     expect(view.element('#posts').innerHtml).toContain('post-link-1');
   });
 
-  it('denies a reader\'s update_post and changes nothing', async () => {
+  it("denies a reader's update_post and changes nothing", async () => {
     const view = await t.live('/posts/1', { session: sessionOf(bob) });
     const before = view.text('#title');
     expect(view.has('#post-form')).toBe(false);
@@ -66,7 +66,7 @@ describe('the demo through liveward/testing', () => {
     expect((await t.live('/posts/1', { session: sessionOf(alice) })).text('#title')).toBe(before);
   });
 
-  it('saves an editor\'s form and re-renders every open view of the post', async () => {
+  it("saves an editor's form and re-renders every open view of the post", async () => {
     const editor = await t.live('/posts/2', { session: sessionOf(alice) });
     const reader = await t.live('/posts/2', { session: sessionOf(bob) });
     const readerUpdated = reader.nextRender();

@@ -7,11 +7,23 @@ import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Router, allow, anyone, createLiveServer, defineView, html, type Flash, type LiveServer } from '../../server/index.ts';
 import { useDemoServer } from '../support/use-demo-server.ts';
-import { ClientTracker, connectSocket, fetchLivePage, joinLivePage, joinPayload, mergeCookies, openLivePage } from '../support/live-client.ts';
+import {
+  ClientTracker,
+  connectSocket,
+  fetchLivePage,
+  joinLivePage,
+  joinPayload,
+  mergeCookies,
+  openLivePage,
+} from '../support/live-client.ts';
 import { csrfInputOf, logIn } from '../support/login.ts';
 import { TEST_SECRET } from '../support/demo-server.ts';
 
-async function get(baseUrl: string, path: string, cookie: string): Promise<{ status: number; html: string; cookie: string; setCookies: string[] }> {
+async function get(
+  baseUrl: string,
+  path: string,
+  cookie: string,
+): Promise<{ status: number; html: string; cookie: string; setCookies: string[] }> {
   const response = await fetch(new URL(path, baseUrl), { redirect: 'manual', headers: { cookie } });
   const setCookies = response.headers.getSetCookie();
   return { status: response.status, html: await response.text(), cookie: mergeCookies(cookie, setCookies), setCookies };
@@ -30,7 +42,9 @@ describe('flash over HTTP', () => {
     const first = await client.channel(landing.topic).join(joinPayload(landing));
     expect(JSON.stringify(first.response)).toContain('Welcome back');
     // …a rejoin after a reconnect does not.
-    const again = await client.channel(landing.topic).join(joinPayload(landing, { params: { _csrf_token: landing.csrfToken, _mounts: 1 } }));
+    const again = await client
+      .channel(landing.topic)
+      .join(joinPayload(landing, { params: { _csrf_token: landing.csrfToken, _mounts: 1 } }));
     expect(JSON.stringify(again.response)).not.toContain('Welcome back');
     // And the next page does not show it again.
     const next = await fetchLivePage(s.baseUrl, '/posts', { cookie: landing.cookie });
@@ -63,8 +77,11 @@ describe('flash over HTTP', () => {
   });
 
   it('ignores a forged or expired flash cookie', async () => {
-    const forged = await new SignJWT({ v: 1, f: { info: 'Forged' } }).setProtectedHeader({ alg: 'HS256' }).setIssuedAt()
-      .setExpirationTime('1m').sign(new TextEncoder().encode('some-other-secret-some-other-secret'));
+    const forged = await new SignJWT({ v: 1, f: { info: 'Forged' } })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuedAt()
+      .setExpirationTime('1m')
+      .sign(new TextEncoder().encode('some-other-secret-some-other-secret'));
     for (const token of [forged, 'garbage', forged.replace(/\.[^.]+$/, '.AAAA')]) {
       const page = await get(s.baseUrl, '/counter', `__phoenix_flash__=${token}`);
       expect(page.status).toBe(200);
@@ -90,16 +107,27 @@ describe('flash over HTTP', () => {
 });
 
 describe('flash across live redirects, navigation and patches', () => {
-  interface LabAssigns { flash: Flash }
+  interface LabAssigns {
+    flash: Flash;
+  }
   const render = ({ flash }: LabAssigns) => html`<p id="flash">${`${flash.info ?? ''}|${flash.error ?? ''}`}</p>`;
   const A = defineView<LabAssigns>({
     name: 'flash-a',
     handleEvent: {
-      navigate: allow(anyone, (_v, socket) => { socket.putFlash('info', 'Navigated'); socket.pushNavigate('/b'); }),
-      leave: allow(anyone, (_v, socket) => { socket.putFlash('info', 'Redirected'); socket.redirect('/b'); }),
+      navigate: allow(anyone, (_v, socket) => {
+        socket.putFlash('info', 'Navigated');
+        socket.pushNavigate('/b');
+      }),
+      leave: allow(anyone, (_v, socket) => {
+        socket.putFlash('info', 'Redirected');
+        socket.redirect('/b');
+      }),
       put: allow(anyone, (_v, socket) => socket.putFlash('error', 'Oops')),
       patch: allow(anyone, (_v, socket) => socket.pushPatch('/a?p=1')),
-      patch_with_flash: allow(anyone, (_v, socket) => { socket.putFlash('info', 'Patched'); socket.pushPatch('/a?p=2'); }),
+      patch_with_flash: allow(anyone, (_v, socket) => {
+        socket.putFlash('info', 'Patched');
+        socket.pushPatch('/a?p=2');
+      }),
       quiet_leave: allow(anyone, (_v, socket) => socket.redirect('/b')),
     },
     render,
@@ -111,7 +139,10 @@ describe('flash across live redirects, navigation and patches', () => {
 
   beforeAll(async () => {
     const router = new Router();
-    router.liveSession('lab', {}, (r) => { r.live('/a', A); r.live('/b', B); });
+    router.liveSession('lab', {}, (r) => {
+      r.live('/a', A);
+      r.live('/b', B);
+    });
     server = createLiveServer({ router, secretKeyBase: TEST_SECRET, dataDir: '/nonexistent' });
     const { port } = await server.listen(0);
     baseUrl = `http://127.0.0.1:${port}`;
@@ -130,9 +161,7 @@ describe('flash across live redirects, navigation and patches', () => {
 
     // The client joins the new view on the same socket with that token (a navigation join).
     const next = await fetchLivePage(baseUrl, '/b', { cookie: page.cookie });
-    const joined = await client.channel(next.topic).join(
-      joinPayload(next, { redirect: `${baseUrl}/b`, flash: redirect.flash }),
-    );
+    const joined = await client.channel(next.topic).join(joinPayload(next, { redirect: `${baseUrl}/b`, flash: redirect.flash }));
     expect(joined.status).toBe('ok');
     expect(JSON.stringify(joined.response)).toContain('Navigated|');
   });

@@ -19,8 +19,7 @@ describe('the post form', () => {
     ]);
   });
 
-  const storedTitle = (id: number): string =>
-    (s.app.db.prepare('SELECT title FROM posts WHERE id = ?').get(id) as { title: string }).title;
+  const storedTitle = (id: number): string => (s.app.db.prepare('SELECT title FROM posts WHERE id = ?').get(id) as { title: string }).title;
 
   async function open(cookie: string, id: number): Promise<LiveChannel> {
     const page = await fetchLivePage(s.baseUrl, `/posts/${id}`, { cookie });
@@ -102,7 +101,10 @@ describe('the post form', () => {
     const before = storedTitle(1);
     for (const encoded of ['title[a][b]=1&body[]=2', '__proto__[x]=1&title=ok', 'title=' + 'é'.repeat(5000), '%%%=&&&=']) {
       const reply = await channel.push('event', {
-        type: 'form', event: 'update_post', value: encoded, meta: { _target: { odd: true }, __proto__: { x: 1 } },
+        type: 'form',
+        event: 'update_post',
+        value: encoded,
+        meta: { _target: { odd: true }, __proto__: { x: 1 } },
       });
       expect(reply.status).toBe('ok');
     }

@@ -18,7 +18,6 @@ afterAll(async () => {
   await lab.stop();
 });
 
-
 describe('LiveServer resources', () => {
   it('return to zero after many connect, join, crash, navigate and disconnect cycles', async () => {
     for (let cycle = 0; cycle < CYCLES; cycle++) {

@@ -6,7 +6,7 @@ describe('live navigation within a liveSession', () => {
   const s = useDemoServer();
   const { clients } = s;
 
-  it('mounts the target view on the same topic under a new join_ref, with the first page\'s tokens', async () => {
+  it("mounts the target view on the same topic under a new join_ref, with the first page's tokens", async () => {
     const { page, client, channel } = clients.track(await joinLivePage(s.baseUrl, '/counter'));
     const counterJoinRef = channel.joinRef!;
 
@@ -45,7 +45,7 @@ describe('live navigation within a liveSession', () => {
     expect(client.takeUnread().filter((f) => f.joinRef === close.joinRef)).toEqual([]);
   });
 
-  it('routes later events to the navigated-to view, which does not declare the counter\'s increment', async () => {
+  it("routes later events to the navigated-to view, which does not declare the counter's increment", async () => {
     const { page, channel } = clients.track(await joinLivePage(s.baseUrl, '/counter'));
     await channel.leave();
     await channel.join(joinPayload(page, { redirect: `${s.baseUrl}/clock` }));

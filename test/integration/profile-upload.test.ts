@@ -33,7 +33,15 @@ describe('/profile', () => {
     return { page, client, channel, uploadRef };
   }
 
-  const entry = (size: number) => ({ path: 'avatar', ref: '0', last_modified: 1, name: 'me.png', relative_path: '', type: 'image/png', size });
+  const entry = (size: number) => ({
+    path: 'avatar',
+    ref: '0',
+    last_modified: 1,
+    name: 'me.png',
+    relative_path: '',
+    type: 'image/png',
+    size,
+  });
 
   async function form(channel: LiveChannel, event: string, uploads?: Record<string, unknown>) {
     return channel.push('event', { type: 'form', event, value: '', meta: { _target: 'avatar' }, ...(uploads ? { uploads } : {}) });
@@ -83,8 +91,17 @@ describe('/profile', () => {
     const [{ user: bob, cookie }] = await logInSeeded(s, 'bob');
     const { channel, uploadRef } = await openProfile(cookie);
     s.app.db.prepare('DELETE FROM user_tokens WHERE user_id = ?').run(bob.id);
-    expect((await form(channel, 'validate_avatar', { [uploadRef]: [entry(100)] })).response).toEqual({ reason: 'unauthorized', event: 'validate_avatar' });
-    expect((await channel.push('allow_upload', { ref: uploadRef, entries: [entry(100)] })).response).toEqual({ reason: 'unauthorized', event: 'allow_upload' });
-    expect((await channel.push('progress', { event: null, ref: uploadRef, entry_ref: '0', progress: 100 })).response).toEqual({ reason: 'unauthorized', event: 'progress' });
+    expect((await form(channel, 'validate_avatar', { [uploadRef]: [entry(100)] })).response).toEqual({
+      reason: 'unauthorized',
+      event: 'validate_avatar',
+    });
+    expect((await channel.push('allow_upload', { ref: uploadRef, entries: [entry(100)] })).response).toEqual({
+      reason: 'unauthorized',
+      event: 'allow_upload',
+    });
+    expect((await channel.push('progress', { event: null, ref: uploadRef, entry_ref: '0', progress: 100 })).response).toEqual({
+      reason: 'unauthorized',
+      event: 'progress',
+    });
   });
 });

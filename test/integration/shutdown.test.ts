@@ -17,7 +17,6 @@ afterAll(() => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-
 function startServerProcess(port: number): Promise<ChildProcess> {
   const proc = spawn(process.execPath, ['--conditions=liveward-source', '--import', 'tsx', 'apps/server.ts'], {
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', VITEST: '' },

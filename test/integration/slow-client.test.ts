@@ -43,7 +43,10 @@ describe('a client that never reads', () => {
     }
 
     expect(full()).toBe(true);
-    await eventually(() => events.some((e) => e.type === 'connection.closed' && e.connectionId !== otherOpened?.connectionId && e.code === 1006), 'the stuck socket dropped');
+    await eventually(
+      () => events.some((e) => e.type === 'connection.closed' && e.connectionId !== otherOpened?.connectionId && e.code === 1006),
+      'the stuck socket dropped',
+    );
     console.info(`slow client: ${sent} frames sent, peak heap+buffers growth ${(peak / 2 ** 20).toFixed(1)} MiB`);
     expect(peak).toBeLessThan(MEMORY_BOUND);
     expect(s.server.counts().connections).toBe(1);

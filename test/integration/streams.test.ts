@@ -11,7 +11,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Router, allow, anyone, createLiveServer, defineView, html, type LiveServer, type Streams } from '../../server/index.ts';
 import { TEST_SECRET } from '../support/demo-server.ts';
-import { ClientTracker, connectSocket, fetchLivePage, joinLivePage, joinPayload, type LiveChannel, type Payload } from '../support/live-client.ts';
+import {
+  ClientTracker,
+  connectSocket,
+  fetchLivePage,
+  joinLivePage,
+  joinPayload,
+  type LiveChannel,
+  type Payload,
+} from '../support/live-client.ts';
 import { useDemoServer } from '../support/use-demo-server.ts';
 import { logInSeeded } from '../support/login.ts';
 
@@ -25,7 +33,8 @@ interface FeedAssigns {
   streams: Streams<{ items: Item }>;
 }
 
-const items = (from: number, count: number): Item[] => Array.from({ length: count }, (_, i) => ({ id: from + i, text: `item ${from + i}` }));
+const items = (from: number, count: number): Item[] =>
+  Array.from({ length: count }, (_, i) => ({ id: from + i, text: `item ${from + i}` }));
 const num = (value: unknown): number | undefined => (value === undefined ? undefined : Number(value));
 
 function feedView(name: string, first: number) {
@@ -37,11 +46,15 @@ function feedView(name: string, first: number) {
     },
     handleEvent: {
       insert: allow(anyone, (value, socket) => {
-        socket.streamInsert('items', { id: Number(value.id), text: String(value.text) }, {
-          at: num(value.at),
-          limit: num(value.limit),
-          updateOnly: value.update_only === true,
-        });
+        socket.streamInsert(
+          'items',
+          { id: Number(value.id), text: String(value.text) },
+          {
+            at: num(value.at),
+            limit: num(value.limit),
+            updateOnly: value.update_only === true,
+          },
+        );
       }),
       delete: allow(anyone, (value, socket) => socket.streamDelete('items', { id: Number(value.id), text: '' })),
       reset: allow(anyone, (value, socket) => socket.stream('items', items(Number(value.from), 2), { reset: true })),
@@ -95,7 +108,14 @@ describe('streams over real sockets', () => {
     expect(listOf(reply.response.rendered as Payload)).toEqual({
       s: ['<li id="', '">', '</li>'],
       k: { 0: { 0: 'items-1', 1: 'item 1' }, 1: { 0: 'items-2', 1: 'item 2' }, kc: 2 },
-      stream: ['0', [['items-1', -1, null, false], ['items-2', -1, null, false]], []],
+      stream: [
+        '0',
+        [
+          ['items-1', -1, null, false],
+          ['items-2', -1, null, false],
+        ],
+        [],
+      ],
     });
   });
 
@@ -116,7 +136,15 @@ describe('streams over real sockets', () => {
     expect(listOf(await diffOf(channel, 'delete', { id: 10 }))).toEqual({ k: { kc: 0 }, stream: ['0', [], ['items-10']] });
     expect(listOf(await diffOf(channel, 'reset', { from: 50 }))).toEqual({
       k: { 0: { 0: 'items-50', 1: 'item 50' }, 1: { 0: 'items-51', 1: 'item 51' }, kc: 2 },
-      stream: ['0', [['items-50', -1, null, false], ['items-51', -1, null, false]], [], true],
+      stream: [
+        '0',
+        [
+          ['items-50', -1, null, false],
+          ['items-51', -1, null, false],
+        ],
+        [],
+        true,
+      ],
     });
     // The rest of the page changes: the stream has nothing new, so no row travels.
     expect(await diffOf(channel, 'touch')).toEqual({ 0: '1' });
@@ -145,12 +173,20 @@ describe('streams over real sockets', () => {
     expect(join.status).toBe('ok');
     expect(listOf(join.response.rendered as Payload)).toMatchObject({
       k: { 0: { 0: 'items-100' }, 1: { 0: 'items-101' }, 2: { 0: 'items-102' }, kc: 3 },
-      stream: ['0', [['items-100', -1, null, false], ['items-101', -1, null, false], ['items-102', -1, null, false]], []],
+      stream: [
+        '0',
+        [
+          ['items-100', -1, null, false],
+          ['items-101', -1, null, false],
+          ['items-102', -1, null, false],
+        ],
+        [],
+      ],
     });
   });
 });
 
-describe('the demo\'s comment stream on /posts/1', () => {
+describe("the demo's comment stream on /posts/1", () => {
   const s = useDemoServer();
 
   async function open(cookie: string): Promise<{ channel: LiveChannel; rendered: Payload }> {
@@ -180,7 +216,9 @@ describe('the demo\'s comment stream on /posts/1', () => {
     const [{ cookie: aliceCookie }, { cookie: bobCookie }] = await logInSeeded(s, 'alice', 'bob');
     const bob = await open(bobCookie);
     const alice = await open(aliceCookie);
-    const ids = (s.app.db.prepare('SELECT id FROM comments WHERE post_id = 1 ORDER BY id').all() as { id: number }[]).map((r) => `comments-${r.id}`);
+    const ids = (s.app.db.prepare('SELECT id FROM comments WHERE post_id = 1 ORDER BY id').all() as { id: number }[]).map(
+      (r) => `comments-${r.id}`,
+    );
     expect(streamsIn(bob.rendered)).toEqual([['0', ids.map((id) => [id, -1, null, false]), []]]);
 
     const bobSees = bob.channel.waitForPush('diff');
@@ -193,7 +231,9 @@ describe('the demo\'s comment stream on /posts/1', () => {
     expect(JSON.stringify(insert)).toMatch(/"k":\{"0":\{"0":\d+\},"kc":1\}/);
 
     // Alice's own page gets the row through the same broadcast, in her reply or right after it.
-    const aliceInsert = (added.response.diff as Payload | undefined)?.c ? (added.response.diff as Payload) : (await alice.channel.waitForPush('diff')).payload;
+    const aliceInsert = (added.response.diff as Payload | undefined)?.c
+      ? (added.response.diff as Payload)
+      : (await alice.channel.waitForPush('diff')).payload;
     expect(streamsIn(aliceInsert)).toEqual([['0', [[`comments-${id}`, -1, null, false]], []]]);
     const cid = Number(Object.keys(aliceInsert.c as Payload)[0]);
     const bobGone = bob.channel.waitForPush('diff');

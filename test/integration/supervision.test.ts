@@ -2,14 +2,7 @@
 // opaque id, tells the client `phx_error` for that topic only, and the client rejoins at mount.
 
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import {
-  fetchLivePage,
-  connectSocket,
-  joinPayload,
-  type LiveClient,
-  type LiveChannel,
-  type LivePage,
-} from '../support/live-client.ts';
+import { fetchLivePage, connectSocket, joinPayload, type LiveClient, type LiveChannel, type LivePage } from '../support/live-client.ts';
 import { LAB_TOPIC, startLabServer, type LabServer } from '../support/lab-server.ts';
 
 let lab: LabServer;
@@ -176,10 +169,8 @@ describe('Supervisor', () => {
 
   it('keeps the order of pipelined frames across asynchronous handlers', async () => {
     const { client, fragile } = await openTwoViews();
-    const replies = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => fragile.event(i % 2 === 0 ? 'slow_ok' : 'ok')),
-    );
-    const counts = replies.map((r) => ((r.response.diff as Record<string, string>)[0]));
+    const replies = await Promise.all(Array.from({ length: 20 }, (_, i) => fragile.event(i % 2 === 0 ? 'slow_ok' : 'ok')));
+    const counts = replies.map((r) => (r.response.diff as Record<string, string>)[0]);
     expect(counts).toEqual(Array.from({ length: 20 }, (_, i) => String(i + 1)));
     const seqs = replies.map((r) => r.frame.seq);
     expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);

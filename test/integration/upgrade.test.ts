@@ -1,14 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RuntimeEvent } from '../../server/index.ts';
 import { useDemoServer } from '../support/use-demo-server.ts';
-import {
-  UpgradeRefusedError,
-  connectSocket,
-  fetchLivePage,
-  joinLivePage,
-  joinPayload,
-  type JoinedPage,
-} from '../support/live-client.ts';
+import { UpgradeRefusedError, connectSocket, fetchLivePage, joinLivePage, joinPayload, type JoinedPage } from '../support/live-client.ts';
 
 async function refusedStatus(connecting: Promise<unknown>): Promise<number> {
   const error = await connecting.then(
@@ -100,7 +93,13 @@ describe('a message larger than maxMessageBytes', () => {
     const stop = s.server.events.subscribe((e) => events.push(e));
     try {
       const { client, channel } = clients.track(await joinLivePage(s.baseUrl, '/counter'));
-      client.send([channel.joinRef, client.makeRef(), channel.topic, 'event', { padding: 'x'.repeat(s.server.limits.maxMessageBytes + 1) }]);
+      client.send([
+        channel.joinRef,
+        client.makeRef(),
+        channel.topic,
+        'event',
+        { padding: 'x'.repeat(s.server.limits.maxMessageBytes + 1) },
+      ]);
       await client.closed;
 
       expect(events).toContainEqual(expect.objectContaining({ type: 'frame.rejected', code: 'LV_ERR_MESSAGE_TOO_LARGE' }));
@@ -124,7 +123,8 @@ describe('a message larger than maxMessageBytes', () => {
   it('is fine just under the limit', async () => {
     const { client, channel } = clients.track(await joinLivePage(s.baseUrl, '/counter'));
     const ref = client.makeRef();
-    const frame = (padding: string) => JSON.stringify([channel.joinRef, ref, channel.topic, 'event', { type: 'click', event: 'increment', value: { padding } }]);
+    const frame = (padding: string) =>
+      JSON.stringify([channel.joinRef, ref, channel.topic, 'event', { type: 'click', event: 'increment', value: { padding } }]);
     const overhead = Buffer.byteLength(frame(''));
 
     client.sendRaw(frame('x'.repeat(s.server.limits.maxMessageBytes - overhead)));

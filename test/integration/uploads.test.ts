@@ -10,8 +10,18 @@ import { connectSocket, joinPayload, type LiveChannel } from '../support/live-cl
 import { ManualClock } from '../support/manual-clock.ts';
 import { eventually } from '../support/eventually.ts';
 import {
-  LAB_UPLOAD, PNG_1X1, clientEntry, inputAttribute, openUploadPage, preflight, progress, selectFiles, sendChunks, startUploadLab,
-  type UploadLab, type UploadPage,
+  LAB_UPLOAD,
+  PNG_1X1,
+  clientEntry,
+  inputAttribute,
+  openUploadPage,
+  preflight,
+  progress,
+  selectFiles,
+  sendChunks,
+  startUploadLab,
+  type UploadLab,
+  type UploadPage,
 } from '../support/upload-lab.ts';
 
 const PNG = Buffer.concat([PNG_1X1, Buffer.alloc(100, 7)]); // 168 bytes: two chunks of 100
@@ -115,7 +125,13 @@ describe('what the client declares is checked', () => {
     expect(inputAttribute(p, 'data-phx-error-refs')).toBe('0,1');
     const refused = await preflight(p, [clientEntry('0', 'big.png', 500), clientEntry('1', 'notes.txt', 10, 'text/plain')]);
     expect(refused.status).toBe('ok');
-    expect(refused.response).toMatchObject({ ref: p.uploadRef, error: [['0', 'too_large'], ['1', 'not_accepted']] });
+    expect(refused.response).toMatchObject({
+      ref: p.uploadRef,
+      error: [
+        ['0', 'too_large'],
+        ['1', 'not_accepted'],
+      ],
+    });
     expect(refused.response.entries).toBeUndefined();
 
     const q = await page();

@@ -24,7 +24,13 @@ describe('HTTP requests and upgrades under fuzzing', () => {
     await fc.assert(
       fc.asyncProperty(fragment, fragment, fc.boolean(), fc.option(fragment, { nil: undefined }), async (target, host, upgrade, origin) => {
         const lines = [`GET ${target.replace(/ /g, '') || '/'} HTTP/1.1`, `Host: ${host}`];
-        if (upgrade) lines.push('Connection: Upgrade', 'Upgrade: websocket', 'Sec-WebSocket-Version: 13', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==');
+        if (upgrade)
+          lines.push(
+            'Connection: Upgrade',
+            'Upgrade: websocket',
+            'Sec-WebSocket-Version: 13',
+            'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+          );
         else lines.push('Connection: close');
         if (origin !== undefined) lines.push(`Origin: ${origin}`);
         const answer = await rawRequest(Number(new URL(s.baseUrl).port), lines.join('\r\n') + '\r\n\r\n', { timeoutMs: 500 });
@@ -47,14 +53,33 @@ describe('frames on a live socket under fuzzing', () => {
     expect((await view.join(joinPayload(page))).status).toBe('ok');
     const other = await fetchLivePage(s.baseUrl, '/counter', { cookie: page.cookie });
 
-    const event = fc.constantFrom('phx_join', 'event', 'heartbeat', 'phx_leave', 'live_patch', 'cids_destroyed', 'cids_will_destroy', 'nope');
+    const event = fc.constantFrom(
+      'phx_join',
+      'event',
+      'heartbeat',
+      'phx_leave',
+      'live_patch',
+      'cids_destroyed',
+      'cids_will_destroy',
+      'nope',
+    );
     const topic = fc.constantFrom(page.topic, other.topic, 'phoenix', 'lv:', 'lv:x', '');
     const payload = fc.oneof(
       fc.dictionary(fc.string({ maxLength: 6 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4 }),
       fc.constant(joinPayload(other)),
-      fc.record({ type: fc.constantFrom('click', 'form', 'keyup'), event: fc.constantFrom('increment', 'set', 'nope'), value: fc.jsonValue({ maxDepth: 2 }) }),
+      fc.record({
+        type: fc.constantFrom('click', 'form', 'keyup'),
+        event: fc.constantFrom('increment', 'set', 'nope'),
+        value: fc.jsonValue({ maxDepth: 2 }),
+      }),
     );
-    const frame = fc.tuple(fc.option(fc.constantFrom('1', '2', '99'), { nil: null }), fc.nat(1000).map((n) => `f${n}`), topic, event, payload);
+    const frame = fc.tuple(
+      fc.option(fc.constantFrom('1', '2', '99'), { nil: null }),
+      fc.nat(1000).map((n) => `f${n}`),
+      topic,
+      event,
+      payload,
+    );
     // Refs start with `f`, so no fuzzed reply can be taken for the heartbeat's (plain numbers).
     const mutated = fc.oneof(
       frame.map((f) => JSON.stringify(f)),

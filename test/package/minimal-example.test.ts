@@ -24,7 +24,13 @@ describe('the packed library and the minimal example', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'liveward-pack-'));
     // `npm pack` builds first (prepack), exactly as a publish would.
-    const packed = JSON.parse(execFileSync(NPM, ['pack', '--json', '--pack-destination', dir], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })) as [{ filename: string; files: { path: string }[] }];
+    const packed = JSON.parse(
+      execFileSync(NPM, ['pack', '--json', '--pack-destination', dir], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit'],
+      }),
+    ) as [{ filename: string; files: { path: string }[] }];
     tarball = join(dir, packed[0].filename);
     files = packed[0].files.map((f) => f.path);
 

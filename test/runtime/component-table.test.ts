@@ -21,9 +21,10 @@ const Row = defineComponent<{ text: string; likes: number }, RowAttrs>({
   name: 'row',
   mount: (socket) => socket.assign({ likes: 0 }),
   handleEvent: { like: allow(anyone, (_value, socket) => socket.update((a) => void a.likes++)) },
-  render: ({ id, text, likes, myself }) => text.startsWith('!')
-    ? html`<li id="row-${id}" class="loud">${text}</li>`
-    : html`<li id="row-${id}"><span>${text}</span> <button phx-click="like" phx-target="${myself}">${likes}</button>${likes > 2 ? hot() : ''}</li>`,
+  render: ({ id, text, likes, myself }) =>
+    text.startsWith('!')
+      ? html`<li id="row-${id}" class="loud">${text}</li>`
+      : html`<li id="row-${id}"><span>${text}</span> <button phx-click="like" phx-target="${myself}">${likes}</button>${likes > 2 ? hot() : ''}</li>`,
 });
 
 const Badge = defineComponent<{ label: string }>({
@@ -39,7 +40,8 @@ interface Page {
 
 const List = defineView<Page>({
   name: 'list',
-  render: ({ title, rows, badge }) => html`<main><h1>${title}</h1><ul>${rows.map((r) => liveComponent(Row, { id: r.id, text: r.text }))}</ul>${badge === null ? '' : liveComponent(Badge, { id: 'b', label: badge })}</main>`,
+  render: ({ title, rows, badge }) =>
+    html`<main><h1>${title}</h1><ul>${rows.map((r) => liveComponent(Row, { id: r.id, text: r.text }))}</ul>${badge === null ? '' : liveComponent(Badge, { id: 'b', label: badge })}</main>`,
 });
 
 function wire(tree: WireTree): WireTree {
@@ -88,7 +90,14 @@ describe('ComponentTable', () => {
   });
 
   it('puts cids in the slots and the components in "c", the first with its statics and r:1, the next sharing them', () => {
-    const joined = wire(liveSocket(page([[1, 'a'], [2, 'b']])).renderJoin());
+    const joined = wire(
+      liveSocket(
+        page([
+          [1, 'a'],
+          [2, 'b'],
+        ]),
+      ).renderJoin(),
+    );
     expect(joined[1]).toEqual({ s: ['', ''], k: { 0: { 0: 1 }, 1: { 0: 2 }, kc: 2 } });
     const c = joined.c as Record<string, WireTree>;
     expect(c[1]).toMatchObject({ r: 1, 0: '1', 1: 'a', 2: '1', 3: '0', 4: '' });
@@ -99,7 +108,12 @@ describe('ComponentTable', () => {
   it('shares the statics of a component the client already holds with a negative cid', () => {
     const socket = liveSocket(page([[1, 'a']]));
     socket.renderJoin();
-    socket.assign(page([[1, 'a'], [2, 'b']]));
+    socket.assign(
+      page([
+        [1, 'a'],
+        [2, 'b'],
+      ]),
+    );
     expect(wire(socket.renderDiff())).toEqual({
       1: { k: { 1: { 0: 2 }, kc: 2 } },
       c: { 2: { s: -1, 0: '2', 1: 'b', 2: '2' } },
@@ -107,18 +121,36 @@ describe('ComponentTable', () => {
   });
 
   it('re-renders only the component whose assigns changed, in a diff with only "c"', () => {
-    const socket = liveSocket(page([[1, 'a'], [2, 'b']]));
+    const socket = liveSocket(
+      page([
+        [1, 'a'],
+        [2, 'b'],
+      ]),
+    );
     socket.renderJoin();
     like(socket, 2);
     expect(wire(socket.renderDiff())).toEqual({ c: { 2: { 3: '1' } } });
   });
 
   it('leaves components out when the view re-renders without changing their attributes', () => {
-    const socket = liveSocket(page([[1, 'a'], [2, 'b']]));
+    const socket = liveSocket(
+      page([
+        [1, 'a'],
+        [2, 'b'],
+      ]),
+    );
     socket.renderJoin();
     socket.assign({ title: 'U' });
     expect(wire(socket.renderDiff())).toEqual({ 0: 'U' });
-    socket.assign(page([[1, 'a'], [2, 'B']], 'U'));
+    socket.assign(
+      page(
+        [
+          [1, 'a'],
+          [2, 'B'],
+        ],
+        'U',
+      ),
+    );
     expect(wire(socket.renderDiff())).toEqual({ c: { 2: { 1: 'B' } } });
   });
 
@@ -132,7 +164,12 @@ describe('ComponentTable', () => {
   });
 
   it('keeps a component the client dropped until cids_destroyed, then forgets it', () => {
-    const socket = liveSocket(page([[1, 'a'], [2, 'b']]));
+    const socket = liveSocket(
+      page([
+        [1, 'a'],
+        [2, 'b'],
+      ]),
+    );
     socket.renderJoin();
     socket.assign(page([[1, 'a']]));
     socket.renderDiff();
@@ -144,12 +181,22 @@ describe('ComponentTable', () => {
   });
 
   it('revives a component rendered again between cids_will_destroy and cids_destroyed, in full', () => {
-    const socket = liveSocket(page([[1, 'a'], [2, 'b']]));
+    const socket = liveSocket(
+      page([
+        [1, 'a'],
+        [2, 'b'],
+      ]),
+    );
     socket.renderJoin();
     socket.assign(page([[1, 'a']]));
     socket.renderDiff();
     socket.components.markForDeletion([2]);
-    socket.assign(page([[1, 'a'], [2, 'b']]));
+    socket.assign(
+      page([
+        [1, 'a'],
+        [2, 'b'],
+      ]),
+    );
     const diff = wire(socket.renderDiff()) as { c: Record<string, WireTree> };
     // In full: every dynamic, with the statics of the component the client holds (cid 1).
     expect(diff.c[2]).toEqual({ s: -1, 0: '2', 1: 'b', 2: '2' });
@@ -170,7 +217,12 @@ describe('ComponentTable', () => {
   });
 
   it('refuses two components of one kind with the same id in one render', () => {
-    const socket = liveSocket(page([[1, 'a'], [1, 'b']]));
+    const socket = liveSocket(
+      page([
+        [1, 'a'],
+        [1, 'b'],
+      ]),
+    );
     expect(() => socket.renderJoin()).toThrow(/duplicate id 1 for component row/);
   });
 
@@ -227,7 +279,9 @@ describe('ComponentTable', () => {
         }
       };
       walk(tree);
-      return Object.keys(components).map(Number).filter((cid) => !seen.has(cid));
+      return Object.keys(components)
+        .map(Number)
+        .filter((cid) => !seen.has(cid));
     }
 
     function check(socket: LiveViewSocket<Page>, client: ClientRendered, step: string): void {
@@ -237,7 +291,21 @@ describe('ComponentTable', () => {
     }
 
     it('stamps the cid on each component root', () => {
-      const client = newClient('phx-test', wire(liveSocket(page([[1, 'a'], [2, 'b']], 'T', 'x')).renderJoin()));
+      const client = newClient(
+        'phx-test',
+        wire(
+          liveSocket(
+            page(
+              [
+                [1, 'a'],
+                [2, 'b'],
+              ],
+              'T',
+              'x',
+            ),
+          ).renderJoin(),
+        ),
+      );
       const html = client.toString().buffer;
       expect(html).toContain('<li data-phx-id="c1-phx-test" data-phx-component="1" data-phx-view="phx-test" id="row-1">');
       expect(html).toContain('<li data-phx-id="c2-phx-test" data-phx-component="2" data-phx-view="phx-test" id="row-2">');
@@ -250,12 +318,30 @@ describe('ComponentTable', () => {
         render: ({ rows }) => html`<ul>${rows.map((r) => r.text !== '' && liveComponent(Row, { id: r.id, text: r.text }))}</ul>`,
       });
       const dead = new LiveViewSocket<Page>({ id: 'phx-test', view: Shown, connected: false });
-      dead.assign(page([[1, 'a'], [2, ''], [3, 'c']]));
+      dead.assign(
+        page([
+          [1, 'a'],
+          [2, ''],
+          [3, 'c'],
+        ]),
+      );
       const socket = new LiveViewSocket<Page>({ id: 'phx-test', view: Shown, connected: true });
-      socket.assign(page([[1, 'a'], [2, ''], [3, 'c']]));
+      socket.assign(
+        page([
+          [1, 'a'],
+          [2, ''],
+          [3, 'c'],
+        ]),
+      );
       const client = newClient('phx-test', wire(socket.renderJoin()));
       expect(printed(client)).toBe(dead.renderHtml());
-      socket.assign(page([[1, ''], [2, 'b'], [3, 'c']]));
+      socket.assign(
+        page([
+          [1, ''],
+          [2, 'b'],
+          [3, 'c'],
+        ]),
+      );
       client.mergeDiff(wire(socket.renderDiff()));
       expect(printed(client)).toBe(
         '<ul><li id="row-2"><span>b</span> <button phx-click="like" phx-target="3">0</button></li>' +
@@ -276,13 +362,30 @@ describe('ComponentTable', () => {
           const { rows, title, badge } = socket.assigns;
           const next = { title, rows: [...rows], badge };
           switch (pick(9)) {
-            case 0: next.rows.splice(pick(rows.length + 1), 0, { id: nextId++, text: WORDS[pick(WORDS.length)]! }); break;
-            case 1: if (rows.length > 0) next.rows.splice(pick(rows.length), 1); break;
-            case 2: if (rows.length > 0) { const i = pick(rows.length); next.rows[i] = { ...rows[i]!, text: WORDS[pick(WORDS.length)]! }; } break;
-            case 3: next.rows.reverse(); break;
-            case 4: next.title = WORDS[pick(WORDS.length)]!; break;
-            case 5: next.badge = random() < 0.3 ? null : WORDS[pick(WORDS.length)]!; break;
-            case 6: if (rows.length > 0 && random() < 0.5) next.rows = []; break;
+            case 0:
+              next.rows.splice(pick(rows.length + 1), 0, { id: nextId++, text: WORDS[pick(WORDS.length)]! });
+              break;
+            case 1:
+              if (rows.length > 0) next.rows.splice(pick(rows.length), 1);
+              break;
+            case 2:
+              if (rows.length > 0) {
+                const i = pick(rows.length);
+                next.rows[i] = { ...rows[i]!, text: WORDS[pick(WORDS.length)]! };
+              }
+              break;
+            case 3:
+              next.rows.reverse();
+              break;
+            case 4:
+              next.title = WORDS[pick(WORDS.length)]!;
+              break;
+            case 5:
+              next.badge = random() < 0.3 ? null : WORDS[pick(WORDS.length)]!;
+              break;
+            case 6:
+              if (rows.length > 0 && random() < 0.5) next.rows = [];
+              break;
             case 7: {
               // An event on a component the page shows.
               const shown = client.get().c ? Object.keys(client.get().c as object).map(Number) : [];
@@ -312,4 +415,3 @@ describe('ComponentTable', () => {
 // The texts the official client's random steps pick from.
 
 const WORDS = ['alpha', '<beta>', '!loud', 'gamma & delta', '"q"', '', '!', '0'];
-

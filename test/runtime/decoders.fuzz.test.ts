@@ -20,7 +20,10 @@ const MAX = DEFAULT_LIMITS.maxFrameFieldChars;
 const validFrame = fc.tuple(
   fc.option(fc.nat().map(String), { nil: null }),
   fc.option(fc.nat().map(String), { nil: null }),
-  fc.oneof(fc.constant('phoenix'), fc.string().map((s) => `lv:${s}`)),
+  fc.oneof(
+    fc.constant('phoenix'),
+    fc.string().map((s) => `lv:${s}`),
+  ),
   fc.constantFrom('phx_join', 'event', 'heartbeat', 'phx_leave', 'live_patch', 'cids_destroyed'),
   fc.dictionary(fc.string(), fc.jsonValue()),
 );
@@ -78,7 +81,14 @@ const formName = fc
   .array(fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom('__proto__', 'constructor', 'prototype', '', '[', ']', '%5B', '%')), {
     maxLength: 6,
   })
-  .map((parts) => parts[0] + parts.slice(1).map((p) => `[${p}]`).join(''));
+  .map(
+    (parts) =>
+      parts[0] +
+      parts
+        .slice(1)
+        .map((p) => `[${p}]`)
+        .join(''),
+  );
 const formBody = fc.oneof(
   fc.string(),
   fc.array(fc.tuple(formName, fc.string({ maxLength: 8 })), { maxLength: 8 }).map((pairs) => pairs.map(([k, v]) => `${k}=${v}`).join('&')),
@@ -106,7 +116,10 @@ describe('the router under fuzzing', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const segment = fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom('posts', 'counter', 'login', '7', '%', '%E0%A4%A', '%00', '..', '__proto__'));
+  const segment = fc.oneof(
+    fc.string({ maxLength: 8 }),
+    fc.constantFrom('posts', 'counter', 'login', '7', '%', '%E0%A4%A', '%00', '..', '__proto__'),
+  );
   const path = fc.array(segment, { maxLength: 5 }).map((parts) => `/${parts.join('/')}`);
   const query = fc.array(fc.tuple(fc.string({ maxLength: 6 }), fc.string({ maxLength: 6 })), { maxLength: 4 });
 

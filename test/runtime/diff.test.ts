@@ -58,7 +58,7 @@ describe('renderFull', () => {
   });
 
   it('escapes text and attribute values in the diff', () => {
-    const { wire: w } = renderFull(link('/a?x=1&y="2"', '<script>alert(\'x\')</script>'));
+    const { wire: w } = renderFull(link('/a?x=1&y="2"', "<script>alert('x')</script>"));
     expect(wire(w)).toMatchObject({
       0: '/a?x=1&amp;y=&quot;2&quot;',
       1: '&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;',
@@ -405,8 +405,7 @@ const taskRow = (t: Task) =>
 const infoBanner = (text: string) => html`<div class="info">${text}</div>`;
 const errorBanner = (text: string) => html`<div class="error">${text}</div>`;
 const warningBanner = (text: string, n: number | null) => html`<div class="warning" data-n="${n}">${text}!</div>`;
-const noteRow = (note: string, i: number) =>
-  i % 2 === 0 ? html`<p class="note">${note}</p>` : html`<pre>${i}: ${note}</pre>`;
+const noteRow = (note: string, i: number) => (i % 2 === 0 ? html`<p class="note">${note}</p>` : html`<pre>${i}: ${note}</pre>`);
 
 function renderPage(p: Page): Rendered {
   return html`<main>
@@ -491,4 +490,3 @@ function mutate(p: Page, random: () => number, nextId: () => number): Page {
   }
   return next;
 }
-

@@ -47,7 +47,14 @@ describe('stream diff', () => {
       1: {
         s: ROW_STATICS,
         k: { 0: { 0: 'songs-1', 1: 'a' }, 1: { 0: 'songs-2', 1: 'b' }, kc: 2 },
-        stream: ['0', [['songs-1', -1, null, false], ['songs-2', -1, null, false]], []],
+        stream: [
+          '0',
+          [
+            ['songs-1', -1, null, false],
+            ['songs-2', -1, null, false],
+          ],
+          [],
+        ],
       },
     });
   });
@@ -78,7 +85,16 @@ describe('stream diff', () => {
     stream.insert({ id: 1, title: 'a' }, { limit: -10 });
     stream.insert({ id: 2, title: 'b' }, { at: 0, limit: 5, updateOnly: true });
     expect(render()).toMatchObject({
-      1: { stream: ['0', [['songs-1', -1, -10, false], ['songs-2', 0, 5, true]], []] },
+      1: {
+        stream: [
+          '0',
+          [
+            ['songs-1', -1, -10, false],
+            ['songs-2', 0, 5, true],
+          ],
+          [],
+        ],
+      },
     });
   });
 
@@ -108,7 +124,17 @@ describe('stream diff', () => {
     stream.insert({ id: 2, title: 'b' }, {});
     stream.insert({ id: 1, title: 'new' }, { at: 0 });
     expect(render()).toMatchObject({
-      1: { k: { 0: { 1: 'b' }, 1: { 1: 'new' }, kc: 2 }, stream: ['0', [['songs-2', -1, null, false], ['songs-1', 0, null, false]], []] },
+      1: {
+        k: { 0: { 1: 'b' }, 1: { 1: 'new' }, kc: 2 },
+        stream: [
+          '0',
+          [
+            ['songs-2', -1, null, false],
+            ['songs-1', 0, null, false],
+          ],
+          [],
+        ],
+      },
     });
   });
 
@@ -124,7 +150,10 @@ describe('stream diff', () => {
     stream.insert({ id: 1, title: 'a' }, {});
     const Row = { name: 'row' };
     const sink = { placeComponent: (call: ComponentCall) => 40 + Number(call.id) };
-    const { wire: w } = renderFull(html`<ul id="songs" phx-update="stream">${stream.map((song) => new ComponentCall(Row, song.id, {}))}</ul>`, sink);
+    const { wire: w } = renderFull(
+      html`<ul id="songs" phx-update="stream">${stream.map((song) => new ComponentCall(Row, song.id, {}))}</ul>`,
+      sink,
+    );
     expect(wire(w)).toMatchObject({ 0: { s: ['', ''], k: { 0: { 0: 41 }, kc: 1 }, stream: ['3', [['songs-1', -1, null, false]], []] } });
   });
 
@@ -132,7 +161,9 @@ describe('stream diff', () => {
     const stream = new LiveStream<Song>('songs', '0');
     stream.insert({ id: 1, title: 'a' }, {});
     stream.insert({ id: 2, title: 'b' }, { at: 0 });
-    expect(renderToString(page(stream))).toBe('<h1>Songs</h1><ul id="songs" phx-update="stream"><li id="songs-1">a</li><li id="songs-2">b</li></ul>');
+    expect(renderToString(page(stream))).toBe(
+      '<h1>Songs</h1><ul id="songs" phx-update="stream"><li id="songs-1">a</li><li id="songs-2">b</li></ul>',
+    );
   });
 
   it('uses a configured DOM id, and refuses an item it cannot name', () => {
@@ -146,7 +177,7 @@ describe('stream diff', () => {
   });
 });
 
-describe('the view socket\'s stream calls', () => {
+describe("the view socket's stream calls", () => {
   const View = defineView<{ streams: Streams<{ songs: Song }> }>({
     name: 'songs',
     render: ({ streams }) => page(streams.songs),
@@ -176,7 +207,7 @@ describe('the view socket\'s stream calls', () => {
 describe('stream diffs in the official client', () => {
   const client = useClientRendered();
 
-  it('renders each diff\'s rows once, hands the stream entry to the patcher, and forgets the rows', () => {
+  it("renders each diff's rows once, hands the stream entry to the patcher, and forgets the rows", () => {
     const { stream, render } = streamed();
     stream.insert({ id: 1, title: 'a' }, {});
     const rendered = client('phx-1', render());

@@ -49,7 +49,10 @@ async function mountAt({ hooks = [], view = {}, path = '/items/7?tab=a', session
 }
 
 async function failure(setup: Setup): Promise<LiveErrorCode> {
-  const error: unknown = await mountAt(setup).then(() => null, (err: unknown) => err);
+  const error: unknown = await mountAt(setup).then(
+    () => null,
+    (err: unknown) => err,
+  );
   expect(error).toBeInstanceOf(LiveError);
   return (error as LiveError).code;
 }
@@ -57,10 +60,12 @@ async function failure(setup: Setup): Promise<LiveErrorCode> {
 describe('runMount', () => {
   it('runs the hooks in declaration order, then mount, then handleParams, each with params and session', async () => {
     const calls: string[] = [];
-    const hook = (name: string): OnMountHook => (params, session) => {
-      calls.push(`${name} ${params.id} ${String(session.user)}`);
-      return cont();
-    };
+    const hook =
+      (name: string): OnMountHook =>
+      (params, session) => {
+        calls.push(`${name} ${params.id} ${String(session.user)}`);
+        return cont();
+      };
     const { outcome } = await mountAt({
       hooks: [hook('first'), hook('second'), async (...args) => hook('third (async)')(...args)],
       view: {
@@ -139,7 +144,11 @@ describe('runMount', () => {
           return cont();
         },
       ],
-      view: { mount: () => { throw new Error('mount must not run'); } },
+      view: {
+        mount: () => {
+          throw new Error('mount must not run');
+        },
+      },
     });
     expect(code).toBe('LV_ERR_HOOK_RESULT');
   });
@@ -183,7 +192,11 @@ describe('runMount', () => {
   it('reports the last of chained patches as a push when it did not ask to replace', async () => {
     const { outcome } = await mountAt({
       path: '/items/1',
-      view: { handleParams: (params, _url, socket) => { if (params.id !== '3') socket.pushPatch(`/items/${Number(params.id) + 1}`); } },
+      view: {
+        handleParams: (params, _url, socket) => {
+          if (params.id !== '3') socket.pushPatch(`/items/${Number(params.id) + 1}`);
+        },
+      },
     });
     expect(outcome).toEqual({ kind: 'mounted', patch: { to: '/items/3', kind: 'push' } });
   });

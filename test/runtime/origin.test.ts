@@ -63,15 +63,11 @@ describe('isOriginAllowed', () => {
 
   describe('with a list', () => {
     it('pins the scheme of an entry that has one', () => {
-      expect(allowed(['https://example.com'], ['https://example.com', 'http://example.com'])).toEqual([
-        'https://example.com',
-      ]);
+      expect(allowed(['https://example.com'], ['https://example.com', 'http://example.com'])).toEqual(['https://example.com']);
     });
 
     it('does not match subdomains of an entry without a wildcard', () => {
-      expect(allowed(['https://example.com', '//other.com'], ['https://www.example.com', 'https://a.other.com'])).toEqual(
-        [],
-      );
+      expect(allowed(['https://example.com', '//other.com'], ['https://www.example.com', 'https://a.other.com'])).toEqual([]);
     });
 
     it('matches any scheme for a "//host" entry', () => {
@@ -83,12 +79,10 @@ describe('isOriginAllowed', () => {
 
     it('pins the port of a "//host:port" entry', () => {
       expect(
-        allowed(['//another.com:888'], [
-          'http://another.com:888',
-          'https://another.com:888',
-          'https://another.com',
-          'https://another.com:889',
-        ]),
+        allowed(
+          ['//another.com:888'],
+          ['http://another.com:888', 'https://another.com:888', 'https://another.com', 'https://another.com:889'],
+        ),
       ).toEqual(['http://another.com:888', 'https://another.com:888']);
     });
 
@@ -100,32 +94,31 @@ describe('isOriginAllowed', () => {
     });
 
     it('pins the port of an entry with a scheme and a port', () => {
-      expect(allowed(['http://localhost:4000'], ['http://localhost:4000', 'http://localhost:4001'])).toEqual([
-        'http://localhost:4000',
-      ]);
+      expect(allowed(['http://localhost:4000'], ['http://localhost:4000', 'http://localhost:4001'])).toEqual(['http://localhost:4000']);
     });
 
     it('matches the bare domain and subdomains of any depth for a "//*." entry', () => {
       expect(
-        allowed(['//*.example.com'], [
-          'https://example.com',
-          'https://www.example.com',
-          'http://a.b.c.example.com:8080',
-          'https://prefix-example.com',
-          'https://example.com.evil.com',
-          'https://evilexample.com',
-          'https://example.org',
-        ]),
+        allowed(
+          ['//*.example.com'],
+          [
+            'https://example.com',
+            'https://www.example.com',
+            'http://a.b.c.example.com:8080',
+            'https://prefix-example.com',
+            'https://example.com.evil.com',
+            'https://evilexample.com',
+            'https://example.org',
+          ],
+        ),
       ).toEqual(['https://example.com', 'https://www.example.com', 'http://a.b.c.example.com:8080']);
     });
 
     it('combines a wildcard with a scheme and a port', () => {
-      expect(
-        allowed(['https://*.example.com'], ['https://a.example.com', 'http://a.example.com']),
-      ).toEqual(['https://a.example.com']);
-      expect(
-        allowed(['//*.example.com:8443'], ['https://a.example.com:8443', 'https://a.example.com']),
-      ).toEqual(['https://a.example.com:8443']);
+      expect(allowed(['https://*.example.com'], ['https://a.example.com', 'http://a.example.com'])).toEqual(['https://a.example.com']);
+      expect(allowed(['//*.example.com:8443'], ['https://a.example.com:8443', 'https://a.example.com'])).toEqual([
+        'https://a.example.com:8443',
+      ]);
     });
 
     it('compares hosts case-insensitively', () => {
@@ -136,11 +129,9 @@ describe('isOriginAllowed', () => {
     });
 
     it('allows an origin that matches any entry', () => {
-      expect(allowed(['https://a.com', '//b.com', '//*.c.com'], ['https://a.com', 'http://b.com', 'https://x.c.com', 'https://d.com'])).toEqual([
-        'https://a.com',
-        'http://b.com',
-        'https://x.c.com',
-      ]);
+      expect(
+        allowed(['https://a.com', '//b.com', '//*.c.com'], ['https://a.com', 'http://b.com', 'https://x.c.com', 'https://d.com']),
+      ).toEqual(['https://a.com', 'http://b.com', 'https://x.c.com']);
     });
 
     it('ignores the request host', () => {
@@ -158,12 +149,7 @@ describe('isOriginAllowed', () => {
 
   describe('with false', () => {
     it('allows every origin, even one without a host', () => {
-      expect(allowed(false, ['https://evil.com', 'null', 'file://', ''], undefined)).toEqual([
-        'https://evil.com',
-        'null',
-        'file://',
-        '',
-      ]);
+      expect(allowed(false, ['https://evil.com', 'null', 'file://', ''], undefined)).toEqual(['https://evil.com', 'null', 'file://', '']);
     });
   });
 });

@@ -5,7 +5,15 @@ import { describe, expect, it } from 'vitest';
 import { readServerDescription } from '../../runtime/read-server-description.ts';
 import type { ServerDescription } from '../../runtime/server-description.ts';
 
-const view = { topic: 'lv:phx-1', view: 'counter', state: 'live', liveSession: 'public', userId: null, mountedAt: 1, assigns: { count: 3 } };
+const view = {
+  topic: 'lv:phx-1',
+  view: 'counter',
+  state: 'live',
+  liveSession: 'public',
+  userId: null,
+  mountedAt: 1,
+  assigns: { count: 3 },
+};
 const connection = (id: string) => ({ liveSocketId: 'users_socket:2', connectionId: id, state: 'open', views: [view] });
 const description: ServerDescription = {
   nodeId: 'web-2',

@@ -83,7 +83,7 @@ describe('Router.matchLive', () => {
 });
 
 describe('Router live sessions', () => {
-  it('puts each route in the liveSession it was declared in, with that session\'s hooks', () => {
+  it("puts each route in the liveSession it was declared in, with that session's hooks", () => {
     const router = blogRouter();
     const show = router.matchLive('/posts/1')!.route;
     const index = router.matchLive('/posts')!.route;

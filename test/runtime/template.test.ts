@@ -1,15 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  Keyed,
-  Rendered,
-  SafeHtml,
-  escapeHtml,
-  html,
-  keyed,
-  leafToString,
-  raw,
-  renderToString,
-} from '../../runtime/template.ts';
+import { Keyed, Rendered, SafeHtml, escapeHtml, html, keyed, leafToString, raw, renderToString } from '../../runtime/template.ts';
 
 const greeting = (name: unknown) => html`<p>Hello ${name}!</p>`;
 const other = (name: unknown) => html`<p>Hello ${name}!</p>`;
@@ -97,9 +87,7 @@ describe('renderToString', () => {
   });
 
   it('escapes a script tag in text position', () => {
-    expect(renderToString(greeting('<script>alert(1)</script>'))).toBe(
-      '<p>Hello &lt;script&gt;alert(1)&lt;/script&gt;!</p>',
-    );
+    expect(renderToString(greeting('<script>alert(1)</script>'))).toBe('<p>Hello &lt;script&gt;alert(1)&lt;/script&gt;!</p>');
   });
 
   it('escapes quotes and ampersands in attribute position', () => {
@@ -125,9 +113,7 @@ describe('renderToString', () => {
   });
 
   it('renders nested templates without escaping them', () => {
-    expect(renderToString(html`<div>${greeting(html`<b>${'<x>'}</b>`)}</div>`)).toBe(
-      '<div><p>Hello <b>&lt;x&gt;</b>!</p></div>',
-    );
+    expect(renderToString(html`<div>${greeting(html`<b>${'<x>'}</b>`)}</div>`)).toBe('<div><p>Hello <b>&lt;x&gt;</b>!</p></div>');
   });
 
   it('renders a list of templates as their concatenation', () => {

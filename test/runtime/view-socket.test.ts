@@ -86,7 +86,7 @@ describe('LiveViewSocket assigns and change tracking', () => {
     expect(renders).toBe(rendersBefore + 1);
   });
 
-  it('takes a key from the HTTP pipeline\'s assigns first, computing it only when absent', () => {
+  it("takes a key from the HTTP pipeline's assigns first, computing it only when absent", () => {
     const socket = new LiveViewSocket<Counter & { user: string; theme: string }>({
       id: 'phx-1',
       view: CounterView as never,
@@ -143,7 +143,12 @@ describe('LiveViewSocket push_event and reply', () => {
     socket.renderJoin();
     socket.pushEvent('highlight', { id: 1 });
     socket.pushEvent('scroll', { to: 'top' });
-    expect(socket.renderDiff()).toEqual({ e: [['highlight', { id: 1 }], ['scroll', { to: 'top' }]] });
+    expect(socket.renderDiff()).toEqual({
+      e: [
+        ['highlight', { id: 1 }],
+        ['scroll', { to: 'top' }],
+      ],
+    });
     expect(socket.renderDiff()).toEqual({});
   });
 

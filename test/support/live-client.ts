@@ -357,7 +357,10 @@ export class LiveChannel {
    */
   pushBinary(event: string, payload: Uint8Array, timeoutMs = DEFAULT_WAIT_MS): Promise<Reply> {
     const ref = this.client.makeRef();
-    const reply = this.client.waitFor((f) => f.event === 'phx_reply' && f.ref === ref, { timeoutMs, what: `reply to binary ${event} ref ${ref}` });
+    const reply = this.client.waitFor((f) => f.event === 'phx_reply' && f.ref === ref, {
+      timeoutMs,
+      what: `reply to binary ${event} ref ${ref}`,
+    });
     this.client.sendRaw(encodeChunkFrame(this.joinRef ?? '', ref, this.topic, event, payload));
     return reply.then(toReply);
   }
@@ -365,10 +368,10 @@ export class LiveChannel {
   /** The next unread server push on this topic (`ref` null) with `event`, for the current join. */
   waitForPush(event: string, timeoutMs = DEFAULT_WAIT_MS): Promise<ServerFrame> {
     const joinRef = this.joinRef;
-    return this.client.waitFor(
-      (f) => f.topic === this.topic && f.event === event && f.ref === null && f.joinRef === joinRef,
-      { timeoutMs, what: `${event} push on ${this.topic} for join_ref ${joinRef}` },
-    );
+    return this.client.waitFor((f) => f.topic === this.topic && f.event === event && f.ref === null && f.joinRef === joinRef, {
+      timeoutMs,
+      what: `${event} push on ${this.topic} for join_ref ${joinRef}`,
+    });
   }
 }
 
@@ -388,8 +391,15 @@ function parseServerFrame(raw: string, seq = 0): ServerFrame {
   if (!Array.isArray(parsed) || parsed.length !== 5) throw new Error(`server sent a non-V2 frame: ${raw}`);
   const [joinRef, ref, topic, event, payload] = parsed as unknown[];
   const isRef = (v: unknown): v is string | null => v === null || typeof v === 'string';
-  if (!isRef(joinRef) || !isRef(ref) || typeof topic !== 'string' || typeof event !== 'string' ||
-    typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+  if (
+    !isRef(joinRef) ||
+    !isRef(ref) ||
+    typeof topic !== 'string' ||
+    typeof event !== 'string' ||
+    typeof payload !== 'object' ||
+    payload === null ||
+    Array.isArray(payload)
+  ) {
     throw new Error(`server sent a malformed frame: ${raw}`);
   }
   return { joinRef, ref, topic, event, payload: payload as Payload, seq, raw };

@@ -63,10 +63,12 @@ export async function logInSeeded<const Names extends readonly DemoUser[]>(
   ...names: Names
 ): Promise<{ [K in keyof Names]: LoggedIn }> {
   const users = lab.app.accounts.listUsers();
-  const loggedIn = await Promise.all(names.map(async (name) => {
-    const user = users.find((u) => u.email === `${name}@example.com`);
-    if (!user) throw new Error(`no seeded account ${name}`);
-    return { user, cookie: await logIn(lab.baseUrl, user.email, `${name}-password`) };
-  }));
+  const loggedIn = await Promise.all(
+    names.map(async (name) => {
+      const user = users.find((u) => u.email === `${name}@example.com`);
+      if (!user) throw new Error(`no seeded account ${name}`);
+      return { user, cookie: await logIn(lab.baseUrl, user.email, `${name}-password`) };
+    }),
+  );
   return loggedIn as { [K in keyof Names]: LoggedIn };
 }

@@ -22,9 +22,7 @@ export interface TestServices extends Services {
   events: RuntimeEvents;
 }
 
-export function runtimeServices(
-  options: { limits?: Partial<Limits>; clock?: Clock; pubsub?: PubSub; router?: Router } = {},
-): TestServices {
+export function runtimeServices(options: { limits?: Partial<Limits>; clock?: Clock; pubsub?: PubSub; router?: Router } = {}): TestServices {
   const limits = resolveLimits(options.limits);
   const clock = options.clock ?? new ManualClock();
   const keyring = new Keyring('runtime-services-test-secret-key-base-0123456789');

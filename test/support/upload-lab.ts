@@ -6,15 +6,25 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  Router, allow, anyone, createLiveServer, defineView, html, liveFileInput,
-  type LiveServer, type LiveServerOptions, type UploadOptions, type UploadView,
+  Router,
+  allow,
+  anyone,
+  createLiveServer,
+  defineView,
+  html,
+  liveFileInput,
+  type LiveServer,
+  type LiveServerOptions,
+  type UploadOptions,
+  type UploadView,
 } from '../../server/index.ts';
 import { RenderedTree } from '../../testing/rendered.ts';
 import { TEST_SECRET } from './demo-server.ts';
 import { joinLivePage, type JoinedPage, type Payload, type Reply } from './live-client.ts';
 
 export const PNG_1X1 = Buffer.from(
-  '89504e470d0a1a0a0000000d4948445200000001000000010806000000' + '1f15c4890000000d49444154789c6300010000000500010d0a2db40000000049454e44ae426082',
+  '89504e470d0a1a0a0000000d4948445200000001000000010806000000' +
+    '1f15c4890000000d49444154789c6300010000000500010d0a2db40000000049454e44ae426082',
   'hex',
 );
 
@@ -30,7 +40,13 @@ interface UploaderAssigns {
   saved: Saved[];
 }
 
-export const LAB_UPLOAD: UploadOptions = { accept: ['.png', 'image/png'], maxEntries: 2, maxFileSize: 200, chunkSize: 100, chunkTimeout: 5_000 };
+export const LAB_UPLOAD: UploadOptions = {
+  accept: ['.png', 'image/png'],
+  maxEntries: 2,
+  maxFileSize: 200,
+  chunkSize: 100,
+  chunkTimeout: 5_000,
+};
 
 function uploaderView(options: UploadOptions) {
   return defineView<UploaderAssigns>({
@@ -133,7 +149,9 @@ export function preflight(page: UploadPage, entries: Payload[]): Promise<Reply> 
 }
 
 export function progress(page: UploadPage, entryRef: string, value: number | { error: string }): Promise<Reply> {
-  return page.channel.push('progress', { event: null, ref: page.uploadRef, entry_ref: entryRef, progress: value }).then((reply) => page.apply(reply));
+  return page.channel
+    .push('progress', { event: null, ref: page.uploadRef, entry_ref: entryRef, progress: value })
+    .then((reply) => page.apply(reply));
 }
 
 /** Reads an attribute of the file input from the page's current HTML. */

@@ -2,7 +2,20 @@
 // WebSocket, and the failures a test must be able to see (a denied event, a redirect).
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Router, allow, anyone, createLiveServer, defineComponent, defineView, halt, cont, html, liveComponent, policy, type Streams } from 'liveward';
+import {
+  Router,
+  allow,
+  anyone,
+  createLiveServer,
+  defineComponent,
+  defineView,
+  halt,
+  cont,
+  html,
+  liveComponent,
+  policy,
+  type Streams,
+} from 'liveward';
 import { LiveTest } from 'liveward/testing';
 
 interface CounterAssigns {
@@ -21,10 +34,17 @@ const Counter = defineView<CounterAssigns>({
       if (socket.assigns.count >= 3) socket.pushEvent('confetti', { at: socket.assigns.count });
     }),
     set: allow(anyone, (value, socket) => socket.assign({ count: Number(value.n) })),
-    reset: allow(policy<CounterAssigns>('admins', () => false), (_value, socket) => socket.assign({ count: 0 })),
+    reset: allow(
+      policy<CounterAssigns>('admins', () => false),
+      (_value, socket) => socket.assign({ count: 0 }),
+    ),
     leave: allow(anyone, (value, socket) => (value.how === 'live' ? socket.pushNavigate('/other') : socket.redirect('/private'))),
   },
-  render: ({ count, step, name }) => html`<p id="who">${name}</p><p>Count: <span id="count">${count}</span> step <span id="step">${step}</span></p>
+  render: ({
+    count,
+    step,
+    name,
+  }) => html`<p id="who">${name}</p><p>Count: <span id="count">${count}</span> step <span id="step">${step}</span></p>
 <button id="inc" phx-click="increment">+</button>
 <button id="reset" phx-click="reset">reset</button>
 <button id="live" phx-click="leave" phx-value-how="live">other</button>
@@ -40,7 +60,8 @@ const Row = defineComponent<{ id: number; clicks: number }>({
   name: 'row',
   mount: (socket) => socket.assign({ clicks: 0 }),
   handleEvent: { bump: allow(anyone, (_value, socket) => socket.update((a) => void (a.clicks += 1))) },
-  render: ({ id, clicks, myself }) => html`<li id="row-${id}">row ${id}: <b id="clicks-${id}">${clicks}</b> <button id="bump-${id}" phx-click="bump" phx-target="${myself}">+</button></li>`,
+  render: ({ id, clicks, myself }) =>
+    html`<li id="row-${id}">row ${id}: <b id="clicks-${id}">${clicks}</b> <button id="bump-${id}" phx-click="bump" phx-target="${myself}">+</button></li>`,
 });
 const Rows = defineView<{ ids: number[] }>({
   name: 'rows',
@@ -58,7 +79,8 @@ const Feed = defineView<{ streams: Streams<{ items: { id: number } }> }>({
     remove: allow(anyone, (value, socket) => socket.streamDeleteByDomId('items', `items-${String(value.id)}`)),
     reset: allow(anyone, (_value, socket) => socket.stream('items', [{ id: 9 }], { reset: true })),
   },
-  render: ({ streams }) => html`<ul id="items" phx-update="stream">${streams.items.map((item, domId) => html`<li id="${domId}">${item.id}</li>`)}</ul>`,
+  render: ({ streams }) =>
+    html`<ul id="items" phx-update="stream">${streams.items.map((item, domId) => html`<li id="${domId}">${item.id}</li>`)}</ul>`,
 });
 
 const Other = defineView<{ ok: boolean }>({ name: 'other', render: () => html`<h1 id="other">other</h1>` });
@@ -171,7 +193,7 @@ describe('liveward/testing', () => {
     await view.click('#bump-3');
     expect(view.text('#clicks-3')).toBe('1');
   });
-  it('shows a stream\'s rows as the browser keeps them: inserted, trimmed, deleted, reset', async () => {
+  it("shows a stream's rows as the browser keeps them: inserted, trimmed, deleted, reset", async () => {
     const view = await t.live('/feed');
     const ids = (): string => view.text('#items');
     expect(ids()).toBe('12');

@@ -44,7 +44,12 @@ describe('the admin area', () => {
     if (bearer !== null) headers.authorization = `Bearer ${bearer}`;
     const form = new URLSearchParams({ id });
     if (csrfToken !== null) form.set('_csrf_token', csrfToken);
-    const response = await fetch(new URL('/admin/disconnect', s.baseUrl), { method: 'POST', redirect: 'manual', headers, body: form.toString() });
+    const response = await fetch(new URL('/admin/disconnect', s.baseUrl), {
+      method: 'POST',
+      redirect: 'manual',
+      headers,
+      body: form.toString(),
+    });
     const text = await response.text();
     return { status: response.status, type: response.headers.get('content-type'), text };
   }
@@ -58,7 +63,7 @@ describe('the admin area', () => {
       expect(response.headers.get('location')).toBe('/login');
     });
 
-    it('halts the join of the admin\'s page token on bob\'s socket with a redirect to /login', async () => {
+    it("halts the join of the admin's page token on bob's socket with a redirect to /login", async () => {
       const client = await socketFor(bobCookie);
 
       const reply = await client.channel(adminInspector.topic).join(joinPayload(adminInspector));
@@ -116,7 +121,7 @@ describe('the admin area', () => {
       expect(posts.status).toBe(200);
     });
 
-    it('draws a selected view\'s state, and none of its page\'s tokens, cookie or assigns', async () => {
+    it("draws a selected view's state, and none of its page's tokens, cookie or assigns", async () => {
       const bobPage = await fetchLivePage(s.baseUrl, '/posts/1', { cookie: bobCookie });
       const bobChannel = (await socketFor(bobCookie)).channel(bobPage.topic);
       expect((await bobChannel.join(joinPayload(bobPage))).status).toBe('ok');
@@ -129,7 +134,12 @@ describe('the admin area', () => {
       const shown = JSON.stringify(reply.response);
       expect(shown).toContain(`data-state=\\"live\\" aria-current=\\"true\\"`);
       expect(shown).toContain('This view marks no assigns inspectable');
-      for (const secret of [bobPage.csrfToken, bobPage.session, bobPage.static, ...bobCookie.split(/[=;]\s*/).filter((v) => v.length > 20)]) {
+      for (const secret of [
+        bobPage.csrfToken,
+        bobPage.session,
+        bobPage.static,
+        ...bobCookie.split(/[=;]\s*/).filter((v) => v.length > 20),
+      ]) {
         expect(shown).not.toContain(secret);
       }
     });
@@ -212,7 +222,7 @@ describe('the admin area', () => {
       expect((await bobSocket.closed).code).toBe(1001);
     });
 
-    it('carries no cookie identity past CSRF: a token with bob\'s cookie cannot log bob out without a CSRF token', async () => {
+    it("carries no cookie identity past CSRF: a token with bob's cookie cannot log bob out without a CSRF token", async () => {
       const ownCookie = await logIn(s.baseUrl, bob.email, 'bob-password');
       const bearer = await s.server.adminTokens.sign('disconnect');
 

@@ -5,14 +5,7 @@
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useDemoServer } from '../../support/use-demo-server.ts';
-import {
-  connectSocket,
-  fetchLivePage,
-  joinPayload,
-  mergeCookies,
-  type LiveClient,
-  type LivePage,
-} from '../../support/live-client.ts';
+import { connectSocket, fetchLivePage, joinPayload, mergeCookies, type LiveClient, type LivePage } from '../../support/live-client.ts';
 import { fetchCsrfToken, logIn } from '../../support/login.ts';
 import type { RuntimeEvent } from '../../../server/index.ts';
 
@@ -114,7 +107,7 @@ describe('the authenticated liveSession', () => {
     });
 
     // phoenix_live_view's hooks_test.exs "on_mount hook halts with redirected socket"
-    it('halts the join of a logged-in user\'s page token with a redirect to /login', async () => {
+    it("halts the join of a logged-in user's page token with a redirect to /login", async () => {
       const client = await socketFor('');
 
       const { reply, events } = await joinAlicePosts(client);

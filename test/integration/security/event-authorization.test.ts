@@ -4,14 +4,7 @@
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useDemoServer } from '../../support/use-demo-server.ts';
-import {
-  connectSocket,
-  fetchLivePage,
-  joinPayload,
-  type LiveChannel,
-  type LiveClient,
-  type LivePage,
-} from '../../support/live-client.ts';
+import { connectSocket, fetchLivePage, joinPayload, type LiveChannel, type LiveClient, type LivePage } from '../../support/live-client.ts';
 import { logInSeeded } from '../../support/login.ts';
 import type { RuntimeEvent } from '../../../server/index.ts';
 import type { User } from '../../../apps/auth/accounts.ts';
@@ -88,19 +81,22 @@ describe('events on /posts/:id', () => {
       const before = postRow(1);
 
       const { result: reply, events } = await recording(() =>
-        submit(bobView.channel, 'update_post', { title: 'Hacked by bob', body: 'pwned' }));
+        submit(bobView.channel, 'update_post', { title: 'Hacked by bob', body: 'pwned' }),
+      );
 
       expect(reply.status).toBe('error');
       expect(reply.response).toEqual({ reason: 'unauthorized', event: 'update_post' });
       expect(postRow(1)).toEqual(before);
-      expect(events).toContainEqual(expect.objectContaining({
-        type: 'event.denied',
-        topic: bobView.page.topic,
-        view: 'post-show',
-        event: 'update_post',
-        policy: 'editorsOnly',
-        userId: String(bob.id),
-      }));
+      expect(events).toContainEqual(
+        expect.objectContaining({
+          type: 'event.denied',
+          topic: bobView.page.topic,
+          view: 'post-show',
+          event: 'update_post',
+          policy: 'editorsOnly',
+          userId: String(bob.id),
+        }),
+      );
       expect(events.map((e) => e.type)).not.toContain('event.allowed');
       // The socket and the view keep working: a heartbeat, then a live_patch within the view.
       expect((await bobView.client.heartbeat()).status).toBe('ok');
@@ -118,24 +114,25 @@ describe('events on /posts/:id', () => {
       expect(postRow(1)!.title).toBe(post.title);
     });
 
-    it('succeeds for alice, and bob\'s open view of the post receives the new title as a diff push', async () => {
+    it("succeeds for alice, and bob's open view of the post receives the new title as a diff push", async () => {
       const bobView = await view(bobCookie, 2);
       const aliceView = await view(aliceCookie, 2);
       const title = `Edited by alice ${Date.now()}`;
 
-      const { result: reply, events } = await recording(() =>
-        submit(aliceView.channel, 'update_post', { title, body: 'New body & more' }));
+      const { result: reply, events } = await recording(() => submit(aliceView.channel, 'update_post', { title, body: 'New body & more' }));
       const pushed = await bobView.channel.waitForPush('diff');
 
       expect(reply.status).toBe('ok');
       expect(JSON.stringify(reply.response.diff)).toContain(title);
       expect(postRow(2)).toMatchObject({ title, body: 'New body & more', updated_by: alice.id });
-      expect(events).toContainEqual(expect.objectContaining({
-        type: 'event.allowed',
-        event: 'update_post',
-        policy: 'editorsOnly',
-        userId: String(alice.id),
-      }));
+      expect(events).toContainEqual(
+        expect.objectContaining({
+          type: 'event.allowed',
+          event: 'update_post',
+          policy: 'editorsOnly',
+          userId: String(alice.id),
+        }),
+      );
       expect(JSON.stringify(pushed.payload)).toContain(title);
       // bob's view got the news without being allowed to edit: still no form for him.
       expect(JSON.stringify(pushed.payload)).not.toContain('post-form');
@@ -159,16 +156,18 @@ describe('events on /posts/:id', () => {
   describe('an event aimed at a component (cid)', () => {
     // An event with a cid this view never rendered (or of another view) is
     // refused with `unknown component`; it never reaches any handler, even an allowed one.
-    it('is refused for a cid the view does not hold, and never reaches the view\'s handler', async () => {
+    it("is refused for a cid the view does not hold, and never reaches the view's handler", async () => {
       const aliceView = await view(aliceCookie, 1);
       const before = postRow(1);
 
-      const { result: reply, events } = await recording(() => aliceView.channel.push('event', {
-        type: 'form',
-        event: 'update_post',
-        value: new URLSearchParams({ title: 'Through a component', body: '' }).toString(),
-        cid: 999,
-      }));
+      const { result: reply, events } = await recording(() =>
+        aliceView.channel.push('event', {
+          type: 'form',
+          event: 'update_post',
+          value: new URLSearchParams({ title: 'Through a component', body: '' }).toString(),
+          cid: 999,
+        }),
+      );
 
       expect(reply.status).toBe('error');
       expect(reply.response).toEqual({ reason: 'unknown component', event: 'update_post' });
@@ -217,12 +216,14 @@ describe('events on /posts/:id', () => {
       expect(reply.status).toBe('error');
       expect(reply.response).toEqual({ reason: 'unauthorized', event: 'delete' });
       expect(commentIds()).toEqual(before);
-      expect(events).toContainEqual(expect.objectContaining({
-        type: 'event.denied',
-        event: 'delete',
-        policy: null,
-        why: 'event not declared',
-      }));
+      expect(events).toContainEqual(
+        expect.objectContaining({
+          type: 'event.denied',
+          event: 'delete',
+          policy: null,
+          why: 'event not declared',
+        }),
+      );
       expect((await aliceView.client.heartbeat()).status).toBe('ok');
     });
 

@@ -67,7 +67,11 @@ describe('security headers', () => {
       'failed login': await request('/login', {
         method: 'POST',
         headers: form,
-        body: new URLSearchParams({ _csrf_token: (await fetchCsrfToken(s.baseUrl, cookie)).csrfToken, email: 'nobody@example.com', password: 'x' }).toString(),
+        body: new URLSearchParams({
+          _csrf_token: (await fetchCsrfToken(s.baseUrl, cookie)).csrfToken,
+          email: 'nobody@example.com',
+          password: 'x',
+        }).toString(),
       }),
     };
 

@@ -18,14 +18,7 @@ import {
   type Reply,
 } from '../../support/live-client.ts';
 import { logIn } from '../../support/login.ts';
-import {
-  Router,
-  createLiveServer,
-  defineView,
-  html,
-  type LiveServer,
-  type RuntimeEvent,
-} from '../../../server/index.ts';
+import { Router, createLiveServer, defineView, html, type LiveServer, type RuntimeEvent } from '../../../server/index.ts';
 
 interface Opened {
   page: LivePage;
@@ -152,7 +145,7 @@ describe('the liveSession boundary', () => {
       expect(reply.response).toEqual({ reason: 'unauthorized' });
     });
 
-    it('of a /posts/1 token with the url /posts/2 mounts post 2: parameters are the view\'s to check', async () => {
+    it("of a /posts/1 token with the url /posts/2 mounts post 2: parameters are the view's to check", async () => {
       const { page, channel } = await open('/posts/1', aliceCookie);
       const post = s.app.blog.getPostForUser(s.app.accounts.listUsers()[0]!, 2)!;
 
@@ -181,7 +174,10 @@ describe('the liveSession boundary', () => {
       const bobCookie = await logIn(s.baseUrl, 'bob@example.com', 'bob-password');
       const opened = await open('/posts', bobCookie);
       expect((await opened.channel.join(joinPayload(opened.page))).status).toBe('ok');
-      const cookieValue = bobCookie.split('; ').find((c) => c.startsWith('_liveward_session='))!.split('=')[1];
+      const cookieValue = bobCookie
+        .split('; ')
+        .find((c) => c.startsWith('_liveward_session='))!
+        .split('=')[1];
       const session = await s.server.sessions.read(cookieValue);
 
       s.app.accounts.deleteSessionToken(session?.user_token);

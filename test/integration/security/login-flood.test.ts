@@ -14,7 +14,7 @@ const FLOOD = 8;
 describe('a login flood', () => {
   const s = useDemoServer();
 
-  it('leaves another socket\'s heartbeat answered while the passwords are being checked', async () => {
+  it("leaves another socket's heartbeat answered while the passwords are being checked", async () => {
     const live = s.clients.track(await joinLivePage(s.baseUrl, '/counter'));
     const forms = await Promise.all(Array.from({ length: FLOOD }, () => fetchCsrfToken(s.baseUrl)));
     const order: string[] = [];

@@ -61,7 +61,7 @@ describe('login throttling over HTTP', () => {
   const logInFrom = (localAddress: string, email: string, password: string): Promise<LoginAnswer> =>
     postLogin(s.baseUrl, localAddress, email, password);
 
-  it('locks the attacker\'s address out of alice\'s account with a 429, Retry-After and a message; alice logs in from home', async () => {
+  it("locks the attacker's address out of alice's account with a 429, Retry-After and a message; alice logs in from home", async () => {
     const failures = [];
     for (let i = 0; i < 3; i++) failures.push((await logInFrom(ATTACKER, 'alice@example.com', `guess-${i}`)).status);
 

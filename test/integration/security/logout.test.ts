@@ -63,7 +63,7 @@ describe('logout', () => {
 
   // A cookie copied before a logout names a login session that no longer exists: it speaks for
   // nobody, so replaying its logout form must not disconnect the sockets the user opened since.
-  it('lets a copy of a logged-out cookie disconnect nothing: the user\'s new socket stays up', async () => {
+  it("lets a copy of a logged-out cookie disconnect nothing: the user's new socket stays up", async () => {
     const oldPage = await fetchLivePage(s.baseUrl, '/posts', { cookie: await logIn(s.baseUrl, 'alice@example.com', 'alice-password') });
     await (await postLogout(oldPage.cookie, oldPage.csrfToken)).text();
     const page = await fetchLivePage(s.baseUrl, '/posts', { cookie: await logIn(s.baseUrl, 'alice@example.com', 'alice-password') });

@@ -4,16 +4,7 @@
 // is a programming error: a 500 on HTTP, `join crashed` at the join, and the process carries on.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  Router,
-  cont,
-  createLiveServer,
-  defineView,
-  halt,
-  html,
-  type LiveServer,
-  type OnMountHook,
-} from '../../../server/index.ts';
+import { Router, cont, createLiveServer, defineView, halt, html, type LiveServer, type OnMountHook } from '../../../server/index.ts';
 import { TEST_SECRET } from '../../support/demo-server.ts';
 import { ClientTracker, connectSocket, fetchLivePage, joinPayload, type LiveChannel, type LivePage } from '../../support/live-client.ts';
 
@@ -194,7 +185,7 @@ describe('onMount hooks', () => {
       },
     );
 
-    it('explains the mistake in the server\'s crash record, never to the client', async () => {
+    it("explains the mistake in the server's crash record, never to the client", async () => {
       const { page, channel } = await open('/broken');
 
       const reply = await channel.join(joinPayload(page, { url: `${baseUrl}/broken?bad=invalid` }));

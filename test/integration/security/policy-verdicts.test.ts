@@ -3,16 +3,7 @@
 // `unauthorized`, the decision is recorded, and the view and its socket carry on.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  Router,
-  allow,
-  createLiveServer,
-  defineView,
-  html,
-  policy,
-  type LiveServer,
-  type RuntimeEvent,
-} from '../../../server/index.ts';
+import { Router, allow, createLiveServer, defineView, html, policy, type LiveServer, type RuntimeEvent } from '../../../server/index.ts';
 import { TEST_SECRET } from '../../support/demo-server.ts';
 import { ClientTracker, joinLivePage, type JoinedPage, type Reply } from '../../support/live-client.ts';
 
@@ -27,10 +18,16 @@ const Guarded = defineView<Tally>({
   name: 'guarded',
   mount: (_params, _session, socket) => socket.assign({ n: 0 }),
   handleEvent: {
-    allowed: allow(policy<Tally>('alwaysTrue', () => true), bump),
-    throwing: allow(policy<Tally>('throws', () => {
-      throw new Error('policy bug');
-    }), bump),
+    allowed: allow(
+      policy<Tally>('alwaysTrue', () => true),
+      bump,
+    ),
+    throwing: allow(
+      policy<Tally>('throws', () => {
+        throw new Error('policy bug');
+      }),
+      bump,
+    ),
     promising: allow(policy<Tally>('async', (() => Promise.resolve(true)) as never), bump),
     truthy: allow(policy<Tally>('truthy', (() => 'yes') as never), bump),
   },

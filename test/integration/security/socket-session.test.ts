@@ -75,7 +75,7 @@ describe('the session of a socket', () => {
 
   describe('the CSRF check at connect', () => {
     // phoenix's transport_test.exs "loads the session from MFA"; phoenix_live_view's socket_test.exs "use with no override"
-    it('with alice\'s cookie and a valid token gives the socket her session and live socket id', async () => {
+    it("with alice's cookie and a valid token gives the socket her session and live socket id", async () => {
       const { client, connectionId, liveSocketId } = await connect({ cookie: alicePosts.cookie, csrfToken: alicePosts.csrfToken });
 
       const reply = await client.channel(alicePosts.topic).join(joinPayload(alicePosts));
@@ -87,7 +87,7 @@ describe('the session of a socket', () => {
 
     // phoenix's transport_test.exs "doesn't load session when an invalid CSRF token is provided";
     // phoenix's websocket_channels_test.exs "transport session is extracted to the socket connect_info"
-    it('with alice\'s cookie and a bad token accepts the upgrade but gives no session and no live socket id', async () => {
+    it("with alice's cookie and a bad token accepts the upgrade but gives no session and no live socket id", async () => {
       const { client, connectionId, liveSocketId } = await connect({ cookie: alicePosts.cookie, csrfToken: 'x'.repeat(48) });
 
       const reply = await client.channel(alicePosts.topic).join(joinPayload(alicePosts));
@@ -98,7 +98,7 @@ describe('the session of a socket', () => {
       expect((await client.heartbeat()).status).toBe('ok');
     });
 
-    it('with alice\'s cookie and no token at all gives no session', async () => {
+    it("with alice's cookie and no token at all gives no session", async () => {
       const { client, liveSocketId } = await connect({ cookie: alicePosts.cookie });
 
       const reply = await client.channel(alicePosts.topic).join(joinPayload(alicePosts));
@@ -108,7 +108,7 @@ describe('the session of a socket', () => {
     });
 
     // phoenix_live_view's socket_test.exs "use with no override": no session → no id, so it cannot be disconnected
-    it('keeps a socket without session out of registry.disconnect of the user\'s id', async () => {
+    it("keeps a socket without session out of registry.disconnect of the user's id", async () => {
       const good = await connect({ cookie: alicePosts.cookie, csrfToken: alicePosts.csrfToken });
       const bad = await connect({ cookie: alicePosts.cookie, csrfToken: 'x'.repeat(48) });
 
@@ -124,9 +124,9 @@ describe('the session of a socket', () => {
     it('ignores a wrong _csrf_token inside the join params', async () => {
       const { client } = await connect({ cookie: alicePosts.cookie, csrfToken: alicePosts.csrfToken });
 
-      const reply = await client.channel(alicePosts.topic).join(
-        joinPayload(alicePosts, { params: { _csrf_token: 'wrong', _mounts: 0, _mount_attempts: 0 } }),
-      );
+      const reply = await client
+        .channel(alicePosts.topic)
+        .join(joinPayload(alicePosts, { params: { _csrf_token: 'wrong', _mounts: 0, _mount_attempts: 0 } }));
 
       expect(reply.status).toBe('ok');
     });
@@ -134,7 +134,7 @@ describe('the session of a socket', () => {
 
   describe('a replayed page token', () => {
     // A session token replayed on another connection without the cookie is stale.
-    it('of alice\'s /posts is stale on a connection without her cookie', async () => {
+    it("of alice's /posts is stale on a connection without her cookie", async () => {
       const anonymous = await fetchCsrfToken(s.baseUrl);
       const { client } = await connect({ csrfToken: anonymous.csrfToken });
 
@@ -143,7 +143,7 @@ describe('the session of a socket', () => {
       expect(reply.response).toEqual({ reason: 'stale' });
     });
 
-    it('of alice\'s /posts mounts as bob on bob\'s connection: the token carries no identity', async () => {
+    it("of alice's /posts mounts as bob on bob's connection: the token carries no identity", async () => {
       const bobCookie = await logIn(s.baseUrl, 'bob@example.com', 'bob-password');
       const bobForm = await fetchCsrfToken(s.baseUrl, bobCookie);
       const { client } = await connect({ cookie: bobForm.cookie, csrfToken: bobForm.csrfToken });

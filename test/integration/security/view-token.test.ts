@@ -79,7 +79,7 @@ describe('view tokens at join', () => {
     return claims;
   }
 
-  it('mounts with the page\'s own tokens (the control)', async () => {
+  it("mounts with the page's own tokens (the control)", async () => {
     const page = await alicePosts();
 
     const reply = await join(page);
@@ -225,7 +225,7 @@ describe('what a page and its cookie reveal', () => {
   });
 
   // phoenix_live_view's router_test.exs "with defaults", "with extra session metadata" (describe "live_session")
-  it('signs only ids, names, the liveSession\'s extra session and the flash the page shows into the view tokens', () => {
+  it("signs only ids, names, the liveSession's extra session and the flash the page shows into the view tokens", () => {
     const session = jwsClaims(page.session);
     const statics = jwsClaims(page.static!);
 
@@ -253,7 +253,10 @@ describe('what a page and its cookie reveal', () => {
   });
 
   it('keeps the cookie session unreadable: a JWE whose parts do not decode to the session', async () => {
-    const value = aliceCookie.split('; ').find((c) => c.startsWith('_liveward_session='))!.slice('_liveward_session='.length);
+    const value = aliceCookie
+      .split('; ')
+      .find((c) => c.startsWith('_liveward_session='))!
+      .slice('_liveward_session='.length);
     const parts = value.split('.');
 
     expect(parts).toHaveLength(5); // JWE compact form, not a 3-part JWS

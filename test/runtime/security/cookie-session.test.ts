@@ -1,12 +1,7 @@
 import { EncryptJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import type { Clock } from '../../../runtime/clock.ts';
-import {
-  CookieSessionStore,
-  parseCookies,
-  serializeCookie,
-  type CookieSessionOptions,
-} from '../../../runtime/security/cookie-session.ts';
+import { CookieSessionStore, parseCookies, serializeCookie, type CookieSessionOptions } from '../../../runtime/security/cookie-session.ts';
 import { Keyring } from '../../../runtime/security/keyring.ts';
 
 const SECRET = 'cookie-session-test-secret-key-base-0123456789';
@@ -147,9 +142,7 @@ describe('serializeCookie', () => {
   });
 
   it('leaves out HttpOnly only when asked', () => {
-    expect(serializeCookie('a', 'b', { maxAgeS: 0, httpOnly: false, secure: true })).toBe(
-      'a=b; Path=/; Max-Age=0; SameSite=Lax; Secure',
-    );
+    expect(serializeCookie('a', 'b', { maxAgeS: 0, httpOnly: false, secure: true })).toBe('a=b; Path=/; Max-Age=0; SameSite=Lax; Secure');
   });
 });
 

@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  CSRF_SESSION_KEY,
-  generateCsrfSecret,
-  isValidCsrfToken,
-  maskCsrfToken,
-} from '../../../runtime/security/csrf.ts';
+import { CSRF_SESSION_KEY, generateCsrfSecret, isValidCsrfToken, maskCsrfToken } from '../../../runtime/security/csrf.ts';
 
 const BASE64URL_24 = /^[A-Za-z0-9_-]{24}$/;
 

@@ -27,9 +27,13 @@ describe('FlashTokens', () => {
     await expect(tokens.verify(token)).resolves.toEqual({});
 
     const fresh = setup();
-    const forged = await new SignJWT({ v: 1, f: { info: 'Forged' } }).setProtectedHeader({ alg: 'HS256' }).setIssuedAt()
+    const forged = await new SignJWT({ v: 1, f: { info: 'Forged' } })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuedAt()
       .sign(new TextEncoder().encode('not-the-key-not-the-key-not-the-key!'));
-    const otherPurpose = await new SignJWT({ v: 1, f: { info: 'x' } }).setProtectedHeader({ alg: 'HS256' }).setIssuedAt()
+    const otherPurpose = await new SignJWT({ v: 1, f: { info: 'x' } })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuedAt()
       .sign(keyring.key('view-session'));
     for (const bad of [forged, otherPurpose, 'x.y.z', '', 42, null, 'a'.repeat(10_000)]) {
       await expect(fresh.tokens.verify(bad)).resolves.toEqual({});
@@ -40,7 +44,10 @@ describe('FlashTokens', () => {
     const { tokens, keyring, clock } = setup();
     const nowS = Math.floor(clock.now() / 1000);
     const odd = await new SignJWT(JSON.parse('{"v":1,"f":{"info":"ok","n":1,"o":{},"__proto__":"x"}}'))
-      .setProtectedHeader({ alg: 'HS256' }).setIssuedAt(nowS).setExpirationTime(nowS + 60).sign(keyring.key('flash'));
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuedAt(nowS)
+      .setExpirationTime(nowS + 60)
+      .sign(keyring.key('flash'));
     const flash = await tokens.verify(odd);
     expect(flash).toEqual({ info: 'ok' });
     expect(Object.getPrototypeOf(flash)).toBe(Object.prototype);

@@ -6,7 +6,10 @@ describe('decodeChunkFrame', () => {
     // What phoenix/serializer.js binaryEncode produces for join_ref "12", ref "34", topic "lvu:0", event "chunk".
     const header = [0, 2, 2, 5, 5, ...Buffer.from('1234lvu:0chunk')];
     const decoded = decodeChunkFrame(Buffer.from([...header, 1, 2, 3]));
-    expect(decoded).toEqual({ ok: true, frame: { joinRef: '12', ref: '34', topic: 'lvu:0', event: 'chunk', payload: Buffer.from([1, 2, 3]) } });
+    expect(decoded).toEqual({
+      ok: true,
+      frame: { joinRef: '12', ref: '34', topic: 'lvu:0', event: 'chunk', payload: Buffer.from([1, 2, 3]) },
+    });
     expect(encodeChunkFrame('12', '34', 'lvu:0', 'chunk', Buffer.from([1, 2, 3]))).toEqual(Buffer.from([...header, 1, 2, 3]));
   });
 
@@ -17,6 +20,9 @@ describe('decodeChunkFrame', () => {
   });
 
   it('takes an empty payload', () => {
-    expect(decodeChunkFrame(encodeChunkFrame('1', '2', 'lvu:1', 'chunk', new Uint8Array()))).toMatchObject({ ok: true, frame: { payload: Buffer.alloc(0) } });
+    expect(decodeChunkFrame(encodeChunkFrame('1', '2', 'lvu:1', 'chunk', new Uint8Array()))).toMatchObject({
+      ok: true,
+      frame: { payload: Buffer.alloc(0) },
+    });
   });
 });

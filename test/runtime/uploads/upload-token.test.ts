@@ -15,9 +15,15 @@ describe('UploadTokens', () => {
     const token = await tokens.sign(claims);
     expect(await tokens.verify(token)).toEqual(claims);
 
-    const refused = async (value: unknown): Promise<boolean> => tokens.verify(value).then(() => false, (err) => isLiveError(err, 'LV_ERR_UPLOAD_TOKEN_INVALID'));
+    const refused = async (value: unknown): Promise<boolean> =>
+      tokens.verify(value).then(
+        () => false,
+        (err) => isLiveError(err, 'LV_ERR_UPLOAD_TOKEN_INVALID'),
+      );
     expect(await refused(token.slice(0, -2) + 'xx')).toBe(true);
-    expect(await refused(await new UploadTokens(new Keyring('another-secret-key-base-long-enough-0123456789'), clock, 60).sign(claims))).toBe(true);
+    expect(
+      await refused(await new UploadTokens(new Keyring('another-secret-key-base-long-enough-0123456789'), clock, 60).sign(claims)),
+    ).toBe(true);
     expect(await refused(await new HmacJws(keyring, clock, 60).sign('flash', { ...claims, v: 1 }))).toBe(true);
     expect(await refused(undefined)).toBe(true);
     clock.advance(61_000);
