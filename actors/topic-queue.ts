@@ -40,6 +40,8 @@ export class TopicQueue<J> {
 
   /** Runs jobs until one is asynchronous (the rest wait for it) or none is left. */
   run<Q extends TopicQueue<J>>(this: Q, worker: TopicWorker<Q, J>): void {
+    // A push behind a pending job: that job's settling runs the queue; it is not idle now.
+    if (this.#busy) return;
     while (!this.#busy && this.#jobs.length > 0) {
       const job = this.#jobs.shift()!;
       let pending: Promise<void> | null = null;
