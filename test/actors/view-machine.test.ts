@@ -86,7 +86,11 @@ const Counter = defineView<{ count: number }>({
   render: ({ count }) => html`<p id="count">${count}</p>`,
 });
 
-const Guarded = defineView({ name: 'guarded', render: () => html`<p>secret</p>` });
+const Guarded = defineView({
+  name: 'guarded',
+  mount: () => void ran.push('guarded mount'),
+  render: () => html`<p>secret</p>`,
+});
 
 function router(): Router {
   return new Router()
@@ -191,6 +195,7 @@ describe('the view actor', () => {
     });
 
     it('replies with a redirect when an auth hook halts, and terminates without mounting', async () => {
+      ran.length = 0;
       const services = runtimeServices({ router: router(), clock: new ManualClock() });
       const tokens = await pageTokens(services, 'guarded', 'members');
       const view = await join({ ...tokens, url: `${BASE}/members` }, services);
@@ -199,6 +204,7 @@ describe('the view actor', () => {
       expect(view.connection.frames).toEqual([
         [JOIN_REF, JOIN_REF, TOPIC, 'phx_reply', { status: 'error', response: { redirect: { to: '/login' }, events: [] } }],
       ]);
+      expect(ran).toEqual([]);
       expect(view.cleanups()).toBe(1);
     });
   });
