@@ -11,6 +11,7 @@ import { LiveError, reasonOf } from '../runtime/errors.ts';
 import { decodeFrame, encodeFrame, encodeReply, type Frame } from '../runtime/frame.ts';
 import { LogBudget } from '../runtime/log-budget.ts';
 import { logger } from '../runtime/logger.ts';
+import { afterIo } from './after-io.ts';
 import { nextLifecycle, type ConnectionState, type LifecycleEvent } from './connection-lifecycle.ts';
 import type { SocketEvents } from '../runtime/routed-web-socket.ts';
 import type { CookieSession } from '../runtime/security/cookie-session.ts';
@@ -55,6 +56,8 @@ export class Connection implements ConnectionPort, Watched, SocketEvents, TopicW
   /** The registry actor, once it holds this connection: the parent of its views. */
   #registry: AnyActorRef | null = null;
   #state: ConnectionState = 'open';
+  /** The registry stopped: it forgot this connection already and hears nothing more from it. */
+  #halted = false;
   #lastSeen: number;
   readonly #sessionKey: string | null;
   /** Rate limits, made on the first event and the first join: a bucket made then is as full as one made at connect. */
@@ -112,6 +115,7 @@ export class Connection implements ConnectionPort, Watched, SocketEvents, TopicW
    * telling the registry (it forgets every connection at once).
    */
   halt(): void {
+    this.#halted = true;
     if (this.#state === 'closed') return;
     this.#state = 'closed';
     this.terminate();
@@ -125,16 +129,31 @@ export class Connection implements ConnectionPort, Watched, SocketEvents, TopicW
     const [next, effect] = nextLifecycle(this.#state, event);
     if (effect.kind === 'none') return;
     this.#state = next;
+    // The socket closed: nothing is served from now on (the state says so), and the views end
+    // once the other sockets ready in this turn are served (`after-io.ts`): a disconnect of many
+    // sockets completes their closing handshakes before any teardown.
+    if (effect.kind === 'terminate') {
+      afterIo(() => this.#release());
+      return;
+    }
     try {
       if (effect.kind === 'close') this.closeSocket(effect.code, effect.reason);
       if (effect.kind === 'drop') this.terminateSocket();
-      if (next === 'closed') this.terminate();
     } catch (err) {
       logger.error('connection.crashed', { connectionId: this.id, error: err });
       this.#state = 'closed';
-      this.terminate();
     }
-    if (this.#state === 'closed') this.#registry?.send({ type: 'connection.closed', connectionId: this.id });
+    if (this.#state === 'closed') this.#release();
+  }
+
+  /** Ends the views, releases what the connection holds, and lets the registry forget it. */
+  #release(): void {
+    if (this.#halted) return;
+    try {
+      this.terminate();
+    } finally {
+      this.#registry?.send({ type: 'connection.closed', connectionId: this.id });
+    }
   }
 
   /** When the last frame arrived: heartbeats and every other frame keep a socket alive. */
