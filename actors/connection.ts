@@ -248,7 +248,11 @@ export class Connection implements ConnectionPort, Watched, SocketEvents, TopicW
     // After a heartbeat timeout the connection is closed already (the step does nothing).
     this.#step('socket.closed');
     const { events } = this.#services;
-    if (events.watched) events.emit({ type: 'connection.closed', connectionId: this.id, code, reason: reason.toString() });
+    if (!events.watched) return;
+    const closed = { type: 'connection.closed', connectionId: this.id, code, reason: reason.toString() } as const;
+    // Said once the teardown queued by the step has run: whoever hears it finds the registry's
+    // counts without this connection.
+    afterIo(() => events.emit(closed));
   }
 
   onError(error: Error): void {
