@@ -1,8 +1,9 @@
 // The work of one WebSocket connection: decoding frames, answering the socket-level ones
 // (heartbeat, errors), the rate limits, and routing each topic's frames to the view serving it
-// through that topic's ordered queue (`topic-queue.ts`). The connection actor
-// (`connection-actor.ts`) owns an instance and drives its lifecycle; views are spawned by
-// `spawn-view.ts` and described for the inspector by `describe-view.ts`.
+// through that topic's ordered queue (`topic-queue.ts`). Its lifecycle (`open` → `draining` →
+// `closed`) is decided by `connection-lifecycle.ts`; the registry actor holds it and supervises
+// its views, which are spawned by `spawn-view.ts` and described for the inspector by
+// `describe-view.ts`.
 
 import type { AnyActorRef } from 'xstate';
 import type { RawData, WebSocket } from 'ws';
@@ -10,6 +11,8 @@ import { LiveError, reasonOf } from '../runtime/errors.ts';
 import { decodeFrame, encodeFrame, encodeReply, type Frame } from '../runtime/frame.ts';
 import { LogBudget } from '../runtime/log-budget.ts';
 import { logger } from '../runtime/logger.ts';
+import { afterIo } from './after-io.ts';
+import { nextLifecycle, type ConnectionState, type LifecycleEvent } from './connection-lifecycle.ts';
 import type { SocketEvents } from '../runtime/routed-web-socket.ts';
 import type { CookieSession } from '../runtime/security/cookie-session.ts';
 import type { Watched } from './silence-watch.ts';
@@ -50,7 +53,11 @@ export class Connection implements ConnectionPort, Watched, SocketEvents, TopicW
   readonly #socket: WebSocket;
   readonly #services: Services;
   readonly #slots = new Map<string, TopicSlot>();
-  #self: AnyActorRef | null = null;
+  /** The registry actor, once it holds this connection: the parent of its views. */
+  #registry: AnyActorRef | null = null;
+  #state: ConnectionState = 'open';
+  /** The registry stopped: it forgot this connection already and hears nothing more from it. */
+  #halted = false;
   #lastSeen: number;
   readonly #sessionKey: string | null;
   /** Rate limits, made on the first event and the first join: a bucket made then is as full as one made at connect. */
@@ -60,7 +67,7 @@ export class Connection implements ConnectionPort, Watched, SocketEvents, TopicW
   #log: LogBudget | null = null;
   /**
    * The client stopped reading (its send buffer went over the limit): frames are no longer
-   * served. The one reason to stop serving that the connection actor's state does not show.
+   * served. The one reason to stop serving that the lifecycle's state does not show.
    */
   #stalled = false;
   // uploads: made at the first lvu: frame (most sockets never upload)
@@ -77,10 +84,76 @@ export class Connection implements ConnectionPort, Watched, SocketEvents, TopicW
     if (this.#sessionKey !== null) this.#services.sessions.add(this.#sessionKey, this);
   }
 
-  /** Called once by the connection actor on entry: views are spawned as its children. */
-  bind(self: AnyActorRef): void {
-    this.#self = self;
+  /** Called once by the registry as it takes the connection: views are spawned as its children. */
+  bind(registry: AnyActorRef): void {
+    this.#registry = registry;
     this.#services.silence.watch(this);
+  }
+
+  /** Where the lifecycle is: `open`, `draining` (kicked or drained) or `closed`. */
+  get state(): ConnectionState {
+    return this.#state;
+  }
+
+  /**
+   * Kicks the connection if it is still open (`registry.disconnect`): sends the close frame
+   * (1001) and stops serving. One the server is already closing is not kicked again: false.
+   */
+  kick(): boolean {
+    if (this.#state !== 'open') return false;
+    this.#step('kick');
+    return true;
+  }
+
+  /** Tells the client to go elsewhere (1001) at shutdown; its views end with the handshake. */
+  drain(): void {
+    this.#step('drain');
+  }
+
+  /**
+   * The registry is stopping: end the views and release what the connection holds without
+   * telling the registry (it forgets every connection at once).
+   */
+  halt(): void {
+    this.#halted = true;
+    if (this.#state === 'closed') return;
+    this.#state = 'closed';
+    this.terminate();
+  }
+
+  /**
+   * One step of the lifecycle (`connection-lifecycle.ts`) and its effect. An effect that throws
+   * still leaves the connection closed and released: it would otherwise hold its views forever.
+   */
+  #step(event: LifecycleEvent): void {
+    const [next, effect] = nextLifecycle(this.#state, event);
+    if (effect.kind === 'none') return;
+    this.#state = next;
+    // The socket closed: nothing is served from now on (the state says so), and the views end
+    // once the other sockets ready in this turn are served (`after-io.ts`): a disconnect of many
+    // sockets completes their closing handshakes before any teardown.
+    if (effect.kind === 'terminate') {
+      afterIo(() => this.#release());
+      return;
+    }
+    try {
+      if (effect.kind === 'close') this.closeSocket(effect.code, effect.reason);
+      if (effect.kind === 'drop') this.terminateSocket();
+    } catch (err) {
+      logger.error('connection.crashed', { connectionId: this.id, error: err });
+      this.#state = 'closed';
+    }
+    if (this.#state === 'closed') this.#release();
+  }
+
+  /** Ends the views, releases what the connection holds, and lets the registry forget it. */
+  #release(): void {
+    if (this.#halted) return;
+    try {
+      this.terminate();
+    } finally {
+      this.#registry?.send({ type: 'connection.closed', connectionId: this.id });
+    }
   }
 
   /** When the last frame arrived: heartbeats and every other frame keep a socket alive. */
@@ -88,9 +161,9 @@ export class Connection implements ConnectionPort, Watched, SocketEvents, TopicW
     return this.#lastSeen;
   }
 
-  /** Nothing arrived for `heartbeatTimeoutMs`: the connection actor drops the socket. */
+  /** Nothing arrived for `heartbeatTimeoutMs`: the socket is dropped and the views end. */
   silenceExpired(): void {
-    this.#self?.send({ type: 'heartbeat.timeout' });
+    this.#step('heartbeat.timeout');
   }
 
   /** Views currently held (joined or joining): each lives in its topic's slot. */
@@ -107,15 +180,14 @@ export class Connection implements ConnectionPort, Watched, SocketEvents, TopicW
     return out;
   }
 
-  /** Frames are served only while the connection actor is `open` and the client reads. */
+  /** Frames are served only while the connection is `open`, held by the registry, and the client reads. */
   #serving(): boolean {
-    const snapshot = this.#self?.getSnapshot() as { status: string; value?: unknown } | undefined;
-    return !this.#stalled && snapshot?.status === 'active' && snapshot.value === 'open';
+    return !this.#stalled && this.#state === 'open' && this.#registry !== null;
   }
 
-  /** The connection actor is done (closed, or failed) or was never started: nothing runs any more. */
+  /** The connection is closed or was never taken by the registry: nothing runs any more. */
   #done(): boolean {
-    return this.#self?.getSnapshot().status !== 'active';
+    return this.#state === 'closed' || this.#registry === null;
   }
 
   send(text: string): void {
@@ -173,10 +245,14 @@ export class Connection implements ConnectionPort, Watched, SocketEvents, TopicW
   }
 
   onClose(code: number, reason: Buffer): void {
-    // After a heartbeat timeout (or a crash of the connection actor) the actor is already done.
-    if (this.#self?.getSnapshot().status === 'active') this.#self.send({ type: 'socket.closed', code });
+    // After a heartbeat timeout the connection is closed already (the step does nothing).
+    this.#step('socket.closed');
     const { events } = this.#services;
-    if (events.watched) events.emit({ type: 'connection.closed', connectionId: this.id, code, reason: reason.toString() });
+    if (!events.watched) return;
+    const closed = { type: 'connection.closed', connectionId: this.id, code, reason: reason.toString() } as const;
+    // Said once the teardown queued by the step has run: whoever hears it finds the registry's
+    // counts without this connection.
+    afterIo(() => events.emit(closed));
   }
 
   onError(error: Error): void {
@@ -367,7 +443,7 @@ export class Connection implements ConnectionPort, Watched, SocketEvents, TopicW
       previous.actor.send({ type: 'close', why: 'rejoined' });
     }
     const context = new ViewContext(topic, frame.joinRef!, this, this.#services, frame.payload);
-    const entry = createView(this.#self!, context);
+    const entry = createView(this.#registry!, context);
     slot.view = entry;
     return startView(entry);
   }
@@ -403,8 +479,8 @@ export class Connection implements ConnectionPort, Watched, SocketEvents, TopicW
   // -------------------------------------------------------------------------------- lifecycle
 
   /**
-   * Ends every view and releases the connection's own resources. Run once by the connection
-   * actor as it closes (or by the registry when the actor failed); safe to run again.
+   * Ends every view and releases the connection's own resources. Run once as the lifecycle
+   * reaches `closed` (or the registry stops); safe to run again.
    */
   terminate(): void {
     for (const { view } of this.#slots.values()) {

@@ -1,11 +1,12 @@
-// The registry actor: the root of the actor system. It spawns one connection actor per socket and
-// maps live socket ids (e.g. `users_socket:42`) to them, so `disconnect(id)` can close every socket
-// of a user at once. It is custom actor logic around Maps, not a machine: spawning thousands of
-// children from one machine is quadratic in XState (each `spawnChild`/`stopChild` copies the
-// parent's `children` record; 8,000 children took 26 s to spawn on XState 5.33).
+// The registry actor: the root of the actor system. It holds every connection (a plain object
+// whose lifecycle is `connection-lifecycle.ts`), maps live socket ids (e.g. `users_socket:42`) to
+// them, so `disconnect(id)` can close every socket of a user at once, and supervises every view
+// actor (their parent: a view's done or error event is handed to its connection). It is custom
+// actor logic around Maps, not a machine: spawning thousands of children from one machine is
+// quadratic in XState (each `spawnChild`/`stopChild` copies the parent's `children` record; 8,000
+// children took 26 s to spawn on XState 5.33).
 
 import { createActor, type ActorLogic, type AnyActorRef, type Actor, type Snapshot } from 'xstate';
-import { connectionLogic } from './connection-actor.ts';
 import type { Connection } from './connection.ts';
 import { logger } from '../runtime/logger.ts';
 import type { RuntimeEvents } from '../runtime/runtime-events.ts';
@@ -19,6 +20,7 @@ import { ClusterWatch, LEASE_TOPIC } from './cluster-watch.ts';
 import { DescriptionPublisher } from './description-publisher.ts';
 import type { Limits } from '../runtime/limits.ts';
 import { v4 as uuidv4 } from 'uuid';
+import { viewOwnerOf } from './spawn-view.ts';
 
 /**
  * The PubSub topic on which nodes send each other their requests: `disconnect`, `describe` (and
@@ -75,8 +77,8 @@ interface ClusterAnswers<T> {
 }
 
 interface RegistryState {
-  /** Connection actors by connection id. */
-  connections: Map<string, { ref: AnyActorRef; connection: Connection }>;
+  /** Connections by id. */
+  connections: Map<string, Connection>;
   /** Connection ids by live socket id. */
   bySocketId: Map<string, Set<string>>;
 }
@@ -85,13 +87,14 @@ type RegistrySnapshot = Snapshot<undefined> & { context: RegistryState };
 
 type RegistryEvent =
   | { type: 'connection.open'; connection: Connection }
+  | { type: 'connection.closed'; connectionId: string }
   | { type: 'disconnect'; liveSocketId: string; reply: (closed: number) => void }
   | { type: 'disconnect.all'; reply: (closed: number) => void }
   | { type: 'disconnect.where'; test: (connection: Connection) => boolean; reply: (closed: number) => void }
   | { type: 'drain' }
   | { type: 'terminate.all' }
-  // What XState itself sends the registry: one of its connection actors ended or failed; the
-  // system is stopping.
+  // What XState itself sends the registry: one of its view actors ended or failed; the system is
+  // stopping.
   | ChildDone
   | ChildError
   | { type: 'xstate.stop' };
@@ -117,58 +120,53 @@ const registryLogic: ActorLogic<RegistrySnapshot, RegistryEvent> = {
       switch (event.type) {
         case 'connection.open': {
           const { connection } = event;
-          const ref = createActor(connectionLogic, { parent: scope.self, id: connection.id, input: connection });
-          state.connections.set(connection.id, { ref, connection });
+          state.connections.set(connection.id, connection);
           if (connection.liveSocketId !== null) {
             let ids = state.bySocketId.get(connection.liveSocketId);
             if (!ids) state.bySocketId.set(connection.liveSocketId, (ids = new Set()));
             ids.add(connection.id);
           }
-          ref.start();
+          connection.bind(scope.self as AnyActorRef);
           return snapshot;
         }
+        case 'connection.closed':
+          forget(state, event.connectionId);
+          return snapshot;
         case 'disconnect': {
           const { liveSocketId, reply } = event;
           const ids = state.bySocketId.get(liveSocketId);
           let closed = 0;
-          for (const id of ids ?? []) {
-            const entry = state.connections.get(id);
-            if (entry && kick(entry.ref)) closed++;
-          }
+          for (const id of ids ?? []) if (state.connections.get(id)?.kick()) closed++;
           reply(closed);
           return snapshot;
         }
         case 'disconnect.all': {
           const { reply } = event;
           let closed = 0;
-          for (const { ref } of state.connections.values()) if (kick(ref)) closed++;
+          for (const connection of state.connections.values()) if (connection.kick()) closed++;
           reply(closed);
           return snapshot;
         }
         case 'disconnect.where': {
           const { test, reply } = event;
           let closed = 0;
-          for (const { ref, connection } of state.connections.values()) {
-            if (test(connection) && kick(ref)) closed++;
-          }
+          for (const connection of state.connections.values()) if (test(connection) && connection.kick()) closed++;
           reply(closed);
           return snapshot;
         }
         case 'drain': {
-          for (const { ref } of state.connections.values()) ref.send({ type: 'drain' });
+          // A drained connection that closes at once tells the registry so: iterate a copy.
+          for (const connection of [...state.connections.values()]) connection.drain();
           return snapshot;
         }
         case 'terminate.all': {
-          for (const { connection } of state.connections.values()) connection.terminateSocket();
+          for (const connection of state.connections.values()) connection.terminateSocket();
           return snapshot;
         }
         case 'xstate.stop': {
-          // Stopping a connection actor runs none of its transitions: end its views and release
-          // what it holds here, or a socket that closes after the stop leaves them running.
-          for (const { ref, connection } of state.connections.values()) {
-            connection.terminate();
-            scope.stopChild(ref);
-          }
+          // End every view and release what each connection holds here, or a socket that closes
+          // after the stop leaves them running.
+          for (const connection of state.connections.values()) connection.halt();
           state.connections.clear();
           state.bySocketId.clear();
           return { status: 'stopped', output: undefined, error: undefined, context: snapshot.context };
@@ -179,11 +177,11 @@ const registryLogic: ActorLogic<RegistrySnapshot, RegistryEvent> = {
             typeof actorId === 'string' &&
             (event.type.startsWith('xstate.done.actor.') || event.type.startsWith('xstate.error.actor.'))
           ) {
-            if (isChildError(event)) {
-              logger.error('connection.crashed', { connectionId: actorId, error: event.error });
-              state.connections.get(actorId)?.connection.terminate();
-            }
-            forget(state, actorId);
+            // A view ended or failed: its connection supervises it (a closed one forgot it already).
+            const owner = viewOwnerOf(actorId);
+            const connection = owner === null ? undefined : state.connections.get(owner);
+            if (isChildError(event)) connection?.viewFailed(actorId, event.error);
+            else connection?.forgetView(actorId);
           }
           return snapshot;
         }
@@ -196,21 +194,11 @@ const registryLogic: ActorLogic<RegistrySnapshot, RegistryEvent> = {
   getPersistedSnapshot: (snapshot) => snapshot,
 };
 
-/**
- * Kicks a connection that is still open. One the server is already closing (kicked or drained)
- * is not kicked again and not counted: a second disconnect closes nothing more.
- */
-function kick(ref: AnyActorRef): boolean {
-  if ((ref.getSnapshot() as { value?: unknown }).value !== 'open') return false;
-  ref.send({ type: 'kick' });
-  return true;
-}
-
 function forget(state: RegistryState, connectionId: string): void {
   const entry = state.connections.get(connectionId);
   if (!entry) return;
   state.connections.delete(connectionId);
-  const socketId = entry.connection.liveSocketId;
+  const socketId = entry.liveSocketId;
   if (socketId === null) return;
   const ids = state.bySocketId.get(socketId);
   ids?.delete(connectionId);
@@ -261,12 +249,12 @@ export class Registry {
     return this.#options.nodeId;
   }
 
-  /** Spawns the connection actor for a new socket. */
+  /** Takes a new socket's connection: from now on it serves frames and can be disconnected. */
   open(connection: Connection): void {
     this.#actor.send({ type: 'connection.open', connection });
     // The registry contains its own failures (see `transition`): say so to the caller here.
     if (!this.#actor.getSnapshot().context.connections.has(connection.id)) {
-      throw new Error('registry did not spawn the connection actor');
+      throw new Error('registry did not take the connection');
     }
   }
 
@@ -381,7 +369,7 @@ export class Registry {
     if (!check) return;
     const revoked = new Set<string>();
     let checked = 0;
-    for (const { connection } of this.#actor.getSnapshot().context.connections.values()) {
+    for (const connection of this.#actor.getSnapshot().context.connections.values()) {
       if (!connection.cookieSession || connection.liveSocketId === null) continue;
       if (++checked % CHECKS_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
       try {
@@ -543,7 +531,7 @@ export class Registry {
   counts(): RegistryCounts {
     const { connections, bySocketId } = this.#actor.getSnapshot().context;
     let views = 0;
-    for (const { connection } of connections.values()) views += connection.viewCount;
+    for (const connection of connections.values()) views += connection.viewCount;
     return { connections: connections.size, liveSocketIds: bySocketId.size, views };
   }
 
@@ -552,13 +540,12 @@ export class Registry {
     maxConnections = Infinity,
   ): { liveSocketId: string | null; connectionId: string; state: string; views: ReturnType<Connection['describeViews']> }[] {
     const out = [];
-    for (const { ref, connection } of this.#actor.getSnapshot().context.connections.values()) {
+    for (const connection of this.#actor.getSnapshot().context.connections.values()) {
       if (out.length >= maxConnections) break;
-      const snapshot = ref.getSnapshot() as { value?: unknown; status: string };
       out.push({
         liveSocketId: connection.liveSocketId,
         connectionId: connection.id,
-        state: snapshot.status === 'active' ? String(snapshot.value) : snapshot.status,
+        state: connection.state,
         views: connection.describeViews(),
       });
     }

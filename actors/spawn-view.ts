@@ -1,6 +1,7 @@
-// Spawning a view actor for a join: created as a child of the connection actor (its done and
-// error events reach the connection), started, and followed until it leaves `mount`, so the
-// topic's queue holds the frames behind the join until the view is live, refused or crashed.
+// Spawning a view actor for a join: created as a child of the registry actor (its done and
+// error events reach the registry, which hands them to the view's connection by the connection
+// id that starts the actor's id), started, and followed until it leaves `mount`, so the topic's
+// queue holds the frames behind the join until the view is live, refused or crashed.
 
 import { createActor, type Actor, type AnyActorRef } from 'xstate';
 import { flatString } from '../runtime/flat-string.ts';
@@ -15,10 +16,19 @@ export interface ViewEntry {
   context: ViewContext;
 }
 
-/** Creates (does not start) the view actor for `context`, a child of the connection actor `parent`. */
+/** Between the connection id and the topic in a view actor's id: no connection id holds a space. */
+const OWNER_SEPARATOR = ' ';
+
+/** The id of the connection whose view the actor `actorId` is, or null for another actor. */
+export function viewOwnerOf(actorId: string): string | null {
+  const end = actorId.indexOf(OWNER_SEPARATOR);
+  return end > 0 ? actorId.slice(0, end) : null;
+}
+
+/** Creates (does not start) the view actor for `context`, a child of the registry actor `parent`. */
 export function createView(parent: AnyActorRef, context: ViewContext): ViewEntry {
-  // The actor id lives as long as the view: one flat string, not a chain of three fragments.
-  const actorId = flatString(`${context.topic}#${context.joinRef}`);
+  // The actor id lives as long as the view: one flat string, not a chain of fragments.
+  const actorId = flatString(`${context.connection.id}${OWNER_SEPARATOR}${context.topic}#${context.joinRef}`);
   const actor = createActor(viewMachine, { parent, id: actorId, input: context });
   context.self = actor;
   return { actor, context };

@@ -13,6 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sleep, type BenchContext, type Target } from './bench-context.ts';
+import { fanOutLimits } from './fan-out-phase.ts';
 import type { ArrivalResult } from './load-generator.ts';
 import type { Row } from './report.ts';
 import { repeated, summarize, type Summary } from './samples.ts';
@@ -66,9 +67,9 @@ export async function runClusterPhase(ctx: BenchContext): Promise<ClusterResult>
   const runs: ClusterRun[] = [];
   try {
     // One after the other: the first seeds the shared database.
-    const a = await ctx.startTarget('liveward', {}, { redisUrl: redis.url, dataDir });
+    const a = await ctx.startTarget('liveward', fanOutLimits(options.fanout), { redisUrl: redis.url, dataDir });
     targets.push(a);
-    const b = await ctx.startTarget('liveward', {}, { redisUrl: redis.url, dataDir });
+    const b = await ctx.startTarget('liveward', fanOutLimits(options.fanout), { redisUrl: redis.url, dataDir });
     targets.push(b);
     const nodeA = a.server!;
     const nodeB = b.server!;

@@ -8,6 +8,7 @@
 // The server stamps the call and the load generator stamps each arrival, both on `wallNow()`; the
 // orchestrator corrects both by their measured clock offsets (see wall-clock.ts).
 
+import type { Limits } from '../server/index.ts';
 import { sleep, type BenchContext } from './bench-context.ts';
 import type { ArrivalResult } from './load-generator.ts';
 import { summarize, type Summary } from './samples.ts';
@@ -41,12 +42,20 @@ export interface FanOutRun {
 }
 
 export const FAN_OUT_USER = 'bob@example.com';
+
+/**
+ * The per-session caps raised to the fan-out's size: every socket is the same user's, and the
+ * defaults (`maxSocketsPerSession` 50) would refuse all but the first 50.
+ */
+export function fanOutLimits(sockets: number): Partial<Limits> {
+  return { maxSocketsPerSession: sockets, maxViewsPerSession: sockets };
+}
 const EDITOR = 'alice@example.com';
 const POST_PATH = '/posts/1';
 
 export async function runFanOutPhase(ctx: BenchContext): Promise<{ target: Record<string, unknown>; runs: FanOutRun[]; redone: number }> {
   const { options, loadgen } = ctx;
-  const target = await ctx.startTarget('liveward');
+  const target = await ctx.startTarget('liveward', fanOutLimits(options.fanout));
   const server = target.server!;
   const runs: FanOutRun[] = [];
   let redone = 0;

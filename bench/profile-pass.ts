@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { sleep, type BenchContext } from './bench-context.ts';
 import { renderProfile, summarizeProfile } from './cpu-profile.ts';
 import { runEventPhase } from './event-phase.ts';
-import { FAN_OUT_USER } from './fan-out-phase.ts';
+import { FAN_OUT_USER, fanOutLimits } from './fan-out-phase.ts';
 import { diffHeapSnapshots, renderHeapDiff, renderHeapResidual } from './heap-snapshot.ts';
 
 export async function runProfilePass(ctx: BenchContext, dir: string, date: string): Promise<string> {
@@ -30,7 +30,7 @@ export async function runProfilePass(ctx: BenchContext, dir: string, date: strin
     );
   }
 
-  const target = await ctx.startTarget('liveward');
+  const target = await ctx.startTarget('liveward', fanOutLimits(Math.max(top, options.fanout)));
   try {
     ctx.log('profile: joins');
     await ctx.ramp(target, 200); // warm-up
