@@ -103,6 +103,20 @@ export function updateAssigns<A extends object>(base: A, recipe: (draft: A) => u
       return result as never;
     }) as A;
   }
-  // Immer's auto-freeze: the result deeply, an unchanged base included.
-  return freeze(next, true);
+  return freezeDeep(next);
+}
+
+/**
+ * Immer's auto-freeze of the result (deep, an unchanged base included), without the entry pairs
+ * immer's `freeze` allocates to walk the top level: only children not frozen yet go to it.
+ */
+function freezeDeep<A extends object>(assigns: A): A {
+  if (Object.isFrozen(assigns)) return assigns;
+  Object.freeze(assigns);
+  const values = assigns as Record<string, unknown>;
+  for (const key in values) {
+    const child = values[key];
+    if (typeof child === 'object' && child !== null && !Object.isFrozen(child)) freeze(child, true);
+  }
+  return assigns;
 }
