@@ -566,6 +566,8 @@ type WithoutHandOff<E> = E extends unknown ? Omit<E, 'handOff'> : never;
  */
 function sendHandingOff(entry: ViewEntry, event: WithoutHandOff<Extract<ViewEvent, { handOff?: HandOff }>>): Promise<void> | null {
   let work: Promise<void> | null = null;
-  entry.actor.send({ ...event, handOff: (started) => (work = started) });
+  // Each caller builds the event fresh for this call: it gets its `handOff` in place, not a copy.
+  (event as Extract<ViewEvent, { handOff?: HandOff }>).handOff = (started) => (work = started);
+  entry.actor.send(event as Extract<ViewEvent, { handOff?: HandOff }>);
   return work;
 }

@@ -83,8 +83,9 @@ export class BenchContext {
   ): Promise<Target> {
     const core = this.options.pin ? SERVER_CORE : null;
     if (kind === 'floor') {
-      const echo = await ControlChannel.start<EchoCommands>('bench/echo-server.ts', {
+      const echo = await ControlChannel.start<EchoCommands>('bench/dist/echo-server.js', {
         name: 'echo floor',
+        compiled: true,
         core,
         nodeFlags: ['--expose-gc'],
       });
@@ -99,8 +100,9 @@ export class BenchContext {
         stop: () => echo.stop(),
       };
     }
-    const server = await ControlChannel.start<ServerCommands>('bench/server-process.ts', {
+    const server = await ControlChannel.start<ServerCommands>('bench/dist/server-process.js', {
       name: 'liveward server',
+      compiled: true,
       core,
       nodeFlags: ['--expose-gc'],
       env: { LOG_LEVEL: 'warn', ...(cluster ? { BENCH_DATA_DIR: cluster.dataDir } : {}) },

@@ -1,6 +1,8 @@
 // Request/response over the child_process IPC channel: the orchestrator drives the server, the
 // echo floor and the load generator with named commands and awaits their answers. Each child is a
-// separate `node --expose-gc --import tsx` process, pinned to a core with `taskset` when it exists.
+// separate `node` process, pinned to a core with `taskset` when it exists: the measured targets run
+// their compiled JavaScript (bench/build-targets.ts) under plain `node`, the load generator its
+// sources through tsx.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -58,8 +60,14 @@ export interface SpawnOptions {
   /** Core to pin to, or null to run unpinned. */
   core: number | null;
   env?: Record<string, string>;
-  /** Extra node flags (before `--import tsx`). */
+  /** Extra node flags (before the script). */
   nodeFlags?: string[];
+  /**
+   * Run `script` (a path ending in `.js`) under plain `node`, with no loader and the default export
+   * conditions, so `liveward` resolves to dist/. Otherwise the TypeScript script runs through tsx on
+   * the sources.
+   */
+  compiled?: boolean;
 }
 
 type Args<F> = F extends (args: infer A) => unknown ? A : never;
@@ -93,8 +101,9 @@ export class ControlChannel<C extends Commands> {
 
   /** Starts `script` (relative to the project root) and waits until it serves commands. */
   static start<C extends Commands>(script: string, options: SpawnOptions): Promise<ControlChannel<C>> {
-    // `liveward-source`: the demo imports `liveward` by name; the bench measures the sources.
-    const node = [...(options.nodeFlags ?? []), '--conditions=liveward-source', '--import', 'tsx', script];
+    // `liveward-source`: an uncompiled script imports `liveward` by name and gets the sources.
+    const loader = options.compiled ? [] : ['--conditions=liveward-source', '--import', 'tsx'];
+    const node = [...(options.nodeFlags ?? []), ...loader, script];
     const pin = options.core !== null && canPin();
     const [command, args] = pin ? ['taskset', ['-c', String(options.core), process.execPath, ...node]] : [process.execPath, node];
     const child = spawn(command, args, {

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BenchContext } from './bench-context.ts';
+import { buildTargets } from './build-targets.ts';
 import { parseOptions } from './bench-options.ts';
 import { canPin, PROJECT_ROOT } from './control-channel.ts';
 import { runEventPhase, type EventRun } from './event-phase.ts';
@@ -46,6 +47,8 @@ if (fdLimit !== null && largest + 500 > fdLimit) {
 }
 
 mkdirSync(RESULTS_DIR, { recursive: true });
+// The targets run compiled JavaScript under plain node: build it from the sources being measured.
+buildTargets();
 const ctx = await BenchContext.create(options);
 let interrupted = false;
 process.on('SIGINT', () => {

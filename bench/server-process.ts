@@ -1,5 +1,6 @@
 // The server under test: the real demo app (`buildApp`) on `createLiveServer`, in its own process
-// (`node --expose-gc --import tsx`, pinned to its own core, LOG_LEVEL=warn, production xstate), with
+// (compiled: plain `node --expose-gc` on dist/ and apps/dist/, no loader, as `npm start` runs it;
+// pinned to its own core, LOG_LEVEL=warn, production xstate), with
 // a private data dir. The orchestrator reads its CPU time, memory after GC and counts, and asks it to
 // call `registry.disconnect` or to update a post (which broadcasts on PubSub), stamping the time.
 // For the cluster phase, `BENCH_DATA_DIR` names a data dir shared with the other node (its
@@ -9,13 +10,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
-import { buildApp } from '../apps/app.ts';
-import { liveSocketIdFor } from '../apps/auth/accounts.ts';
-import { createLiveServer, type Limits, type LiveServer } from '../server/index.ts';
-import { RedisPubSub } from '../server/redis.ts';
+import { createLiveServer, type Limits, type LiveServer } from 'liveward';
+import { RedisPubSub } from 'liveward/redis';
 import { serveControl } from './control-channel.ts';
 import { collectGarbage, sampleProcess, startProfile, stopProfile } from './process-sample.ts';
 import { wallNow } from './wall-clock.ts';
+
+// The demo's build (`npm run build -w apps`), which imports `liveward` from dist/ like this script;
+// the specifiers are strings so the type check (which has no apps/dist) reads the sources' types.
+const demoApp: string = 'liveward-demo/dist/app.js';
+const demoAccounts: string = 'liveward-demo/dist/auth/accounts.js';
+const { buildApp } = (await import(demoApp)) as typeof import('../apps/app.ts');
+const { liveSocketIdFor } = (await import(demoAccounts)) as typeof import('../apps/auth/accounts.ts');
 
 /** A fixed secret, as the tests use: the bench never touches the development secret in `.data/`. */
 const BENCH_SECRET = 'bench-secret-key-base-that-is-long-enough-0123456789';

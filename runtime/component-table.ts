@@ -6,7 +6,7 @@
 // (`cids_will_destroy`, then `cids_destroyed`), as Phoenix's `Diff` does. A component used again
 // between those two messages is revived and rendered in full, because the client has reset it.
 
-import { produce } from 'immer';
+import { updateAssigns } from './assigns-update.ts';
 import type { Assigns, NavigateOptions } from './live-view.ts';
 import type { ComponentAssigns, ComponentSocket, LiveComponent } from './live-component.ts';
 import { diffTree, renderFull, type ComponentSink, type TreeNode, type WireTree } from './diff.ts';
@@ -71,7 +71,7 @@ export class ComponentEntry<A extends Assigns = Assigns> implements ComponentSoc
   }
 
   update(recipe: (draft: A) => void): void {
-    const next = produce(this.#assigns, recipe as (draft: unknown) => void) as A & ComponentAssigns;
+    const next = updateAssigns(this.#assigns, recipe);
     if (next !== this.#assigns) {
       this.#assigns = next;
       this.#table.markChanged(this);

@@ -193,16 +193,17 @@ function diffList(prev: RenderNode | undefined, items: readonly unknown[]): unkn
     for (const [index, key] of prev.keys.entries()) if (!oldIndexByKey.has(key)) oldIndexByKey.set(key, index);
   }
 
-  const keys: unknown[] = new Array(items.length);
-  const entries: RenderNode[][] = new Array(items.length);
+  // A list of as many rows as the client holds keeps its node's arrays until a row differs (most
+  // renders change none of a list's rows): only then are they copied, up to that row.
+  const sameLength = known && items.length === prev.entries.length;
+  let keys: unknown[] | undefined = sameLength ? undefined : new Array(items.length);
+  let entries: RenderNode[][] | undefined = sameLength ? undefined : new Array(items.length);
   let k: Record<string, unknown> | undefined = known ? undefined : {};
   let moved = false;
-  let sameNodes = known && items.length === prev.entries.length;
   for (let i = 0; i < items.length; i++) {
     const item = items[i]!;
     const key = item instanceof Keyed ? item.key : i;
     const rendered = templateOf(item);
-    keys[i] = key;
     let oldIndex: number | undefined;
     if (known && byPosition) oldIndex = i < prev.entries.length ? i : undefined;
     else if (oldIndexByKey !== undefined) {
@@ -210,9 +211,16 @@ function diffList(prev: RenderNode | undefined, items: readonly unknown[]): unkn
       if (oldIndex !== undefined) oldIndexByKey.delete(key);
     }
     const oldEntry = oldIndex !== undefined ? (prev as ListNode).entries[oldIndex] : undefined;
-    entries[i] = diffDynamics(oldEntry, uniform ? (rendered as Rendered).dynamics : [rendered]);
+    const entry = diffDynamics(oldEntry, uniform ? (rendered as Rendered).dynamics : [rendered]);
     const wire = lastWire;
-    if (sameNodes && (entries[i] !== (prev as ListNode).entries[i] || key !== (prev as ListNode).keys[i])) sameNodes = false;
+    if (entries === undefined && (entry !== (prev as ListNode).entries[i] || key !== (prev as ListNode).keys[i])) {
+      entries = (prev as ListNode).entries.slice(0, i);
+      keys = (prev as ListNode).keys.slice(0, i);
+    }
+    if (entries !== undefined) {
+      entries[i] = entry;
+      keys![i] = key;
+    }
     if (oldIndex === undefined) {
       (k ??= {})[i] = wire ?? {};
     } else if (oldIndex === i) {
@@ -224,11 +232,11 @@ function diffList(prev: RenderNode | undefined, items: readonly unknown[]): unkn
   }
 
   if (!known) {
-    lastNode = { kind: 'list', statics, keys, entries };
+    lastNode = { kind: 'list', statics, keys: keys!, entries: entries! };
     k!.kc = items.length;
     return { s: statics, k };
   }
-  lastNode = sameNodes ? prev : { kind: 'list', statics: prev.statics, keys, entries };
+  lastNode = entries === undefined ? prev : { kind: 'list', statics: prev.statics, keys: keys!, entries };
   if (k === undefined && items.length === prev.entries.length) return undefined;
   k ??= {};
   k.kc = items.length;

@@ -2,13 +2,13 @@
 // effects its callbacks asked for (events, navigation). The same class serves the dead render
 // (`connected: false`) and the live view, so both paths run identical mount code.
 
-import { produce } from 'immer';
 import type { Assigns, Flash, LiveView, NavigateOptions, ViewSocket } from './live-view.ts';
 import { diffTree, renderFull, type ComponentSink, type TreeNode, type WireTree } from './diff.ts';
 import type { ComponentCall } from './template.ts';
 import { ComponentTable, type ComponentEntry } from './component-table.ts';
 import type { EventDeclaration } from './live-view.ts';
 import { renderToString } from './template.ts';
+import { updateAssigns } from './assigns-update.ts';
 import type { CleanupStack } from './cleanup-stack.ts';
 import type { Clock } from './clock.ts';
 import type { PubSub } from './pubsub.ts';
@@ -136,7 +136,7 @@ export class LiveViewSocket<A extends Assigns = Assigns> implements ViewSocket<A
   }
 
   update(recipe: (draft: A) => void): void {
-    const next = produce(this.#assigns, recipe as (draft: unknown) => void) as A;
+    const next = updateAssigns(this.#assigns, recipe);
     if (next !== this.#assigns) {
       this.#assigns = next;
       this.#changed = true;
