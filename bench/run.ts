@@ -72,6 +72,8 @@ try {
     const events: EventRun[] = [];
     const memory: MemoryRun[] = [];
     let fanout: BenchResults['fanout'] = null;
+    // In this process's own heap: first, before the other phases leave garbage and buffers behind.
+    const streams = options.phases.has('streams') ? await runStreamMemoryPhase((line) => ctx.log(line)) : null;
     if (options.phases.has('events')) {
       for (let rep = 0; rep < options.reps; rep++) {
         // Alternate, so a change on the machine during the run touches both alike.
@@ -84,7 +86,6 @@ try {
       for (let rep = 0; rep < options.memoryReps; rep++) memory.push(await runMemoryPhase(ctx, rep, rep === 0));
     }
     if (options.phases.has('fanout')) fanout = await runFanOutPhase(ctx);
-    const streams = options.phases.has('streams') ? await runStreamMemoryPhase((line) => ctx.log(line)) : null;
     const inspector: InspectorRun[] = [];
     if (options.phases.has('inspector')) for (let rep = 0; rep < options.reps; rep++) inspector.push(await runInspectorPhase(ctx, rep));
     const cluster = options.phases.has('cluster') ? await runClusterPhase(ctx) : null;
