@@ -73,11 +73,31 @@ export function openDatabase(dataDir: string, fileName = 'liveward.sqlite'): Db 
   restrictToOwner(file, `${file}-wal`, `${file}-shm`);
   // Wait for a node holding the write lock (its seed, its schema) instead of failing with SQLITE_BUSY.
   const db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
-  db.pragma('journal_mode = WAL');
+  enableWal(db);
   db.pragma('foreign_keys = ON');
   db.exec(SCHEMA);
   seed(db);
   return db;
+}
+
+/**
+ * Switches the file to WAL. On a fresh file the switch needs an exclusive lock, and when several
+ * nodes start at the same instant SQLite can answer SQLITE_BUSY at once instead of waiting out the
+ * busy timeout (seen with three nodes on one fresh data dir): retry within the same timeout.
+ */
+function enableWal(db: Db): void {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (err) {
+      if ((err as { code?: unknown }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw err;
+      // better-sqlite3 is synchronous, and so is start-up: wait 10 ms without spinning.
+      Atomics.wait(pause, 0, 0, 10);
+    }
+  }
 }
 
 function seed(db: Db): void {
