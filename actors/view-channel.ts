@@ -14,6 +14,7 @@ import type { FlashTokens } from '../runtime/security/flash-token.ts';
 import type { WireTree } from '../runtime/diff.ts';
 import type { ViewCallback } from '../runtime/runtime-events.ts';
 import { registerChangeUploads } from './view-upload-events.ts';
+import { policyAllows } from './policy-verdict.ts';
 import { push, pushClose, reply } from './view-reply.ts';
 import { userIdOf, type ViewContext } from './view-context.ts';
 
@@ -173,19 +174,12 @@ export function isAllowed(view: ViewContext, event: ClientMessage): boolean {
   const name = eventName(event);
   const declaration = target && Object.hasOwn(target.handleEvent ?? {}, name) ? target.handleEvent![name] : undefined;
   if (!target || !declaration) return false;
-  try {
-    const verdict: unknown = declaration.policy.check({
-      event: name,
-      value: event.payload.value,
-      assigns: target.assigns,
-      session: view.session,
-    });
-    // Policies are synchronous by contract; anything but `true` (a Promise included) denies.
-    return verdict === true;
-  } catch (err) {
-    view.services.supervisor.logPolicyFailure(view, name, err);
-    return false;
-  }
+  return policyAllows(view, declaration.policy, {
+    event: name,
+    value: event.payload.value,
+    assigns: target.assigns,
+    session: view.session,
+  });
 }
 
 export function denyEvent(view: ViewContext, event: ClientMessage): void {

@@ -5,6 +5,7 @@
 import { LiveError, isLiveError, reasonOf } from '../runtime/errors.ts';
 import type { LiveViewSocket } from '../runtime/view-socket.ts';
 import type { HandOff } from './view-channel.ts';
+import { policyAllows } from './policy-verdict.ts';
 import { reply } from './view-reply.ts';
 import type { ViewContext } from './view-context.ts';
 
@@ -31,17 +32,10 @@ export function runUploadEvent(view: ViewContext, event: UploadFrameEvent): void
     replyError(view, event.ref, new LiveError('LV_ERR_UPLOAD_UNKNOWN', `no upload ${String(event.payload.ref).slice(0, 40)}`));
     return;
   }
-  if (config.policy) {
-    let verdict: unknown = false;
-    try {
-      verdict = config.policy.check({ event: event.event, value: event.payload, assigns: socket.assigns, session: view.session });
-    } catch (err) {
-      view.services.supervisor.logPolicyFailure(view, event.event, err);
-    }
-    if (verdict !== true) {
-      reply(view, event.ref, 'error', { reason: reasonOf('LV_ERR_EVENT_DENIED'), event: event.event });
-      return;
-    }
+  const request = { event: event.event, value: event.payload, assigns: socket.assigns, session: view.session };
+  if (config.policy && !policyAllows(view, config.policy, request)) {
+    reply(view, event.ref, 'error', { reason: reasonOf('LV_ERR_EVENT_DENIED'), event: event.event });
+    return;
   }
   if (event.event === 'allow_upload') {
     return uploads.preflight(event.payload).then(
