@@ -6,6 +6,7 @@
 import { createActor, type Actor, type AnyActorRef } from 'xstate';
 import { flatString } from '../runtime/flat-string.ts';
 import type { ViewContext } from './view-context.ts';
+import { withActionOnlyShortcut } from './action-only-shortcut.ts';
 import { viewMachine } from './view.machine.ts';
 
 export type ViewActor = Actor<typeof viewMachine>;
@@ -15,6 +16,12 @@ export interface ViewEntry {
   actor: ViewActor;
   context: ViewContext;
 }
+
+/**
+ * The view machine as its actors run it: the action-only transitions of `live` (authorize, then
+ * handle or deny) skip XState's general macrostep, whose result for them is known in advance.
+ */
+export const viewLogic = withActionOnlyShortcut(viewMachine);
 
 /** Between the connection id and the topic in a view actor's id: no connection id holds a space. */
 const OWNER_SEPARATOR = ' ';
@@ -29,7 +36,7 @@ export function viewOwnerOf(actorId: string): string | null {
 export function createView(parent: AnyActorRef, context: ViewContext): ViewEntry {
   // The actor id lives as long as the view: one flat string, not a chain of fragments.
   const actorId = flatString(`${context.connection.id}${OWNER_SEPARATOR}${context.topic}#${context.joinRef}`);
-  const actor = createActor(viewMachine, { parent, id: actorId, input: context });
+  const actor = createActor(viewLogic, { parent, id: actorId, input: context });
   context.self = actor;
   return { actor, context };
 }

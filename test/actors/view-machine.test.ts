@@ -5,9 +5,9 @@
 // runs (deny by default), a crash supervised into `terminated`, an asynchronous handler handing
 // its end to the connection's queue, and every exit releasing what the view held.
 
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
-import { startView } from '../../actors/spawn-view.ts';
+import { startView, viewLogic } from '../../actors/spawn-view.ts';
 import { ViewContext, type ConnectionPort } from '../../actors/view-context.ts';
 import { viewMachine, type ViewEvent } from '../../actors/view.machine.ts';
 import { reasonOf } from '../../runtime/errors.ts';
@@ -118,7 +118,7 @@ function withClaims(token: string, claims: Record<string, unknown>): string {
 async function join(payload: Record<string, unknown>, services: TestServices) {
   const connection = new RecordingConnection();
   const context = new ViewContext(TOPIC, JOIN_REF, connection, services, payload);
-  const actor = createActor(viewMachine, { input: context });
+  const actor = createActor(logicUnderTest, { input: context });
   context.self = actor;
   let cleanedUp = 0;
   context.cleanup.add(() => void cleanedUp++);
@@ -149,7 +149,17 @@ function event(name: string, ref: string | null = '5'): ViewEvent {
   return { type: 'client.event', ref, payload: { type: 'click', event: name, value: {} } };
 }
 
-describe('the view actor', () => {
+/** Which logic the actors run: the machine through XState's macrostep, or as the server runs it. */
+let logicUnderTest: typeof viewMachine = viewMachine;
+
+describe.each([
+  ['XState macrostep', viewMachine],
+  ['action-only shortcut, as the server runs it', viewLogic],
+])('the view actor (%s)', (_name, logic) => {
+  beforeAll(() => {
+    logicUnderTest = logic;
+  });
+
   describe('mount', () => {
     it('goes live with a valid join and replies ok with the rendered view', async () => {
       const services = runtimeServices({ router: router(), clock: new ManualClock() });
