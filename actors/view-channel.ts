@@ -360,13 +360,12 @@ function finishCallback(
   }
   const watched = view.services.events.watched;
   const started = watched ? performance.now() : 0;
-  const diff: WireTree = socket.renderDiff();
-  if (hookReply !== null) diff.r = hookReply;
-  const changed = !isEmpty(diff);
+  let diff: WireTree | null = socket.renderChanges();
+  if (hookReply !== null) (diff ??= {}).r = hookReply;
   // The diff's size is measured only while the inspector watches: it costs a second encoding.
-  if (watched) traceCallback(view, 'render', started, changed ? JSON.stringify(diff).length : 0);
-  if (ref !== null) reply(view, ref, 'ok', changed ? { diff } : {});
-  else if (changed) push(view, 'diff', diff);
+  if (watched) traceCallback(view, 'render', started, diff !== null ? JSON.stringify(diff).length : 0);
+  if (ref !== null) reply(view, ref, 'ok', diff !== null ? { diff } : {});
+  else if (diff !== null) push(view, 'diff', diff);
 }
 
 /**
@@ -422,11 +421,6 @@ export function guardCrash(view: ViewContext, phase: CallbackPhase, work: () => 
   } catch (error) {
     self.send({ type: 'crash', error, phase });
   }
-}
-
-function isEmpty(object: object): boolean {
-  for (const _key in object) return false;
-  return true;
 }
 
 function isPromise(value: unknown): value is Promise<void> {

@@ -79,10 +79,20 @@ export function renderFull(rendered: Rendered, sink: ComponentSink | null = null
  *   const next = diffTree(first.node, view.render(updated)); // { "0": "4" }
  */
 export function diffTree(prev: TreeNode, rendered: Rendered, sink: ComponentSink | null = null): { wire: WireTree; node: TreeNode } {
+  const { wire, node } = diffChanges(prev, rendered, sink);
+  return { wire: wire ?? {}, node };
+}
+
+/** As `diffTree`, but the wire is `undefined` when nothing changed: no object to look into for keys. */
+export function diffChanges(
+  prev: TreeNode,
+  rendered: Rendered,
+  sink: ComponentSink | null = null,
+): { wire: WireTree | undefined; node: TreeNode } {
   const outer = componentSink;
   componentSink = sink;
   try {
-    const wire = diffRendered(prev, rendered) ?? {};
+    const wire = diffRendered(prev, rendered);
     return { wire, node: lastNode as TreeNode };
   } finally {
     componentSink = outer;

@@ -3,7 +3,7 @@
 // (`connected: false`) and the live view, so both paths run identical mount code.
 
 import type { Assigns, Flash, LiveView, NavigateOptions, ViewSocket } from './live-view.ts';
-import { diffTree, renderFull, type ComponentSink, type TreeNode, type WireTree } from './diff.ts';
+import { diffChanges, renderFull, type ComponentSink, type TreeNode, type WireTree } from './diff.ts';
 import type { ComponentCall } from './template.ts';
 import { ComponentTable, type ComponentEntry } from './component-table.ts';
 import type { EventDeclaration } from './live-view.ts';
@@ -416,26 +416,31 @@ export class LiveViewSocket<A extends Assigns = Assigns> implements ViewSocket<A
    * assigns changed, a component only if its own did (or it is new to the page).
    */
   renderDiff(): WireTree {
-    let wire: WireTree = {};
+    return this.renderChanges() ?? {};
+  }
+
+  /** As `renderDiff`, but null when nothing changed: the event path tells the two apart for free. */
+  renderChanges(): WireTree | null {
+    let wire: WireTree | null = null;
     if (this.#changed || this.#node === undefined) {
       const rendered = this.view.render(this.#assigns);
-      const result = this.#node ? diffTree(this.#node, rendered, this) : renderFull(rendered, this);
+      const result = this.#node ? diffChanges(this.#node, rendered, this) : renderFull(rendered, this);
       this.#pruneStreams();
       this.#node = result.node;
-      wire = result.wire;
+      wire = result.wire ?? null;
       this.#changed = false;
     }
     const components = this.#components?.finish();
-    if (components) wire.c = components;
-    this.#addExtras(wire, false);
-    return wire;
+    if (components) (wire ??= {}).c = components;
+    return this.#addExtras(wire, false);
   }
 
-  #addExtras(wire: WireTree, joining: boolean): void {
+  #addExtras(wire: WireTree | null, joining: boolean): WireTree | null {
     if (this.#title !== undefined && (joining || this.#title !== this.#titleSent)) {
-      wire.t = this.#title;
+      (wire ??= {}).t = this.#title;
       this.#titleSent = this.#title;
     }
-    if (this.#events !== null) wire.e = this.takeEvents();
+    if (this.#events !== null) (wire ??= {}).e = this.takeEvents();
+    return wire;
   }
 }
