@@ -209,7 +209,6 @@ export class BenchClient {
     const status = (body as { status?: string }).status;
     if (status !== 'ok') throw new Error(`join refused: ${JSON.stringify(body).slice(0, 200)}`);
     this.#eventPrefix = `[${JSON.stringify(ref)},"`;
-    this.#eventSuffix = `",${JSON.stringify(topic)},"event",${INCREMENT_PAYLOAD}]`;
   }
 
   /** Heartbeats every `intervalMs` from now on, as phoenix.js does from the socket's open. */
@@ -225,10 +224,14 @@ export class BenchClient {
     }, intervalMs);
   }
 
-  /** Sends `increment` clicks back to back: the next one as soon as the previous is answered. */
-  startEvents(): void {
+  /**
+   * Sends `increment` clicks (or the event `payload`, a JSON object as the client sends it) back to
+   * back: the next one as soon as the previous is answered.
+   */
+  startEvents(payload: string = INCREMENT_PAYLOAD): void {
     if (this.#looping || this.ws.readyState !== WebSocket.OPEN) return;
     this.#looping = true;
+    this.#eventSuffix = `",${JSON.stringify(this.topic)},"event",${payload}]`;
     this.#sendEvent();
   }
 

@@ -3,8 +3,8 @@
 
 import { parseArgs } from 'node:util';
 
-export type Phase = 'events' | 'memory' | 'fanout' | 'streams' | 'inspector' | 'cluster';
-const PHASES: readonly string[] = ['events', 'memory', 'fanout', 'streams', 'inspector', 'cluster'];
+export type Phase = 'events' | 'memory' | 'fanout' | 'streams' | 'inspector' | 'policy' | 'cluster';
+const PHASES: readonly string[] = ['events', 'memory', 'fanout', 'streams', 'inspector', 'policy', 'cluster'];
 
 export interface BenchOptions {
   quick: boolean;
@@ -54,7 +54,7 @@ const USAGE = `npm run bench [-- flags]
   --broadcasts N       broadcasts timed per fan-out run (default 5)
   --concurrency N      clients opening at once while ramping (default 50)
   --heartbeat S        client heartbeat interval (default 30, as phoenix.js)
-  --only events,memory,fanout,streams,inspector,cluster   run some phases (results go to partial.json/md);
+  --only events,memory,fanout,streams,inspector,policy,cluster   run some phases (results go to partial.json/md);
                        cluster needs redis-server (skipped, and said so, without it)
 
 Full runs write bench/results/latest.json and latest.md; --quick writes quick.*.

@@ -107,8 +107,17 @@ export async function runEventPhase(
   return { kind, rep, target: target.info, levels, ramp: mergeRamps(ramps, open) };
 }
 
-/** One measured window while the first `clients` clients send events. */
-export async function measureWindow(ctx: BenchContext, target: Target, clients: number, measureS: number): Promise<EventLevel> {
+/**
+ * One measured window while the first `clients` clients send events. `countErrors`: `error`
+ * replies count as events too (a window of refused events), not only as `failed`.
+ */
+export async function measureWindow(
+  ctx: BenchContext,
+  target: Target,
+  clients: number,
+  measureS: number,
+  { countErrors = false }: { countErrors?: boolean } = {},
+): Promise<EventLevel> {
   const { loadgen } = ctx;
   const foreign = ctx.foreignLoad();
   foreign.start();
@@ -116,7 +125,7 @@ export async function measureWindow(ctx: BenchContext, target: Target, clients: 
   await sleep(measureS * 1000);
   const [s1, m1] = await Promise.all([target.channel.call('sample', { gc: false }), loadgen.call('mark', undefined)]);
   const elsewhere = foreign.stop();
-  const events = m1.completed - m0.completed;
+  const events = m1.completed - m0.completed + (countErrors ? m1.failed - m0.failed : 0);
   const seconds = (m1.at - m0.at) / 1000;
   const serverCpu = s1.cpuMicros - s0.cpuMicros;
   const loadCpu = m1.cpuMicros - m0.cpuMicros;

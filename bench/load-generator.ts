@@ -196,10 +196,10 @@ const commands = {
     };
   },
 
-  startEvents({ count }: { count: number }): number {
+  startEvents({ count, payload }: { count: number; payload?: string }): number {
     let started = 0;
     for (const client of clients.slice(0, count)) {
-      client.startEvents();
+      client.startEvents(payload);
       started++;
     }
     return started;

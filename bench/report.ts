@@ -9,6 +9,7 @@ import type { EventRun, JoinRamp } from './event-phase.ts';
 import type { FanOutRun } from './fan-out-phase.ts';
 import { CLUSTER_METHOD, clusterNotes, clusterRows, type ClusterResult } from './cluster-phase.ts';
 import { INSPECTOR_METHOD, inspectorNotes, inspectorRows, type InspectorRun } from './inspector-phase.ts';
+import { POLICY_METHOD, policyNotes, policyRows, type PolicyRun } from './policy-phase.ts';
 import { machineLine, type Machine } from './machine.ts';
 import type { MemoryRun } from './memory-phase.ts';
 import { streamMemoryRows, type StreamMemoryRun } from './stream-memory-phase.ts';
@@ -30,6 +31,7 @@ export interface BenchResults {
   streams?: StreamMemoryRun | null;
   /** Absent in results written before these phases existed. */
   inspector?: InspectorRun[];
+  policy?: PolicyRun[];
   cluster?: ClusterResult | null;
   rows: Row[];
   notes: string[];
@@ -292,7 +294,11 @@ export function buildRows(results: Omit<BenchResults, 'rows' | 'notes'>): Row[] 
       ratio: null,
     });
   }
-  rows.push(...inspectorRows(results.inspector ?? []), ...clusterRows(results.cluster ?? null));
+  rows.push(
+    ...inspectorRows(results.inspector ?? []),
+    ...policyRows(results.policy ?? [], results.events),
+    ...clusterRows(results.cluster ?? null),
+  );
   return rows;
 }
 
@@ -429,7 +435,7 @@ export function buildNotes(results: Omit<BenchResults, 'notes'>): string[] {
     for (const b of run.broadcasts)
       if (b.arrived < b.sockets) notes.push(`**A broadcast reached only ${b.arrived} of ${b.sockets} views within 30 s.**`);
   }
-  notes.push(...inspectorNotes(results.inspector ?? []), ...clusterNotes(results.cluster ?? null));
+  notes.push(...inspectorNotes(results.inspector ?? []), ...policyNotes(results.policy ?? []), ...clusterNotes(results.cluster ?? null));
   return notes;
 }
 
@@ -481,6 +487,7 @@ export function renderMarkdown(results: BenchResults): string {
       `- **Memory.** A fresh server is warmed up (300 joins, closed), then collected with \`global.gc()\` until the heap stops shrinking and sampled (\`heapUsed\`, \`rss\`) as the baseline. Clients are ramped to each population; each is an idle \`/counter\` view on its own socket, heartbeating every ${o.heartbeatS} s. After a 2 s settle the server is collected again: (heap − baseline) ÷ views. The first run then holds the largest population for ${o.holdS} s and compares the server's \`counts()\` and the open sockets with the population; at the end all close, the counts must drain to zero, and the collected heap is compared with the baseline.`,
       `- **Fan-out.** One user (bob) logs in over the HTTP form; each socket GETs /posts/1 with that cookie and joins it. Broadcast: the server calls \`Blog.updatePost\` as alice (a SQLite write, then \`pubsub.broadcast\`), timed from that call to the last \`diff\` push received. Disconnect: the server calls \`registry.disconnect('users_socket:<bob>')\`, timed to the last client \`close\` event (closing handshake complete). The server stamps the call and the load generator each arrival with \`performance.timeOrigin + performance.now()\`; the orchestrator measures each process's clock offset over IPC (NTP-style, best of 25 exchanges) and corrects, to within ±${offsets.length ? Math.max(...offsets).toFixed(2) : 'n/a'} ms.`,
       INSPECTOR_METHOD,
+      POLICY_METHOD,
       CLUSTER_METHOD,
     ].filter((line) => shown(line, o.phases)),
     '',
@@ -491,9 +498,9 @@ export function renderMarkdown(results: BenchResults): string {
 
 /** The bullets of the phases that ran. */
 function shown(line: string, phases: string[]): boolean {
-  const phase = /^- \*\*(Join|Events|Floor|Memory|Fan-out|Inspector|Cluster)\./.exec(line)?.[1];
+  const phase = /^- \*\*(Join|Events|Floor|Memory|Fan-out|Inspector|Policy|Cluster)\./.exec(line)?.[1];
   if (!phase) return true;
-  if (phase === 'Inspector' || phase === 'Cluster') return phases.includes(phase.toLowerCase());
+  if (phase === 'Inspector' || phase === 'Policy' || phase === 'Cluster') return phases.includes(phase.toLowerCase());
   if (phase === 'Join') return phases.includes('events') || phases.includes('memory');
   if (phase === 'Events' || phase === 'Floor') return phases.includes('events');
   return phases.includes(phase === 'Memory' ? 'memory' : 'fanout');

@@ -14,6 +14,7 @@ import { runEventPhase, type EventRun } from './event-phase.ts';
 import { runFanOutPhase } from './fan-out-phase.ts';
 import { runClusterPhase } from './cluster-phase.ts';
 import { runInspectorPhase, type InspectorRun } from './inspector-phase.ts';
+import { runPolicyPhase, type PolicyRun } from './policy-phase.ts';
 import { describeMachine } from './machine.ts';
 import { loadAverage } from './machine-load.ts';
 import { runMemoryPhase, type MemoryRun } from './memory-phase.ts';
@@ -88,6 +89,8 @@ try {
     if (options.phases.has('fanout')) fanout = await runFanOutPhase(ctx);
     const inspector: InspectorRun[] = [];
     if (options.phases.has('inspector')) for (let rep = 0; rep < options.reps; rep++) inspector.push(await runInspectorPhase(ctx, rep));
+    const policy: PolicyRun[] = [];
+    if (options.phases.has('policy')) for (let rep = 0; rep < options.reps; rep++) policy.push(await runPolicyPhase(ctx, rep));
     const cluster = options.phases.has('cluster') ? await runClusterPhase(ctx) : null;
 
     const partial = {
@@ -103,6 +106,7 @@ try {
       fanout,
       streams,
       inspector,
+      policy,
       cluster,
     };
     const withRows = { ...partial, rows: buildRows(partial) };
