@@ -6,11 +6,11 @@
 // are omitted, lists use the keyed `"k"` form with moves. The client merges a subtree that has an
 // `"s"` by replacement and anything else by recursion, which is what keeps these rules sound.
 
-import { ComponentCall, Keyed, Rendered, leafToString, renderToString } from './template.ts';
+import { ComponentCall, Keyed, Memo, Rendered, leafToString, renderToString } from './template.ts';
 import { StreamRows } from './live-stream.ts';
 
 /** What the client holds at one dynamic position (a number: the cid of a stateful component). */
-export type RenderNode = string | number | TreeNode | ListNode | StreamNode;
+export type RenderNode = string | number | TreeNode | ListNode | StreamNode | MemoNode;
 
 export interface TreeNode {
   readonly kind: 'tree';
@@ -35,6 +35,13 @@ export interface StreamNode {
   readonly ref: string;
 }
 
+/** A `memo` position: the dependencies it last rendered with, and what the client holds there. */
+export interface MemoNode {
+  readonly kind: 'memo';
+  readonly deps: readonly unknown[];
+  readonly child: RenderNode;
+}
+
 /** A JSON-ready diff object (keys `"s"`, `"0"`, `"1"`, …, `"k"`). */
 export type WireTree = Record<string, unknown>;
 
@@ -54,6 +61,8 @@ export interface ComponentSink {
   placeComponent(call: ComponentCall): number;
 }
 let componentSink: ComponentSink | null = null;
+// How many `memo` renders the diff is inside: a stream there is refused (see `diffStream`).
+let memoDepth = 0;
 
 /**
  * Renders a whole tree for a client that holds nothing (a join). `sink` resolves the component
@@ -103,6 +112,7 @@ function diffValue(prev: RenderNode | undefined, value: unknown): unknown {
   if (value instanceof Rendered) return diffRendered(prev, value);
   if (value instanceof Keyed) return diffRendered(prev, value.rendered);
   if (value instanceof StreamRows) return diffStream(prev, value);
+  if (value instanceof Memo) return diffMemo(prev, value);
   if (value instanceof ComponentCall) {
     if (!componentSink) throw new TypeError('a live component renders only inside a live view');
     const cid = componentSink.placeComponent(value);
@@ -118,6 +128,34 @@ function diffValue(prev: RenderNode | undefined, value: unknown): unknown {
     return diffLeaf(prev, text);
   }
   return diffLeaf(prev, leafToString(value));
+}
+
+/**
+ * A `memo` position: unchanged dependencies keep the node and send nothing, without rendering;
+ * changed ones render and diff against what the client holds there (the held child, or whatever
+ * the position held before it was a memo).
+ */
+function diffMemo(prev: RenderNode | undefined, memo: Memo): unknown {
+  const held = typeof prev === 'object' && prev.kind === 'memo' ? prev : undefined;
+  if (held !== undefined && sameDeps(held.deps, memo.deps)) {
+    lastNode = held;
+    return undefined;
+  }
+  memoDepth++;
+  let wire: unknown;
+  try {
+    wire = diffValue(held !== undefined ? held.child : prev, memo.render());
+  } finally {
+    memoDepth--;
+  }
+  lastNode = { kind: 'memo', deps: memo.deps, child: lastNode };
+  return wire;
+}
+
+function sameDeps(held: readonly unknown[], deps: readonly unknown[]): boolean {
+  if (held.length !== deps.length) return false;
+  for (let i = 0; i < deps.length; i++) if (!Object.is(held[i], deps[i])) return false;
+  return true;
 }
 
 function diffLeaf(prev: RenderNode | undefined, text: string): string | undefined {
@@ -260,6 +298,8 @@ function diffList(prev: RenderNode | undefined, items: readonly unknown[]): unkn
  * the stream has nothing new; `""` until it has ever had something to say, like an empty list.
  */
 function diffStream(prev: RenderNode | undefined, stream: StreamRows): unknown {
+  // A memo that keeps its part would keep the rows this render inserts from ever being sent.
+  if (memoDepth > 0) throw new TypeError('a stream cannot render inside memo(): its rows are sent only by the render that inserts them');
   const held = typeof prev === 'object' && prev.kind === 'stream' && prev.ref === stream.ref ? prev : undefined;
   const { rows } = stream;
   if (rows.length === 0 && stream.deletes.length === 0 && !stream.reset) {

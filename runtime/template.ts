@@ -57,6 +57,19 @@ export class ComponentCall {
   }
 }
 
+/**
+ * A part of a template rendered only when its dependencies change (see `memo`): the diff keeps
+ * what the client holds there while `deps` are the same, without calling `render`.
+ */
+export class Memo {
+  readonly deps: readonly unknown[];
+  readonly render: () => unknown;
+  constructor(deps: readonly unknown[], render: () => unknown) {
+    this.deps = deps;
+    this.render = render;
+  }
+}
+
 /** Renders a component call to HTML; only a view's component table can. */
 export type ComponentHtml = (call: ComponentCall) => string;
 
@@ -90,6 +103,23 @@ export function raw(trustedHtml: string): SafeHtml {
  */
 export function keyed(key: string | number, rendered: Rendered): Keyed {
   return new Keyed(key, rendered);
+}
+
+/**
+ * Renders `render()` at this position only when one of `deps` changed (each compared with
+ * `Object.is`) since the position last rendered; otherwise nothing there is computed, diffed or
+ * sent, and the client keeps what it shows. Everything the part shows must come from `deps` or
+ * be constant: a value read but not listed is not noticed. Phoenix tracks which assigns each
+ * part of a template reads; a tagged template cannot tell, so a view says it here, for parts
+ * that are costly or that rarely change (a menu, a list of links, the flash). A stream cannot
+ * render inside a memo (its rows are sent once, at the render that inserts them); components can.
+ *
+ * @example
+ *   html`<nav>${memo([user.id], () => userMenu(user))}</nav>
+ *     <p>${count}</p>`
+ */
+export function memo(deps: readonly unknown[], render: () => unknown): Memo {
+  return new Memo(deps, render);
 }
 
 const ESCAPES: Record<string, string> = {
@@ -131,6 +161,7 @@ export function renderToString(value: unknown, components?: ComponentHtml): stri
     return out;
   }
   if (value instanceof Keyed) return renderToString(value.rendered, components);
+  if (value instanceof Memo) return renderToString(value.render(), components);
   // The dead render shows a stream's rows in insert order, as its container starts out.
   if (value instanceof StreamRows) return renderToString(value.rows, components);
   if (value instanceof ComponentCall) {

@@ -25,7 +25,7 @@ export type {
 } from '../runtime/live-view.ts';
 export { defineComponent, liveComponent } from '../runtime/live-component.ts';
 export type { ComponentAssigns, ComponentDefinition, ComponentSocket, LiveComponent } from '../runtime/live-component.ts';
-export { html, raw, keyed, escapeHtml, Rendered } from '../runtime/template.ts';
+export { html, raw, keyed, memo, escapeHtml, Rendered } from '../runtime/template.ts';
 export type {
   LiveStream,
   StreamRows,
@@ -80,7 +80,7 @@ export { describeMachine, viewMachineGraph } from '../actors/machine-graph.ts';
 export type { MachineGraph, MachineState, MachineTransition } from '../actors/machine-graph.ts';
 // Types that appear in the signatures above, exported so an app can name them.
 export type { Logger, LogLevel } from '../runtime/logger.ts';
-export type { ComponentCall, Keyed, SafeHtml } from '../runtime/template.ts';
+export type { ComponentCall, Keyed, Memo, SafeHtml } from '../runtime/template.ts';
 export type { HttpRoute, Method, RouteMatch } from '../runtime/router.ts';
 export type { KeyPurpose } from '../runtime/security/keyring.ts';
 export type { CookieSession } from '../runtime/security/cookie-session.ts';

@@ -2,7 +2,7 @@
 // `set` event with value `n`. The step lives in the URL (`?step=10`): the step links patch the URL
 // over the socket and `handleParams` reads it, without remounting the view.
 
-import { allow, anyone, defineView, html, type Flash, type Params } from 'liveward';
+import { allow, anyone, defineView, html, memo, type Flash, type Params } from 'liveward';
 import { flashGroup } from '../flash-group.ts';
 
 interface CounterAssigns {
@@ -16,6 +16,11 @@ const STEPS = [1, 10, 100];
 function stepFrom(params: Params): number {
   const step = Number(params.step ?? 1);
   return STEPS.includes(step) ? step : 1;
+}
+
+/** The step links never change: `memo([])` renders them once per view and never diffs them again. */
+function stepLinks() {
+  return STEPS.map((s) => html`<a id="step-${s}" href="/counter?step=${s}" data-phx-link="patch" data-phx-link-state="replace">${s}</a> `);
 }
 
 const INTEGER = /^[+-]?\d{1,16}$/;
@@ -60,11 +65,9 @@ export const Counter = defineView<CounterAssigns>({
   <button id="decrement" phx-click="decrement">-</button>
   <button id="increment" phx-click="increment">+</button>
   <form id="set-form" phx-submit="set"><input name="n" type="number" value="${count}"><button>Set</button></form>
-  <p>Step <span id="step">${step}</span>: ${STEPS.map(
-    (s) => html`<a id="step-${s}" href="/counter?step=${s}" data-phx-link="patch" data-phx-link-state="replace">${s}</a> `,
-  )}</p>
+  <p>Step <span id="step">${step}</span>: ${memo([], stepLinks)}</p>
   <p><button id="ask-parity" phx-hook="AskParity">Even or odd?</button>
     <span id="parity-answer" phx-update="ignore"></span></p>
   <p><a href="/clock" data-phx-link="redirect" data-phx-link-state="push" id="to-clock">Clock</a></p>
-</main>${flashGroup(flash)}`,
+</main>${memo([flash], () => flashGroup(flash))}`,
 });

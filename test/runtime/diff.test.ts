@@ -4,7 +4,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { diffTree, renderFull, type TreeNode, type WireTree } from '../../runtime/diff.ts';
-import { html, keyed, raw, renderToString, type Rendered } from '../../runtime/template.ts';
+import { html, keyed, memo, raw, renderToString, type Rendered } from '../../runtime/template.ts';
+import { LiveStream } from '../../runtime/live-stream.ts';
 import { prng, useClientRendered } from '../support/client-rendered.ts';
 
 /** What the client receives: the diff after a trip through JSON. */
@@ -309,6 +310,61 @@ describe('diffTree', () => {
     });
   });
 
+  describe('memo', () => {
+    const title = (t: unknown) => html`<h1>${t}</h1>`;
+    const page = (deps: unknown[], t: unknown, n: unknown, calls: { n: number }) =>
+      html`<main>${memo(deps, () => {
+        calls.n++;
+        return title(t);
+      })}<p>${n}</p></main>`;
+
+    it('renders nothing at its position while its deps are the same', () => {
+      const calls = { n: 0 };
+      const first = renderFull(page(['a'], 'A', 1, calls));
+      expect(wire(first.wire)).toEqual({ s: ['<main>', '<p>', '</p></main>'], 0: { s: ['<h1>', '</h1>'], 0: 'A' }, 1: '1' });
+      // The title passed in changed but the deps did not: the memo is not called, nothing is sent.
+      const next = diffTree(first.node, page(['a'], 'changed', 2, calls));
+      expect(wire(next.wire)).toEqual({ 1: '2' });
+      expect(calls.n).toBe(1);
+      expect(diffTree(next.node, page(['a'], 'changed', 2, calls)).wire).toEqual({});
+      expect(calls.n).toBe(1);
+    });
+
+    it('renders again when a dep changes, against what the client holds there', () => {
+      const calls = { n: 0 };
+      const first = renderFull(page(['a', 1], 'A', 1, calls));
+      const next = diffTree(first.node, page(['a', 2], 'B', 1, calls));
+      // Same template at the position: only the dynamic that changed, no statics.
+      expect(wire(next.wire)).toEqual({ 0: { 0: 'B' } });
+      expect(calls.n).toBe(2);
+      // Deps compare with Object.is, one by one, and a different count of deps is a change.
+      expect(wire(diffTree(next.node, page(['a', 2, 3], 'C', 1, calls)).wire)).toEqual({ 0: { 0: 'C' } });
+      expect(wire(diffTree(renderFull(page([Number.NaN], 'A', 1, calls)).node, page([Number.NaN], 'X', 1, calls)).wire)).toEqual({});
+    });
+
+    it('takes over a position that held something else, and gives it back', () => {
+      const root = (part: unknown) => html`<main>${part}<p>1</p></main>`;
+      const plain = (t: unknown) => root(title(t));
+      const memoized = (t: unknown) => root(memo([t], () => title(t)));
+      const [, toMemo, toPlain] = diffs(plain('A'), memoized('B'), plain('B'));
+      expect(toMemo).toEqual({ 0: { 0: 'B' } });
+      // A memo node is not a template: the plain template is sent in full again.
+      expect(toPlain).toEqual({ 0: { s: ['<h1>', '</h1>'], 0: 'B' } });
+    });
+
+    it('prints its content in the dead render', () => {
+      const calls = { n: 0 };
+      expect(renderToString(page(['a'], '<A>', 1, calls))).toBe('<main><h1>&lt;A&gt;</h1><p>1</p></main>');
+    });
+
+    it('refuses a stream inside it, whose rows would never be sent while it keeps its part', () => {
+      const stream = new LiveStream<{ id: number }>('rows', '0', { domId: (r) => `row-${r.id}` });
+      stream.insert({ id: 1 }, {});
+      const inside = html`<ul phx-update="stream">${memo([1], () => stream.map((r, domId) => html`<li id="${domId}">${r.id}</li>`))}</ul>`;
+      expect(() => renderFull(inside)).toThrow(/stream cannot render inside memo/);
+    });
+  });
+
   describe('applied by the official client', () => {
     const newClient = useClientRendered();
 
@@ -417,6 +473,8 @@ function renderPage(p: Page): Rendered {
   <div>${p.notes.map(noteRow)}</div>
   <nav>${p.tasks.map((t) => t.done && html`<i>${t.title}</i>`)}</nav>
   <footer>${raw(p.html)}</footer>
+  <aside>${memo([p.title, p.count], () => html`<b>${p.title}</b> (${p.count})`)}${memo([p.banner], () => (p.banner === 'none' ? '' : html`<i>${p.banner}</i>`))}</aside>
+  <address>${memo([p.notes[0]], () => p.notes.slice(0, 1).map((n) => html`<em>${n}</em>`))}</address>
 </main>`;
 }
 
