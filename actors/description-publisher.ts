@@ -80,7 +80,13 @@ export class DescriptionPublisher {
 
   #begin(): void {
     const { events, pubsub, limits } = this.#options;
-    this.#stopEvents = events.subscribe(() => this.#changed());
+    // A note is a change too; answering false, the watch never makes the views build events.
+    this.#stopEvents = events.subscribe(() => this.#changed(), {
+      note: () => {
+        this.#changed();
+        return false;
+      },
+    });
     this.#stopOnUp = pubsub.onUp(() => this.#changed());
     this.#tick = setInterval(() => this.#onTick(), limits.clusterWatchLeaseMs / 3);
     this.#tick.unref();

@@ -240,9 +240,10 @@ export function runEvent(view: ViewContext, event: ClientMessage): void | Promis
   const target = view.socket!.eventTarget(event.payload.cid)!;
   const declaration = target.handleEvent![name]!;
   const { events } = view.services;
-  // The hot path: build runtime events only when someone (the inspector) is watching.
-  const watched = events.watched;
-  if (watched) {
+  // The hot path: nothing while nobody watches; while someone does, a note (counted in place)
+  // and the event, its duration and its render's trace only when a watcher samples this one.
+  const traced = events.watched && events.note('event.allowed', view.topic, view.viewName);
+  if (traced) {
     events.emit({
       type: 'event.allowed',
       connectionId: view.connection.id,
@@ -253,7 +254,7 @@ export function runEvent(view: ViewContext, event: ClientMessage): void | Promis
       userId: userIdOf(view),
     });
   }
-  const started = watched ? performance.now() : 0;
+  const started = traced ? performance.now() : 0;
   view.socket!.expectReply();
   registerChangeUploads(view, event.payload, target.socket); // uploads: a change event's entries
   const result = declaration.handler(decodeEventValue(event.payload), target.socket);
@@ -287,14 +288,29 @@ export function clearFlash(view: ViewContext, event: ClientMessage): void | Prom
 
 export function runInfo(view: ViewContext, message: unknown): void | Promise<void> {
   const socket = view.socket!;
-  const started = view.services.events.watched ? performance.now() : 0;
+  const started = traceStart(view);
   const result = socket.view.handleInfo?.(message, socket);
   if (isPromise(result)) return result.then(() => finishTraced(view, null, 'handleInfo', started));
   return finishTraced(view, null, 'handleInfo', started);
 }
 
+/**
+ * When a traced callback starts: `performance.now()` if a watcher wants this callback's trace
+ * (noted, so a sampling watcher counts it in place), else 0 and nothing is traced.
+ */
+function traceStart(view: ViewContext): number {
+  const { events } = view.services;
+  return events.watched && events.note('view.callback', view.topic, view.viewName) ? performance.now() : 0;
+}
+
 /** Reports a callback's duration to the runtime events, only while someone watches them. */
-export function traceCallback(view: ViewContext, callback: ViewCallback, started: number, diffBytes?: number): void {
+export function traceCallback(
+  view: ViewContext,
+  callback: ViewCallback,
+  started: number,
+  diffBytes?: number,
+  ended: number = performance.now(),
+): void {
   const { events } = view.services;
   if (!events.watched || started === 0) return;
   events.emit({
@@ -303,7 +319,7 @@ export function traceCallback(view: ViewContext, callback: ViewCallback, started
     topic: view.topic,
     view: view.viewName,
     callback,
-    durationMs: performance.now() - started,
+    durationMs: ended - started,
     ...(diffBytes === undefined ? {} : { diffBytes }),
   });
 }
@@ -322,7 +338,7 @@ export function runClientPatch(view: ViewContext, event: ClientMessage): void | 
     reply(view, event.ref, 'ok', { link_redirect: true });
     return;
   }
-  const started = view.services.events.watched ? performance.now() : 0;
+  const started = traceStart(view);
   // A live_patch from the client clears the flash, as Phoenix does.
   socket.clearFlash();
   const result = socket.view.handleParams?.(params, target, socket);
@@ -358,14 +374,13 @@ function finishCallback(
     if (isPromise(result)) return result.then(() => finishCallback(view, ref, chained + 1, hookReply));
     return finishCallback(view, ref, chained + 1, hookReply);
   }
-  const watched = view.services.events.watched;
-  const started = watched ? performance.now() : 0;
+  const started = traceStart(view);
   let diff: WireTree | null = socket.renderChanges();
   if (hookReply !== null) (diff ??= {}).r = hookReply;
-  // The diff's size is measured only while the inspector watches: it costs a second encoding.
-  if (watched) traceCallback(view, 'render', started, diff !== null ? JSON.stringify(diff).length : 0);
-  if (ref !== null) reply(view, ref, 'ok', diff !== null ? { diff } : {});
-  else if (diff !== null) push(view, 'diff', diff);
+  const rendered = started > 0 ? performance.now() : 0;
+  const sent = ref !== null ? reply(view, ref, 'ok', diff !== null ? { diff } : {}) : diff !== null ? push(view, 'diff', diff) : 0;
+  // The diff's size is the frame that carried it, encoded once for the client: no second encoding.
+  if (started > 0) traceCallback(view, 'render', started, diff !== null ? sent : 0, rendered);
 }
 
 /**

@@ -1,7 +1,8 @@
 // Inspector: what watching costs. N clients run closed-loop `increment` round trips on a fresh
 // server (as in the event phase, at its largest N); a window is measured with no inspector open,
 // then an admin signs in and joins /inspector on one more socket (the feed subscribes to the
-// runtime events, pushes a coalesced update every 250 ms and ticks every second), and a second
+// runtime events as a sampler: it counts every event in place and has a sample built; it ticks
+// and pushes every second, at once for rare events), and a second
 // window is measured with the load still running. Server CPU per event in each, and the ratio.
 
 import { sleep, type BenchContext } from './bench-context.ts';
@@ -82,4 +83,4 @@ export function inspectorNotes(runs: InspectorRun[]): string[] {
 
 /** The "how it is measured" bullet. */
 export const INSPECTOR_METHOD =
-  '- **Inspector.** As the event phase at its largest client count, on a fresh server per run: a window with no inspector open, then the admin logs in and one more socket joins /inspector (runtime events subscribed, a coalesced push every 250 ms, a tick every second), and a second window with the load still running. The unwatched window is the cost of the runtime as it is without anyone watching: the runtime builds no event object then.';
+  '- **Inspector.** As the event phase at its largest client count, on a fresh server per run: a window with no inspector open, then the admin logs in and one more socket joins /inspector (runtime events noted and counted in place, a sample of them built, a push every second), and a second window with the load still running. The unwatched window is the cost of the runtime as it is without anyone watching: the runtime builds no event object then.';

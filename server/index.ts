@@ -56,7 +56,16 @@ export { DEFAULT_LIMITS } from '../runtime/limits.ts';
 export type { Limits } from '../runtime/limits.ts';
 export { LiveError, isLiveError } from '../runtime/errors.ts';
 export type { LiveErrorCode } from '../runtime/errors.ts';
-export type { RuntimeEvent, RuntimeEventType, RuntimeEventListener, RuntimeEventStream, ViewCallback } from '../runtime/runtime-events.ts';
+export type {
+  NotedEventType,
+  RuntimeEvent,
+  RuntimeEventType,
+  RuntimeEventListener,
+  RuntimeEventNote,
+  RuntimeEventStream,
+  RuntimeEventSubscription,
+  ViewCallback,
+} from '../runtime/runtime-events.ts';
 export type {
   ClusterDescription,
   ConnectionDescription,

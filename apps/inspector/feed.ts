@@ -1,19 +1,26 @@
 // The inspector's feed: what the open inspectors draw, built from the runtime events while at least
 // one inspector watches and from nothing otherwise (with nobody watching, the runtime builds no
-// events on its hot paths). It keeps, all bounded:
+// events on its hot paths). It subscribes as a sampler: the reports that come at the clients' rate
+// (allowed events, their handling, callback traces) are *noted* — counted here in place, from the
+// view's topic and name, with no object built — and only a sample becomes events: at most
+// SAMPLED_PER_SECOND of each a second, plus every one of a view an inspector shows (`follow`).
+// Denials, mounts, refusals, crashes, terminations and disconnects are rare and always kept.
+// It keeps, all bounded:
 //   - a ring of recent events (the timeline), redacted at the source: runtime events carry ids and
 //     names only;
-//   - per view (by topic): events handled and denied, recent transitions, the callback trace;
-//   - per second: events, denials and open views over the last minutes (the charts).
-// Every change is pushed to the open inspectors as one coalesced PubSub notice per NOTIFY_EVERY_MS,
-// however many events arrived, and a one-second tick refreshes uptimes and charts — both only while
-// someone watches. The inspector's own views are left out, so watching does not feed itself.
+//   - per view (by topic): events handled (exact) and denied, recent transitions, the callback trace;
+//   - per second: events, denials (exact) and open views over the last minutes (the charts).
+// A change the operator should see at once (a rare event, or one of a followed view) is pushed to
+// the open inspectors as one coalesced PubSub notice per NOTIFY_EVERY_MS, however many arrived; the
+// counts and sampled events wait for the one-second tick that also refreshes uptimes and charts —
+// both only while someone watches. The inspector's own views are left out, so watching does not
+// feed itself.
 // In a cluster, the feed watches the other nodes while an inspector is open here
 // (`server.watchCluster`): each pushes its own description when its tree changes, coalesced, and
 // the feed pushes their trees on the same coalesced notice. Nothing is asked on the tick; the other
 // nodes pay for it only while some inspector watches them.
 
-import type { LiveServer, RuntimeEvent, ServerDescription } from 'liveward';
+import type { LiveServer, NotedEventType, RuntimeEvent, ServerDescription } from 'liveward';
 
 export const INSPECTOR_TOPIC = 'inspector:changed';
 export const INSPECTOR_VIEW = 'inspector';
@@ -25,6 +32,13 @@ const TICK_MS = 1_000;
 export const CHART_SECONDS = 300;
 /** Views whose history the feed keeps; the oldest is forgotten first. */
 const TRACKED_VIEWS = 2_000;
+/**
+ * Allowed events (with their handling) and callback traces built as events per second, each; the
+ * others are only counted. A view an inspector shows is traced in full.
+ */
+export const SAMPLED_PER_SECOND = 20;
+/** Ticks a view stays followed after an inspector last drew it (each push draws it again). */
+const FOLLOW_TICKS = 3;
 
 /**
  * Runtime events the inspector keeps by default; the oldest are forgotten. The inspector's own
@@ -89,6 +103,15 @@ export class InspectorFeed {
   #count = 0;
   readonly #views = new Map<string, ViewHistory>();
   readonly #series: ChartPoint[] = [];
+  /** This second's counts, closed into a chart point by the tick. */
+  #events = 0;
+  #denials = 0;
+  /** This second's sample budgets: events still to build, per noted type. */
+  #allowedSamples = SAMPLED_PER_SECOND;
+  #callbackSamples = SAMPLED_PER_SECOND;
+  /** Followed topics, each until the tick number it is kept to. */
+  readonly #followed = new Map<string, number>();
+  #ticks = 0;
   #notifyTimer: NodeJS.Timeout | null = null;
   #tick: NodeJS.Timeout | null = null;
   #unsubscribe: (() => void) | null = null;
@@ -114,7 +137,10 @@ export class InspectorFeed {
   /** An inspector view starts watching; returns the function that stops it. */
   watch(): () => void {
     if (this.#watchers++ === 0) {
-      this.#unsubscribe = this.server.events.subscribe((event) => this.#record(event));
+      this.#events = this.#denials = 0;
+      this.#unsubscribe = this.server.events.subscribe((event) => this.#record(event), {
+        note: (type, topic, view) => this.#note(type, topic, view),
+      });
       this.#tick = setInterval(() => this.#onTick(), TICK_MS);
       this.#tick.unref();
       this.#watchCluster();
@@ -156,14 +182,23 @@ export class InspectorFeed {
     return this.#otherNodes;
   }
 
-  /** The chart points, oldest first. */
+  /** The chart points, oldest first: one per tick (the second it closed). */
   series(): readonly ChartPoint[] {
     return this.#series;
+  }
+
+  /**
+   * Traces every report of the view on `topic`, not a sample, for the next few ticks: an
+   * inspector calls it each time it draws that view's detail. Bounded by the views drawn.
+   */
+  follow(topic: string): void {
+    this.#followed.set(topic, this.#ticks + FOLLOW_TICKS);
   }
 
   /** Records an operator's action (the runtime reports its own effects, e.g. the disconnect). */
   recordAction(entry: Extract<FeedEntry, { type: 'account.terminated' }>): void {
     this.#append(entry);
+    this.#notify();
   }
 
   #stopWatching(): void {
@@ -176,33 +211,56 @@ export class InspectorFeed {
     this.#otherNodes = NO_OTHER_NODES;
   }
 
+  /**
+   * A view's hot path, once per allowed event and per traced callback: count in place, and say
+   * whether to build this one (a followed view's always; else while this second's budget lasts).
+   */
+  #note(type: NotedEventType, topic: string, view: string): boolean {
+    if (view === INSPECTOR_VIEW) return false;
+    if (type === 'event.allowed') {
+      this.#events++;
+      // A view that handles events is live, whatever the feed heard of it before.
+      this.#viewOf(topic, 'live').handled++;
+    }
+    if (this.#followed.size > 0 && this.#followed.has(topic)) return true;
+    if (type === 'event.allowed') return this.#allowedSamples > 0 && this.#allowedSamples-- > 0;
+    return this.#callbackSamples > 0 && this.#callbackSamples-- > 0;
+  }
+
   #record(event: RuntimeEvent & { at: number }): void {
     if ('view' in event && event.view === INSPECTOR_VIEW) return;
     if ('topic' in event) this.#trackView(event);
-    if (event.type === 'event.allowed') this.#point(event.at).events++;
     if (event.type === 'event.denied') {
-      this.#point(event.at).events++;
-      this.#point(event.at).denials++;
+      this.#events++;
+      this.#denials++;
     }
+    // The sampled, high-rate reports wait for the tick unless an inspector shows their view.
+    const sampled = event.type === 'event.allowed' || event.type === 'event.handled' || event.type === 'view.callback';
+    const urgent = !sampled || ('topic' in event && this.#followed.has(event.topic));
     // The callback trace is per view only: thousands of renders would flush the timeline.
-    if (event.type === 'view.callback') this.#notify();
-    else this.#append(event);
+    if (event.type !== 'view.callback') this.#append(event);
+    if (urgent) this.#notify();
   }
 
   #append(entry: FeedEntry): void {
     this.#ring[this.#next] = entry;
     this.#next = (this.#next + 1) % this.#capacity;
     this.#count = Math.min(this.#count + 1, this.#capacity);
-    this.#notify();
+  }
+
+  /** The history of the view on `topic`, begun in `state` if the feed has none yet. */
+  #viewOf(topic: string, state = 'mount'): ViewHistory {
+    let view = this.#views.get(topic);
+    if (!view) {
+      if (this.#views.size >= TRACKED_VIEWS) this.#views.delete(this.#views.keys().next().value!);
+      view = { handled: 0, denied: 0, state, transitions: [], trace: [] };
+      this.#views.set(topic, view);
+    }
+    return view;
   }
 
   #trackView(event: Extract<RuntimeEvent, { topic: string }> & { at: number }): void {
-    let view = this.#views.get(event.topic);
-    if (!view) {
-      if (this.#views.size >= TRACKED_VIEWS) this.#views.delete(this.#views.keys().next().value!);
-      view = { handled: 0, denied: 0, state: 'mount', transitions: [], trace: [] };
-      this.#views.set(event.topic, view);
-    }
+    const view = this.#viewOf(event.topic);
     const move = (to: string, machineEvent: string, guard: string | null, detail = ''): void => {
       push(view.transitions, { from: view.state, to, event: machineEvent, guard, detail, at: event.at }, TRANSITIONS_PER_VIEW);
       view.state = to;
@@ -218,7 +276,7 @@ export class InspectorFeed {
         move('terminated', 'mount.done', null, event.code);
         break;
       case 'event.allowed':
-        view.handled++;
+        // Counted when noted; only the sampled ones are transitions here.
         move(view.state, 'client.event', 'isAllowed', event.event);
         break;
       case 'event.denied':
@@ -244,18 +302,20 @@ export class InspectorFeed {
     }
   }
 
-  #point(at: number): ChartPoint {
-    const second = Math.floor(at / 1000);
-    const last = this.#series.at(-1);
-    if (last && last.second >= second) return last;
-    const point = { second, events: 0, denials: 0, views: last?.views ?? 0 };
+  /** Closes this second's chart point, renews the sample budgets, forgets stale follows, pushes. */
+  #onTick(): void {
+    const point = {
+      second: Math.floor(Date.now() / 1000),
+      events: this.#events,
+      denials: this.#denials,
+      views: this.server.counts().views,
+    };
     this.#series.push(point);
     if (this.#series.length > CHART_SECONDS) this.#series.shift();
-    return point;
-  }
-
-  #onTick(): void {
-    this.#point(Date.now()).views = this.server.counts().views;
+    this.#events = this.#denials = 0;
+    this.#allowedSamples = this.#callbackSamples = SAMPLED_PER_SECOND;
+    this.#ticks++;
+    for (const [topic, until] of this.#followed) if (until < this.#ticks) this.#followed.delete(topic);
     this.#broadcast();
   }
 

@@ -23,7 +23,15 @@ import { flashGroup } from '../flash-group.ts';
 import { isLiveSocketId, liveSocketIdFor, type Accounts, type User } from '../auth/accounts.ts';
 import { LOGIN_PATH, isAdmin, signedInPolicy } from '../auth/auth-guards.ts';
 import { userBar } from '../auth/user-bar.ts';
-import { INSPECTOR_TOPIC, INSPECTOR_VIEW, SHOWN_CONNECTIONS, type FeedEntry, type InspectorFeed, type ViewHistory } from './feed.ts';
+import {
+  INSPECTOR_TOPIC,
+  INSPECTOR_VIEW,
+  SAMPLED_PER_SECOND,
+  SHOWN_CONNECTIONS,
+  type FeedEntry,
+  type InspectorFeed,
+  type ViewHistory,
+} from './feed.ts';
 import { sparklineSvg } from './sparkline.ts';
 import { stateChartSvg, transitionLabel } from './state-chart.ts';
 
@@ -114,6 +122,8 @@ export function inspectorView(feed: InspectorFeed, accounts: Accounts) {
       (filter.kind === '' || e.type === filter.kind);
     let detail: InspectorSnapshot['detail'] = null;
     if (selected) {
+      // The view drawn here is traced in full, not sampled, while it is drawn.
+      feed.follow(selected);
       const live = nodes
         .flatMap((n) => n.registry)
         .flatMap((c) => c.views)
@@ -270,9 +280,9 @@ export function inspectorView(feed: InspectorFeed, accounts: Accounts) {
     <span>crashes <b id="count-crashes">${s.crashes}</b></span>
   </section>
   <section id="charts">
-    <figure><figcaption>events/s</figcaption>${raw(sparklineSvg('events', s.charts.events))}</figure>
-    <figure><figcaption>denials/s</figcaption>${raw(sparklineSvg('denials', s.charts.denials))}</figure>
-    <figure><figcaption>open views</figcaption>${raw(sparklineSvg('views', s.charts.views))}</figure>
+    <figure><figcaption>events/s <b id="rate-events">${s.charts.events.at(-1) ?? 0}</b></figcaption>${raw(sparklineSvg('events', s.charts.events))}</figure>
+    <figure><figcaption>denials/s <b id="rate-denials">${s.charts.denials.at(-1) ?? 0}</b></figcaption>${raw(sparklineSvg('denials', s.charts.denials))}</figure>
+    <figure><figcaption>open views <b id="rate-views">${s.charts.views.at(-1) ?? 0}</b></figcaption>${raw(sparklineSvg('views', s.charts.views))}</figure>
   </section>
   <div class="inspector-columns">
   <section>
@@ -310,6 +320,7 @@ export function inspectorView(feed: InspectorFeed, accounts: Accounts) {
   </section>
   </div>
   <h2>Timeline</h2>
+  <p id="timeline-sampling" class="hint">Allowed events, their handling and callback traces are sampled: at most ${SAMPLED_PER_SECOND} of each a second, and every one of the selected view. Denials, mounts, crashes and disconnects are all kept; the counts in the tree and the charts are exact.</p>
   <form id="timeline-filter" phx-change="filter" phx-submit="filter">
     <label>user <select name="user"><option value="">everyone</option>${s.choices.users.map((u) => html`<option value="${u}" ${u === filter.user ? 'selected' : ''}>${emailOf(u)}</option>`)}</select></label>
     <label>view <select name="view"><option value="">every view</option>${s.choices.views.map((v) => html`<option value="${v}" ${v === filter.view ? 'selected' : ''}>${v}</option>`)}</select></label>

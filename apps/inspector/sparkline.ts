@@ -8,8 +8,9 @@ export function sparklineSvg(name: string, values: readonly number[]): string {
   const step = values.length > 1 ? W / (values.length - 1) : W;
   const points = values.map((v, i) => `${(i * step).toFixed(1)},${(H - 2 - (v / max) * (H - 4)).toFixed(1)}`).join(' ');
   const last = values.at(-1) ?? 0;
+  const sum = values.reduce((a, b) => a + b, 0);
   return (
-    `<svg xmlns="http://www.w3.org/2000/svg" class="sparkline" data-chart="${name}" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${name}: ${last} now, at most ${max}">` +
+    `<svg xmlns="http://www.w3.org/2000/svg" class="sparkline" data-chart="${name}" data-sum="${sum}" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${name}: ${last} now, at most ${max}">` +
     `<polyline fill="none" points="${points}"/></svg>`
   );
 }
