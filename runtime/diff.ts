@@ -8,6 +8,7 @@
 
 import { ComponentCall, Keyed, Rendered, leafToString, renderToString } from './template.ts';
 import { StreamRows } from './live-stream.ts';
+import { sharedList, sharedTree } from './shared-nodes.ts';
 
 /** What the client holds at one dynamic position (a number: the cid of a stateful component). */
 export type RenderNode = string | number | TreeNode | ListNode | StreamNode;
@@ -54,6 +55,8 @@ export interface ComponentSink {
   placeComponent(call: ComponentCall): number;
 }
 let componentSink: ComponentSink | null = null;
+/** A full render is running (a join, a new component): its nodes are the ones to share (`shared-nodes.ts`). */
+let joining = false;
 
 /**
  * Renders a whole tree for a client that holds nothing (a join). `sink` resolves the component
@@ -61,12 +64,15 @@ let componentSink: ComponentSink | null = null;
  */
 export function renderFull(rendered: Rendered, sink: ComponentSink | null = null): { wire: WireTree; node: TreeNode } {
   const outer = componentSink;
+  const outerJoining = joining;
   componentSink = sink;
+  joining = true;
   try {
     const wire = diffRendered(undefined, rendered) as WireTree;
     return { wire, node: lastNode as TreeNode };
   } finally {
     componentSink = outer;
+    joining = outerJoining;
   }
 }
 
@@ -80,12 +86,15 @@ export function renderFull(rendered: Rendered, sink: ComponentSink | null = null
  */
 export function diffTree(prev: TreeNode, rendered: Rendered, sink: ComponentSink | null = null): { wire: WireTree; node: TreeNode } {
   const outer = componentSink;
+  const outerJoining = joining;
   componentSink = sink;
+  joining = false;
   try {
     const wire = diffRendered(prev, rendered) ?? {};
     return { wire, node: lastNode as TreeNode };
   } finally {
     componentSink = outer;
+    joining = outerJoining;
   }
 }
 
@@ -120,7 +129,7 @@ function diffRendered(prev: RenderNode | undefined, rendered: Rendered): WireTre
   const known = typeof prev === 'object' && prev.kind === 'tree' && prev.statics === statics;
   const children = diffDynamics(known ? prev.children : undefined, dynamics);
   const wire = lastWire;
-  lastNode = known && children === prev.children ? prev : { kind: 'tree', statics, children };
+  lastNode = known && children === prev.children ? prev : sharedTree(statics, children, joining);
   if (known) return wire;
   const full: WireTree = { s: statics };
   return wire === undefined ? full : Object.assign(full, wire);
@@ -232,11 +241,11 @@ function diffList(prev: RenderNode | undefined, items: readonly unknown[]): unkn
   }
 
   if (!known) {
-    lastNode = { kind: 'list', statics, keys: keys!, entries: entries! };
+    lastNode = sharedList(statics, keys!, entries!, joining);
     k!.kc = items.length;
     return { s: statics, k };
   }
-  lastNode = entries === undefined ? prev : { kind: 'list', statics: prev.statics, keys: keys!, entries };
+  lastNode = entries === undefined ? prev : sharedList(prev.statics, keys!, entries, joining);
   if (k === undefined && items.length === prev.entries.length) return undefined;
   k ??= {};
   k.kc = items.length;
