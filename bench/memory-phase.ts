@@ -1,5 +1,5 @@
-// Memory: idle connected counter views. A fresh server is warmed up (a few hundred joins, then
-// closed), collected (`global.gc()` until the heap stops shrinking) and sampled as the baseline.
+// Memory: idle connected counter views. A fresh server is warmed up (a few hundred joins and
+// their events, then closed), collected (`global.gc()` until the heap stops shrinking) and sampled as the baseline.
 // Clients are then ramped up to each population (1,000, then 10,000): each GETs /counter, opens
 // its own socket and joins, then sits idle, heartbeating every 30 s as phoenix.js does. After a
 // short settle the server is collected and sampled: (heap − baseline) / views, and the same for RSS.
@@ -81,6 +81,8 @@ export async function runMemoryPhase(ctx: BenchContext, rep: number, hold: boole
   try {
     ctx.log(`memory: run ${rep + 1}, warm-up with ${WARMUP_VIEWS} views`);
     await ctx.ramp(target, WARMUP_VIEWS);
+    // The event path too: its compiled code would otherwise count against the active views.
+    await loadgen.call('sendEvents', { count: WARMUP_VIEWS, perClient: ACTIVE_EVENTS });
     await loadgen.call('closeAll', undefined);
     await ctx.waitForCounts(target, (c) => c.connections === 0 && c.views === 0);
     await sleep(500);

@@ -6,7 +6,8 @@
 // (heapUsed − baseline) / N. `--snapshot DIR` also writes heap snapshots and prints, per view,
 // what each constructor adds (self sizes). `--rounds R` repeats the whole cycle on one server.
 //
-//   node --expose-gc --conditions=liveward-source --import tsx bench/view-heap.ts [--views 1000]
+//   NODE_ENV=production LOG_LEVEL=warn node --expose-gc --conditions=liveward-source --import tsx \
+//        bench/view-heap.ts [--views 1000]
 //        [--events 20] [--rounds 1] [--snapshot DIR]
 
 import { mkdtempSync, rmSync } from 'node:fs';
