@@ -1,13 +1,13 @@
 // Memory: idle connected counter views. A fresh server is warmed up (a few hundred joins and
-// their events, then closed), collected (`global.gc()` until the heap stops shrinking) and sampled as the baseline.
-// Clients are then ramped up to each population (1,000, then 10,000): each GETs /counter, opens
-// its own socket and joins, then sits idle, heartbeating every 30 s as phoenix.js does. After a
-// short settle the server is collected and sampled: (heap − baseline) / views, and the same for RSS.
-// The first run then holds the largest population (60 s by default) and checks that no socket and
-// no view was lost and every heartbeat was answered. Then every view handles `ACTIVE_EVENTS`
-// `increment` clicks (back to back per client) and the server is collected and sampled again: the
-// heap of an active view, against the idle one. Finally every client closes, the server's counts
-// must drain to zero, and the heap is compared with the baseline.
+// their events, then closed), collected (`global.gc()` until the heap stops shrinking) and
+// sampled as the baseline. Clients are then ramped up to each population (1,000, then 10,000):
+// each GETs /counter, opens its own socket and joins, then sits idle, heartbeating every 30 s as
+// phoenix.js does. After a short settle the server is collected and sampled: (heap − baseline) /
+// views, and the same for RSS. The first run then holds the largest population (60 s by default)
+// and checks that no socket and no view was lost and every heartbeat was answered. Then every view
+// handles `ACTIVE_EVENTS` `increment` clicks (back to back per client) and the server is collected
+// and sampled again: the heap of an active view, against the idle one. Finally every client
+// closes, the server's counts must drain to zero, and the heap is compared with the baseline.
 
 import { sleep, type BenchContext } from './bench-context.ts';
 import { mergeRamps, type JoinRamp } from './event-phase.ts';
