@@ -10,6 +10,7 @@ import type { RawData, WebSocket } from 'ws';
 import { LiveError, reasonOf } from '../runtime/errors.ts';
 import { decodeFrame, encodeFrame, encodeReply, type Frame } from '../runtime/frame.ts';
 import { LogBudget } from '../runtime/log-budget.ts';
+import { SmallMap } from '../runtime/small-map.ts';
 import { logger } from '../runtime/logger.ts';
 import { afterIo } from './after-io.ts';
 import { nextLifecycle, type ConnectionState, type LifecycleEvent } from './connection-lifecycle.ts';
@@ -52,7 +53,8 @@ export class Connection implements ConnectionPort, Watched, SocketEvents, TopicW
   readonly liveSocketId: string | null;
   readonly #socket: WebSocket;
   readonly #services: Services;
-  readonly #slots = new Map<string, TopicSlot>();
+  /** One slot per topic: almost always one (`SmallMap`). */
+  readonly #slots = new SmallMap<string, TopicSlot>();
   /** The registry actor, once it holds this connection: the parent of its views. */
   #registry: AnyActorRef | null = null;
   #state: ConnectionState = 'open';

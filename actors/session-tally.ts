@@ -11,7 +11,11 @@ export interface Tallied {
 }
 
 export class SessionTally {
-  readonly #bySession = new Map<string, Set<Tallied>>();
+  /**
+   * A session's one connection itself, or a Set once it has more: most sessions hold one socket,
+   * and a Set is ~150 bytes for each of them.
+   */
+  readonly #bySession = new Map<string, Tallied | Set<Tallied>>();
 
   /**
    * The key a socket's session is counted under: its live socket id (every browser of a user
@@ -24,26 +28,35 @@ export class SessionTally {
   }
 
   add(key: string, connection: Tallied): void {
-    let set = this.#bySession.get(key);
-    if (!set) this.#bySession.set(key, (set = new Set()));
-    set.add(connection);
+    const held = this.#bySession.get(key);
+    if (held === undefined) this.#bySession.set(key, connection);
+    else if (held instanceof Set) held.add(connection);
+    else if (held !== connection) this.#bySession.set(key, new Set([held, connection]));
   }
 
   remove(key: string, connection: Tallied): void {
-    const set = this.#bySession.get(key);
-    if (!set) return;
-    set.delete(connection);
-    if (set.size === 0) this.#bySession.delete(key);
+    const held = this.#bySession.get(key);
+    if (held === undefined) return;
+    if (!(held instanceof Set)) {
+      if (held === connection) this.#bySession.delete(key);
+      return;
+    }
+    held.delete(connection);
+    if (held.size === 1) this.#bySession.set(key, held.values().next().value!);
   }
 
   sockets(key: string): number {
-    return this.#bySession.get(key)?.size ?? 0;
+    const held = this.#bySession.get(key);
+    return held === undefined ? 0 : held instanceof Set ? held.size : 1;
   }
 
   /** Views across the session's sockets (at most `maxSocketsPerSession` of them to add up). */
   views(key: string): number {
+    const held = this.#bySession.get(key);
+    if (held === undefined) return 0;
+    if (!(held instanceof Set)) return held.viewCount;
     let count = 0;
-    for (const connection of this.#bySession.get(key) ?? []) count += connection.viewCount;
+    for (const connection of held) count += connection.viewCount;
     return count;
   }
 }

@@ -5,6 +5,7 @@
 
 import { createActor, type Actor, type AnyActorRef } from 'xstate';
 import { flatString } from '../runtime/flat-string.ts';
+import { shareOptionsShape } from './actor-options.ts';
 import type { ViewContext } from './view-context.ts';
 import { withActionOnlyShortcut } from './action-only-shortcut.ts';
 import { viewMachine } from './view.machine.ts';
@@ -37,6 +38,7 @@ export function createView(parent: AnyActorRef, context: ViewContext): ViewEntry
   // The actor id lives as long as the view: one flat string, not a chain of fragments.
   const actorId = flatString(`${context.connection.id}${OWNER_SEPARATOR}${context.topic}#${context.joinRef}`);
   const actor = createActor(viewLogic, { parent, id: actorId, input: context });
+  shareOptionsShape(actor);
   context.self = actor;
   return { actor, context };
 }

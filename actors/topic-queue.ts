@@ -15,7 +15,11 @@ export interface TopicWorker<Q, J> {
 
 export class TopicQueue<J> {
   readonly topic: string;
-  readonly #jobs: J[] = [];
+  /**
+   * Jobs waiting behind a running one; made only when one has to wait, dropped once empty (an
+   * idle view's queue holds no array: there is one queue per view).
+   */
+  #jobs: J[] | null = null;
   #busy = false;
 
   constructor(topic: string) {
@@ -24,43 +28,54 @@ export class TopicQueue<J> {
 
   /** Jobs waiting (not the one running). */
   get length(): number {
-    return this.#jobs.length;
+    return this.#jobs?.length ?? 0;
   }
 
   /** Nothing waiting and nothing running. */
   get idle(): boolean {
-    return this.#jobs.length === 0 && !this.#busy;
+    return this.#jobs === null && !this.#busy;
   }
 
   /** Queues `job` and runs what can run now. */
   push<Q extends TopicQueue<J>>(this: Q, job: J, worker: TopicWorker<Q, J>): void {
-    this.#jobs.push(job);
-    this.run(worker);
+    if (this.#busy || this.#jobs !== null) {
+      this.#jobs ??= [];
+      this.#jobs.push(job);
+      this.run(worker);
+      return;
+    }
+    // Nothing waiting and nothing running (most frames): the job runs now, through no array.
+    if (!this.#start(job, worker)) worker.queueIdle(this);
   }
 
   /** Runs jobs until one is asynchronous (the rest wait for it) or none is left. */
   run<Q extends TopicQueue<J>>(this: Q, worker: TopicWorker<Q, J>): void {
     // A push behind a pending job: that job's settling runs the queue; it is not idle now.
     if (this.#busy) return;
-    while (!this.#busy && this.#jobs.length > 0) {
+    while (!this.#busy && this.#jobs !== null) {
       const job = this.#jobs.shift()!;
-      let pending: Promise<void> | null = null;
-      try {
-        pending = worker.runJob(this, job);
-      } catch (err) {
-        worker.jobFailed(this, err);
-      }
-      if (pending) {
-        this.#busy = true;
-        pending
-          .catch((err: unknown) => worker.jobFailed(this, err))
-          .finally(() => {
-            this.#busy = false;
-            this.run(worker);
-          });
-        return;
-      }
+      if (this.#jobs.length === 0) this.#jobs = null;
+      if (this.#start(job, worker)) return;
     }
     worker.queueIdle(this);
+  }
+
+  /** Runs one job; true when it is asynchronous (the queue is busy until it settles). */
+  #start<Q extends TopicQueue<J>>(this: Q, job: J, worker: TopicWorker<Q, J>): boolean {
+    let pending: Promise<void> | null = null;
+    try {
+      pending = worker.runJob(this, job);
+    } catch (err) {
+      worker.jobFailed(this, err);
+    }
+    if (!pending) return false;
+    this.#busy = true;
+    pending
+      .catch((err: unknown) => worker.jobFailed(this, err))
+      .finally(() => {
+        this.#busy = false;
+        this.run(worker);
+      });
+    return true;
   }
 }

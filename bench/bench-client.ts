@@ -123,6 +123,8 @@ export class BenchClient {
   #ref = 0;
   #diffArmed = false;
   #looping = false;
+  /** Events left to send before the loop stops by itself (`sendEvents`); 0: no bound. */
+  #budget = 0;
   #stopped: (() => void) | null = null;
   #eventRef = '';
   #eventSentAt = 0n;
@@ -235,6 +237,21 @@ export class BenchClient {
     this.#sendEvent();
   }
 
+  /** Sends `count` `increment` clicks back to back; settles once the last one is answered. */
+  sendEvents(count: number): Promise<void> {
+    if (count <= 0 || this.#looping || this.ws.readyState !== WebSocket.OPEN) return Promise.resolve();
+    this.#budget = count;
+    const done = new Promise<void>((resolve) => {
+      this.#stopped = () => {
+        this.#stopped = null;
+        resolve();
+      };
+    });
+    this.#looping = true;
+    this.#sendEvent();
+    return done;
+  }
+
   /** Stops after the event in flight is answered. */
   stopEvents(): Promise<void> {
     if (!this.#looping) return Promise.resolve();
@@ -287,6 +304,7 @@ export class BenchClient {
         const ms = Number(process.hrtime.bigint() - this.#eventSentAt) / 1e6;
         this.#eventRef = '';
         this.observer.eventReplied(ms, (frame[4] as { status?: string }).status === 'ok');
+        if (this.#budget > 0 && --this.#budget === 0) this.#looping = false;
         if (this.#looping) this.#sendEvent();
         else this.#stopped?.();
         return;

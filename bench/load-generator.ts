@@ -205,6 +205,13 @@ const commands = {
     return started;
   },
 
+  /** The first `count` clients each send `perClient` clicks back to back; settles when all are answered. */
+  async sendEvents({ count, perClient }: { count: number; perClient: number }): Promise<number> {
+    const sending = clients.slice(0, count);
+    await Promise.all(sending.map((client) => client.sendEvents(perClient)));
+    return sending.length;
+  },
+
   mark(_: void): Mark {
     return { at: wallNow(), completed, failed, latency: summarize(latencies.take()), cpuMicros: cpuMicros() };
   },

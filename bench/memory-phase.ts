@@ -1,11 +1,13 @@
-// Memory: idle connected counter views. A fresh server is warmed up (a few hundred joins, then
-// closed), collected (`global.gc()` until the heap stops shrinking) and sampled as the baseline.
-// Clients are then ramped up to each population (1,000, then 10,000): each GETs /counter, opens
-// its own socket and joins, then sits idle, heartbeating every 30 s as phoenix.js does. After a
-// short settle the server is collected and sampled: (heap − baseline) / views, and the same for RSS.
-// The first run then holds the largest population (60 s by default) and checks that no socket and
-// no view was lost and every heartbeat was answered. Finally every client closes, the server's
-// counts must drain to zero, and the heap is compared with the baseline.
+// Memory: idle connected counter views. A fresh server is warmed up (a few hundred joins and
+// their events, then closed), collected (`global.gc()` until the heap stops shrinking) and
+// sampled as the baseline. Clients are then ramped up to each population (1,000, then 10,000):
+// each GETs /counter, opens its own socket and joins, then sits idle, heartbeating every 30 s as
+// phoenix.js does. After a short settle the server is collected and sampled: (heap − baseline) /
+// views, and the same for RSS. The first run then holds the largest population (60 s by default)
+// and checks that no socket and no view was lost and every heartbeat was answered. Then every view
+// handles `ACTIVE_EVENTS` `increment` clicks (back to back per client) and the server is collected
+// and sampled again: the heap of an active view, against the idle one. Finally every client
+// closes, the server's counts must drain to zero, and the heap is compared with the baseline.
 
 import { sleep, type BenchContext } from './bench-context.ts';
 import { mergeRamps, type JoinRamp } from './event-phase.ts';
@@ -35,6 +37,15 @@ export interface HoldResult {
   after: MemoryLevel;
 }
 
+/** The largest population again, after each of its views handled `events` clicks. */
+export interface ActiveLevel extends MemoryLevel {
+  events: number;
+  /** Heap per view now − heap per view while idle (the same views, the same baseline). */
+  overIdleBytes: number;
+  /** How long the clicks took, all clients at once. */
+  sendMs: number;
+}
+
 export interface MemoryRun {
   rep: number;
   /** Cores' worth of CPU other processes used during the run, and the busiest of them. */
@@ -46,6 +57,7 @@ export interface MemoryRun {
   /** The ramp from 0 to the largest population (its stages, back to back). */
   ramp: JoinRamp;
   hold: HoldResult | null;
+  active: ActiveLevel | null;
   closed: {
     closeMs: number;
     counts: ServerCounts;
@@ -56,6 +68,8 @@ export interface MemoryRun {
 }
 
 const WARMUP_VIEWS = 300;
+/** Clicks each view handles before the active sample. */
+export const ACTIVE_EVENTS = 20;
 const SETTLE_MS = 2_000;
 
 export async function runMemoryPhase(ctx: BenchContext, rep: number, hold: boolean): Promise<MemoryRun> {
@@ -67,6 +81,8 @@ export async function runMemoryPhase(ctx: BenchContext, rep: number, hold: boole
   try {
     ctx.log(`memory: run ${rep + 1}, warm-up with ${WARMUP_VIEWS} views`);
     await ctx.ramp(target, WARMUP_VIEWS);
+    // The event path too: its compiled code would otherwise count against the active views.
+    await loadgen.call('sendEvents', { count: WARMUP_VIEWS, perClient: ACTIVE_EVENTS });
     await loadgen.call('closeAll', undefined);
     await ctx.waitForCounts(target, (c) => c.connections === 0 && c.views === 0);
     await sleep(500);
@@ -109,6 +125,20 @@ export async function runMemoryPhase(ctx: BenchContext, rep: number, hold: boole
       };
     }
 
+    ctx.log(`memory: run ${rep + 1}, ${ACTIVE_EVENTS} events on each of the ${open} views`);
+    const sending = performance.now();
+    await loadgen.call('sendEvents', { count: open, perClient: ACTIVE_EVENTS });
+    const sendMs = performance.now() - sending;
+    await sleep(SETTLE_MS);
+    const activeSample = level(largest, baseline, await channel.call('sample', { gc: true }));
+    const idle = levels.at(-1)!;
+    const active: ActiveLevel = {
+      ...activeSample,
+      events: ACTIVE_EVENTS,
+      overIdleBytes: activeSample.heapPerViewBytes - idle.heapPerViewBytes,
+      sendMs,
+    };
+
     ctx.log(`memory: run ${rep + 1}, closing ${open} clients`);
     const started = performance.now();
     await loadgen.call('closeAll', undefined);
@@ -125,6 +155,7 @@ export async function runMemoryPhase(ctx: BenchContext, rep: number, hold: boole
       levels,
       ramp: mergeRamps(ramps, open),
       hold: holdResult,
+      active,
       closed: {
         closeMs,
         counts,

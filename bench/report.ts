@@ -11,7 +11,7 @@ import { CLUSTER_METHOD, clusterNotes, clusterRows, type ClusterResult } from '.
 import { INSPECTOR_METHOD, inspectorNotes, inspectorRows, type InspectorRun } from './inspector-phase.ts';
 import { POLICY_METHOD, policyNotes, policyRows, type PolicyRun } from './policy-phase.ts';
 import { machineLine, type Machine } from './machine.ts';
-import type { MemoryRun } from './memory-phase.ts';
+import { ACTIVE_EVENTS, type MemoryRun } from './memory-phase.ts';
 import { streamMemoryRows, type StreamMemoryRun } from './stream-memory-phase.ts';
 import { repeated, type Repeated } from './samples.ts';
 
@@ -55,6 +55,9 @@ export interface Row {
 
 const LOADGEN_SATURATED = 0.9;
 const HEAP_TARGET_BYTES = 6 * 1024;
+const RSS_TARGET_BYTES = 8 * 1024;
+/** How much more an active view (after its events) may hold than an idle one. */
+const ACTIVE_OVER_IDLE_TARGET_BYTES = 1024;
 const CPU_RATIO_TARGET = 1.5;
 const DISCONNECT_TARGET_MS = 100;
 /** The floor's server CPU per event on this machine that the CPU target was first set against. */
@@ -213,14 +216,16 @@ export function buildRows(results: Omit<BenchResults, 'rows' | 'notes'>): Row[] 
         ratio: null,
         ...(v === maxViews ? { target: { text: `≤ ${fmt(HEAP_TARGET_BYTES, 'B')}`, met: heap.median <= HEAP_TARGET_BYTES } } : {}),
       });
+      const rss = at((l) => l.rssPerViewBytes);
       rows.push({
         area: 'Memory',
         figure: 'RSS per idle counter view',
         n: `${fmtInt(v)} views`,
         unit: 'B',
-        liveward: at((l) => l.rssPerViewBytes),
+        liveward: rss,
         floor: null,
         ratio: null,
+        ...(v === maxViews ? { target: { text: `≤ ${fmt(RSS_TARGET_BYTES, 'B')}`, met: rss.median <= RSS_TARGET_BYTES } } : {}),
       });
     }
     const held = mem.find((r) => r.hold)?.hold;
@@ -246,6 +251,29 @@ export function buildRows(results: Omit<BenchResults, 'rows' | 'notes'>): Row[] 
         ratio: null,
         text: `${held.lostViews} views, ${held.lostSockets} sockets; heartbeats ${fmtInt(hb.heartbeatsAcked)}/${fmtInt(hb.heartbeatsSent)} answered`,
         target: { text: 'none lost', met: ok },
+      });
+    }
+    const active = mem.map((r) => r.active).filter((a) => a !== null && a !== undefined);
+    if (active.length > 0) {
+      const over = repeated(active.map((a) => a.overIdleBytes));
+      rows.push({
+        area: 'Memory',
+        figure: `heap per counter view after ${active[0]!.events} events each (after GC)`,
+        n: `${fmtInt(active[0]!.views)} views`,
+        unit: 'B',
+        liveward: repeated(active.map((a) => a.heapPerViewBytes)),
+        floor: null,
+        ratio: null,
+      });
+      rows.push({
+        area: 'Memory',
+        figure: `heap per view: after ${active[0]!.events} events − idle`,
+        n: `${fmtInt(active[0]!.views)} views`,
+        unit: 'B',
+        liveward: over,
+        floor: null,
+        ratio: null,
+        target: { text: `≤ ${fmt(ACTIVE_OVER_IDLE_TARGET_BYTES, 'B')}`, met: over.median <= ACTIVE_OVER_IDLE_TARGET_BYTES },
       });
     }
     rows.push({
@@ -318,6 +346,10 @@ export function buildNotes(results: Omit<BenchResults, 'notes'>): string[] {
           (Math.abs(fl - ASSUMED_FLOOR_MICROS) / ASSUMED_FLOOR_MICROS > 0.25
             ? ` (The target assumed a floor of about ${ASSUMED_FLOOR_MICROS} µs; measured here it is ${fmt(fl, 'µs')}. Against ${ASSUMED_FLOOR_MICROS} µs, Liveward would be at ${(lw / ASSUMED_FLOOR_MICROS).toFixed(2)}×.)`
             : ''),
+      );
+    } else if (row.area === 'Memory' && row.unit === 'B' && row.liveward && !row.figure.startsWith('heap per idle')) {
+      notes.push(
+        `**Missed:** ${row.figure.replace(/`/g, '')} at ${row.n} is ${fmt(row.liveward.median, 'B')} (median), over the ${t.text} target.`,
       );
     } else if (row.area === 'Memory' && row.unit === 'B' && row.liveward) {
       notes.push(
@@ -484,7 +516,7 @@ export function renderMarkdown(results: BenchResults): string {
       `- **Join.** Per client: GET the page (cookie, CSRF meta tag, root container tokens; a fresh browser each), open \`/live/websocket?_csrf_token=…&vsn=2.0.0\` with the cookie, send \`phx_join\` and wait for its \`ok\` reply. The latency covers all three; ${o.concurrency} clients open at once; joins per second = clients ÷ ramp time. The “fresh server” rows are the event phase's ramp (${o.clients.map((n, i) => n - (o.clients[i - 1] ?? 0)).join(', then ')} clients between its windows, on a server that has not joined anything before); the other rows are the memory phase's ramp, after 300 warm-up joins.`,
       `- **Events.** Each client sends \`increment\` (a \`click\` event) and the next as soon as the reply arrives. ${o.warmupS} s warm-up, then a ${o.measureS} s window bracketed by a sample of the server's \`process.cpuUsage()\` (user + system, all threads) and a mark of the load generator. Round trips are timed with \`process.hrtime.bigint()\` around each frame; percentiles are nearest-rank over every reply in the window. CPU per event = server CPU time in the window ÷ replies in the window. Liveward runs with \`maxEventsPerSecond: 1,000,000\` in this phase only (the default 200/s per socket would throttle one closed-loop client; the bucket costs the same either way).`,
       `- **Floor.** A bare \`ws\` server that JSON-decodes each frame and answers a \`phx_reply\` of the same shape and size as Liveward's \`increment\` reply, driven by the same load generator with the same frames (no page GET).`,
-      `- **Memory.** A fresh server is warmed up (300 joins, closed), then collected with \`global.gc()\` until the heap stops shrinking and sampled (\`heapUsed\`, \`rss\`) as the baseline. Clients are ramped to each population; each is an idle \`/counter\` view on its own socket, heartbeating every ${o.heartbeatS} s. After a 2 s settle the server is collected again: (heap − baseline) ÷ views. The first run then holds the largest population for ${o.holdS} s and compares the server's \`counts()\` and the open sockets with the population; at the end all close, the counts must drain to zero, and the collected heap is compared with the baseline.`,
+      `- **Memory.** A fresh server is warmed up (300 joins, ${ACTIVE_EVENTS} events on each, closed), then collected with \`global.gc()\` until the heap stops shrinking and sampled (\`heapUsed\`, \`rss\`) as the baseline. Clients are ramped to each population; each is an idle \`/counter\` view on its own socket, heartbeating every ${o.heartbeatS} s. After a 2 s settle the server is collected again: (heap − baseline) ÷ views. The first run then holds the largest population for ${o.holdS} s and compares the server's \`counts()\` and the open sockets with the population; then every view handles ${ACTIVE_EVENTS} \`increment\` clicks (back to back per client), and after the same settle and collection the heap per view is compared with the idle one; at the end all close, the counts must drain to zero, and the collected heap is compared with the baseline.`,
       `- **Fan-out.** One user (bob) logs in over the HTTP form; each socket GETs /posts/1 with that cookie and joins it. Broadcast: the server calls \`Blog.updatePost\` as alice (a SQLite write, then \`pubsub.broadcast\`), timed from that call to the last \`diff\` push received. Disconnect: the server calls \`registry.disconnect('users_socket:<bob>')\`, timed to the last client \`close\` event (closing handshake complete). The server stamps the call and the load generator each arrival with \`performance.timeOrigin + performance.now()\`; the orchestrator measures each process's clock offset over IPC (NTP-style, best of 25 exchanges) and corrects, to within ±${offsets.length ? Math.max(...offsets).toFixed(2) : 'n/a'} ms.`,
       INSPECTOR_METHOD,
       POLICY_METHOD,

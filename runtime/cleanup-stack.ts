@@ -6,7 +6,8 @@
 export type Disposer = () => void;
 
 export class CleanupStack {
-  #disposers: Disposer[] = [];
+  /** Made on the first `add`: many views (an idle counter) hold nothing to dispose of. */
+  #disposers: Disposer[] | null = null;
   #disposed = false;
   readonly #onError: (err: unknown, owner: string) => void;
   readonly #owner: string;
@@ -25,7 +26,7 @@ export class CleanupStack {
   }
 
   get size(): number {
-    return this.#disposers.length;
+    return this.#disposers?.length ?? 0;
   }
 
   /** Registers a disposer; after disposal it runs at once (the resource arrived too late). */
@@ -34,20 +35,20 @@ export class CleanupStack {
       this.#run(disposer);
       return;
     }
-    this.#disposers.push(disposer);
+    (this.#disposers ??= []).push(disposer);
   }
 
   /** Unregisters a disposer whose resource was released early (a fired one-shot timer). */
   remove(disposer: Disposer): void {
-    const index = this.#disposers.lastIndexOf(disposer);
-    if (index >= 0) this.#disposers.splice(index, 1);
+    const index = this.#disposers?.lastIndexOf(disposer) ?? -1;
+    if (index >= 0) this.#disposers!.splice(index, 1);
   }
 
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
-    const disposers = this.#disposers;
-    this.#disposers = [];
+    const disposers = this.#disposers ?? [];
+    this.#disposers = null;
     for (let i = disposers.length - 1; i >= 0; i--) this.#run(disposers[i]!);
   }
 

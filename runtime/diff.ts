@@ -8,6 +8,7 @@
 
 import { ComponentCall, Keyed, Memo, Rendered, leafToString, renderToString } from './template.ts';
 import { StreamRows } from './live-stream.ts';
+import { sharedList, sharedTree } from './shared-nodes.ts';
 
 /** What the client holds at one dynamic position (a number: the cid of a stateful component). */
 export type RenderNode = string | number | TreeNode | ListNode | StreamNode | MemoNode;
@@ -63,6 +64,8 @@ export interface ComponentSink {
 let componentSink: ComponentSink | null = null;
 // How many `memo` renders the diff is inside: a stream there is refused (see `diffStream`).
 let memoDepth = 0;
+/** A full render is running (a join, a new component): its nodes are the ones to share (`shared-nodes.ts`). */
+let joining = false;
 
 /**
  * Renders a whole tree for a client that holds nothing (a join). `sink` resolves the component
@@ -70,12 +73,15 @@ let memoDepth = 0;
  */
 export function renderFull(rendered: Rendered, sink: ComponentSink | null = null): { wire: WireTree; node: TreeNode } {
   const outer = componentSink;
+  const outerJoining = joining;
   componentSink = sink;
+  joining = true;
   try {
     const wire = diffRendered(undefined, rendered) as WireTree;
     return { wire, node: lastNode as TreeNode };
   } finally {
     componentSink = outer;
+    joining = outerJoining;
   }
 }
 
@@ -99,12 +105,15 @@ export function diffChanges(
   sink: ComponentSink | null = null,
 ): { wire: WireTree | undefined; node: TreeNode } {
   const outer = componentSink;
+  const outerJoining = joining;
   componentSink = sink;
+  joining = false;
   try {
     const wire = diffRendered(prev, rendered);
     return { wire, node: lastNode as TreeNode };
   } finally {
     componentSink = outer;
+    joining = outerJoining;
   }
 }
 
@@ -168,7 +177,7 @@ function diffRendered(prev: RenderNode | undefined, rendered: Rendered): WireTre
   const known = typeof prev === 'object' && prev.kind === 'tree' && prev.statics === statics;
   const children = diffDynamics(known ? prev.children : undefined, dynamics);
   const wire = lastWire;
-  lastNode = known && children === prev.children ? prev : { kind: 'tree', statics, children };
+  lastNode = known && children === prev.children ? prev : sharedTree(statics, children, joining);
   if (known) return wire;
   const full: WireTree = { s: statics };
   return wire === undefined ? full : Object.assign(full, wire);
@@ -280,11 +289,11 @@ function diffList(prev: RenderNode | undefined, items: readonly unknown[]): unkn
   }
 
   if (!known) {
-    lastNode = { kind: 'list', statics, keys: keys!, entries: entries! };
+    lastNode = sharedList(statics, keys!, entries!, joining);
     k!.kc = items.length;
     return { s: statics, k };
   }
-  lastNode = entries === undefined ? prev : { kind: 'list', statics: prev.statics, keys: keys!, entries };
+  lastNode = entries === undefined ? prev : sharedList(prev.statics, keys!, entries, joining);
   if (k === undefined && items.length === prev.entries.length) return undefined;
   k ??= {};
   k.kc = items.length;
