@@ -2,12 +2,15 @@
 // GET signs the two view tokens (HS256 JWS) and writes the session cookie (JWE, AES-256-GCM), the
 // upgrade reads the cookie, the join verifies the two tokens; then the same reads with the caches
 // warm (a cookie this node wrote, tokens it signed: `maxCachedCookieSessions`,
-// `maxMintedViewTokens`), as the join that follows a page on the same node does. Each operation runs `ops` times with
+// `maxMintedViewTokens`), as the join that follows a page on the same node does; and, for
+// comparison, jose's own `SignJWT` and `EncryptJWT`, which the server signed and encrypted with
+// before `compact-token.ts`. Each operation runs `ops` times with
 // `concurrency` in flight (as a ramp overlaps joins); it prints the process CPU time (every thread:
 // WebCrypto works on libuv's pool) and the wall time per operation, median of 5 rounds.
 // `npx tsx --conditions=liveward-source bench/join-crypto.ts [ops] [concurrency]`. Compare runs on
 // the same machine only.
 
+import { EncryptJWT, SignJWT } from 'jose';
 import { systemClock } from '../runtime/clock.ts';
 import { CookieSessionStore } from '../runtime/security/cookie-session.ts';
 import { Keyring } from '../runtime/security/keyring.ts';
@@ -49,6 +52,22 @@ const operations: Record<string, (i: number) => Promise<unknown>> = {
   'read cookie (upgrade)': () => cookies.read(cookie),
   'verify session token (join)': () => tokens.verifySession(sessionToken),
   'verify static token (join)': () => tokens.verifyStatic(staticToken),
+  'jose SignJWT, HS256 (before)': async () => {
+    const nowS = Math.floor(Date.now() / 1000);
+    return new SignJWT({ v: 1, sid: claims.id, view: claims.view, ls: claims.liveSession, ext: {} })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuedAt(nowS)
+      .setExpirationTime(nowS + 1_209_600)
+      .sign(await keyring.hmacKey('view-session'));
+  },
+  'jose EncryptJWT, A256GCM (before)': async () => {
+    const nowS = Math.floor(Date.now() / 1000);
+    return new EncryptJWT({ s: session })
+      .setProtectedHeader({ alg: 'dir', enc: 'A256GCM' })
+      .setIssuedAt(nowS)
+      .setExpirationTime(nowS + 2_592_000)
+      .encrypt(await keyring.aesKey('cookie-session'));
+  },
   'read cookie, cache warm (upgrade)': () => cachedCookies.read(cachedCookie),
   'verify session token, minted here': (i) => cachedTokens.verifySession(minted[i]!.session),
   'verify static token, minted here': (i) => cachedTokens.verifyStatic(minted[i]!.static),
@@ -90,4 +109,7 @@ const sum = (names: string[]): string =>
     .padStart(6);
 const names = Object.keys(operations);
 process.stdout.write(`${'one join, no cache'.padEnd(34)} ${sum(names.slice(0, 6))} µs CPU\n`);
-process.stdout.write(`${'one join, caches warm'.padEnd(34)} ${sum([...names.slice(0, 3), ...names.slice(6)])} µs CPU\n`);
+process.stdout.write(`${'one join, caches warm'.padEnd(34)} ${sum([...names.slice(0, 3), ...names.slice(8)])} µs CPU\n`);
+process.stdout.write(
+  `${'one join, jose signing, no cache'.padEnd(34)} ${sum([names[6]!, names[6]!, names[7]!, ...names.slice(3, 6)])} µs CPU\n`,
+);
