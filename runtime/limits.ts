@@ -21,7 +21,7 @@ export interface Limits {
   /**
    * Session cookies whose decryption this node remembers (exact cookie string → session and
    * expiry; least recently used out first): a hit skips the AES-GCM decryption only, never the
-   * expiry or the app's checks of the session's contents. About 0.4 KiB each.
+   * expiry or the app's checks of the session's contents. About 0.45 KiB each for a small session.
    */
   maxCachedCookieSessions: number;
   /**
