@@ -29,6 +29,11 @@ export type TargetCommands = {
   stopProfile: (args: { path: string }) => Promise<void>;
 };
 
+/** A ramp with the target's CPU time (user + system) over it, µs. */
+export interface TargetRamp extends RampResult {
+  serverCpuMicros: number;
+}
+
 export interface Target {
   kind: TargetKind;
   baseUrl: string;
@@ -127,17 +132,22 @@ export class BenchContext {
     };
   }
 
-  /** Opens `count` more clients on the target (GET + socket + join, `concurrency` at once). */
-  ramp(target: Target, count: number, options: { path?: string; cookie?: string } = {}): Promise<RampResult> {
-    return this.loadgen.call('ramp', {
+  /**
+   * Opens `count` more clients on the target (GET + socket + join, `concurrency` at once), with
+   * the target's CPU time over the ramp.
+   */
+  async ramp(target: Target, count: number, options: { path?: string; cookie?: string } = {}): Promise<TargetRamp> {
+    const before = await target.channel.call('sample', { gc: false });
+    const ramp = await this.loadgen.call('ramp', {
       baseUrl: target.baseUrl,
       path: options.path ?? '/counter',
       count,
       concurrency: this.options.concurrency,
       ...(options.cookie ? { cookie: options.cookie } : {}),
-      bare: target.kind === 'floor',
       heartbeatMs: this.options.heartbeatS * 1000,
     });
+    const after = await target.channel.call('sample', { gc: false });
+    return { ...ramp, serverCpuMicros: after.cpuMicros - before.cpuMicros };
   }
 
   /** Waits until the target's counts satisfy `done` (polling), or `timeoutMs` passes. */

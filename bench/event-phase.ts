@@ -5,8 +5,7 @@
 // by those events. The same load generator drives the Liveward server and the echo floor, each in a
 // fresh process per run. The ramp to the largest N is also the "ramp to 1,000" join figure.
 
-import { sleep, type BenchContext, type Target, type TargetKind } from './bench-context.ts';
-import type { RampResult } from './load-generator.ts';
+import { sleep, type BenchContext, type Target, type TargetKind, type TargetRamp } from './bench-context.ts';
 import { summarize, type Summary } from './samples.ts';
 
 export interface EventLevel {
@@ -37,6 +36,8 @@ export interface JoinRamp {
   errors: string[];
   elapsedMs: number;
   joinsPerSecond: number;
+  /** The server's CPU time over the ramp ÷ joins (absent in results from before it was sampled). */
+  serverCpuPerJoinMicros?: number;
   /** GET + socket + join, ms. */
   latency: Summary;
   get: Summary;
@@ -69,7 +70,7 @@ export async function runEventPhase(
 ): Promise<EventRun> {
   const { options, loadgen } = ctx;
   const target = await ctx.startTarget(kind, kind === 'liveward' ? EVENT_PHASE_LIMITS : {});
-  const ramps: RampResult[] = [];
+  const ramps: TargetRamp[] = [];
   const levels: EventLevel[] = [];
   let open = 0;
   try {
@@ -147,7 +148,7 @@ export async function measureWindow(
 }
 
 /** One ramp in stages, reported as one: all latencies pooled, the steps of the last stage. */
-export function mergeRamps(ramps: RampResult[], clients: number): JoinRamp {
+export function mergeRamps(ramps: TargetRamp[], clients: number): JoinRamp {
   const total = ramps.flatMap((r) => r.total);
   const elapsedMs = ramps.reduce((sum, r) => sum + r.elapsedMs, 0);
   const last = ramps.at(-1)!;
@@ -158,6 +159,7 @@ export function mergeRamps(ramps: RampResult[], clients: number): JoinRamp {
     errors: ramps.flatMap((r) => r.errors).slice(0, 5),
     elapsedMs,
     joinsPerSecond: total.length / (elapsedMs / 1000),
+    serverCpuPerJoinMicros: ramps.reduce((sum, r) => sum + r.serverCpuMicros, 0) / total.length,
     latency: summarize(total),
     // The steps are reported for the largest stage of the ramp (most of its joins).
     get: last.get,

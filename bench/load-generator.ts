@@ -12,7 +12,7 @@ import { joinPayload } from '../testing/channel-socket.ts';
 
 export interface RampOptions {
   baseUrl: string;
-  /** Page to GET and join; ignored with `bare`. */
+  /** Page to GET and join (the floor serves one for any path). */
   path: string;
   /** Clients to add. */
   count: number;
@@ -20,8 +20,6 @@ export interface RampOptions {
   concurrency: number;
   /** Cookie of a logged-in browser; without it every client is a fresh browser. */
   cookie?: string;
-  /** The echo floor: no page, just the socket and a join frame. */
-  bare?: boolean;
   heartbeatMs: number;
 }
 
@@ -115,20 +113,8 @@ function arrived(): void {
   }
 }
 
-async function openOne(options: RampOptions, index: number): Promise<{ client: BenchClient; get: number; socket: number; join: number }> {
+async function openOne(options: RampOptions): Promise<{ client: BenchClient; get: number; socket: number; join: number }> {
   const t0 = performance.now();
-  if (options.bare) {
-    const client = await BenchClient.connect(options.baseUrl, observer);
-    const t1 = performance.now();
-    await client.join(`lv:echo-${index}`, {
-      url: `${options.baseUrl}/echo`,
-      params: { _mounts: 0 },
-      session: 'bare',
-      static: null,
-      sticky: false,
-    });
-    return { client, get: 0, socket: t1 - t0, join: performance.now() - t1 };
-  }
   const page = await fetchPage(agent, options.baseUrl, options.path, options.cookie);
   const t1 = performance.now();
   const client = await BenchClient.connect(options.baseUrl, observer, { cookie: page.cookie, csrfToken: page.csrfToken });
@@ -162,9 +148,9 @@ const commands = {
     const started = performance.now();
     const worker = async (): Promise<void> => {
       while (next < options.count) {
-        const index = clients.length + next++;
+        next++;
         try {
-          const opened = await openOne(options, index);
+          const opened = await openOne(options);
           opened.client.startHeartbeat(options.heartbeatMs);
           clients.push(opened.client);
           total.push(opened.get + opened.socket + opened.join);

@@ -9,9 +9,9 @@
 // and sampled again: the heap of an active view, against the idle one. Finally every client
 // closes, the server's counts must drain to zero, and the heap is compared with the baseline.
 
-import { sleep, type BenchContext } from './bench-context.ts';
+import { sleep, type BenchContext, type TargetRamp } from './bench-context.ts';
 import { mergeRamps, type JoinRamp } from './event-phase.ts';
-import type { RampResult, Status } from './load-generator.ts';
+import type { Status } from './load-generator.ts';
 import type { ProcessSample, ServerCounts } from './process-sample.ts';
 
 export interface MemoryLevel {
@@ -89,7 +89,7 @@ export async function runMemoryPhase(ctx: BenchContext, rep: number, hold: boole
     const baseline = await channel.call('sample', { gc: true });
 
     const levels: MemoryLevel[] = [];
-    const ramps: RampResult[] = [];
+    const ramps: TargetRamp[] = [];
     let open = 0;
     for (const views of options.views) {
       ctx.log(`memory: run ${rep + 1}, ramp to ${views} views`);

@@ -110,43 +110,32 @@ export function buildRows(results: Omit<BenchResults, 'rows' | 'notes'>): Row[] 
   const lw = results.events.filter((r) => r.kind === 'liveward');
   const floor = results.events.filter((r) => r.kind === 'floor');
 
-  const joinRows = (ramps: JoinRamp[], label: string): void => {
+  const joinRows = (ramps: JoinRamp[], floorRamps: JoinRamp[], label: string): void => {
     if (ramps.length === 0) return;
     const n = `ramp to ${fmtInt(ramps[0]!.clients)}`;
-    rows.push({
-      area: 'Join',
-      figure: `GET + socket + \`phx_join\`, p50 (${label})`,
-      n,
-      unit: 'ms',
-      liveward: repeated(ramps.map((r) => r.latency.p50)),
-      floor: null,
-      ratio: null,
-    });
-    rows.push({
-      area: 'Join',
-      figure: `GET + socket + \`phx_join\`, p99 (${label})`,
-      n,
-      unit: 'ms',
-      liveward: repeated(ramps.map((r) => r.latency.p99)),
-      floor: null,
-      ratio: null,
-    });
-    rows.push({
-      area: 'Join',
-      figure: `joins per second while ramping (${label})`,
-      n,
-      unit: '/s',
-      liveward: repeated(ramps.map((r) => r.joinsPerSecond)),
-      floor: null,
-      ratio: null,
-    });
+    const add = (figure: string, unit: Unit, f: (r: JoinRamp) => number | undefined): void => {
+      const values = (rs: JoinRamp[]): Repeated | null => {
+        const known = rs.map(f).filter((v): v is number => v !== undefined);
+        return known.length ? repeated(known) : null;
+      };
+      const a = values(ramps);
+      const b = values(floorRamps);
+      if (!a) return;
+      rows.push({ area: 'Join', figure: `${figure} (${label})`, n, unit, liveward: a, floor: b, ratio: b ? a.median / b.median : null });
+    };
+    add('GET + socket + `phx_join`, p50', 'ms', (r) => r.latency.p50);
+    add('GET + socket + `phx_join`, p99', 'ms', (r) => r.latency.p99);
+    add('joins per second while ramping', '/s', (r) => r.joinsPerSecond);
+    add('server CPU per join', 'µs', (r) => r.serverCpuPerJoinMicros);
   };
   joinRows(
     lw.map((r) => r.ramp),
+    floor.map((r) => r.ramp),
     'fresh server',
   );
   joinRows(
     results.memory.map((r) => r.ramp),
+    [],
     'after 300 warm-up joins',
   );
 
@@ -515,7 +504,7 @@ export function renderMarkdown(results: BenchResults): string {
       `- **Processes.** The server (the demo app of \`apps/app.ts\` on \`createLiveServer\`, \`LOG_LEVEL=warn\`, xstate resolved to \`${shortXstate(lw)}\`, compiled as deployed: \`npm run build\` and \`npm run build -w apps\` run first, and the server runs dist/ and apps/dist/ under plain \`node\`, no loader, default export conditions) and the floor (compiled the same way) each run in their own process; the load generator is another process holding every client. They are controlled over the child_process IPC channel.`,
       `- **Join.** Per client: GET the page (cookie, CSRF meta tag, root container tokens; a fresh browser each), open \`/live/websocket?_csrf_token=…&vsn=2.0.0\` with the cookie, send \`phx_join\` and wait for its \`ok\` reply. The latency covers all three; ${o.concurrency} clients open at once; joins per second = clients ÷ ramp time. The “fresh server” rows are the event phase's ramp (${o.clients.map((n, i) => n - (o.clients[i - 1] ?? 0)).join(', then ')} clients between its windows, on a server that has not joined anything before); the other rows are the memory phase's ramp, after 300 warm-up joins.`,
       `- **Events.** Each client sends \`increment\` (a \`click\` event) and the next as soon as the reply arrives. ${o.warmupS} s warm-up, then a ${o.measureS} s window bracketed by a sample of the server's \`process.cpuUsage()\` (user + system, all threads) and a mark of the load generator. Round trips are timed with \`process.hrtime.bigint()\` around each frame; percentiles are nearest-rank over every reply in the window. CPU per event = server CPU time in the window ÷ replies in the window. Liveward runs with \`maxEventsPerSecond: 1,000,000\` in this phase only (the default 200/s per socket would throttle one closed-loop client; the bucket costs the same either way).`,
-      `- **Floor.** A bare \`ws\` server that JSON-decodes each frame and answers a \`phx_reply\` of the same shape and size as Liveward's \`increment\` reply, driven by the same load generator with the same frames (no page GET).`,
+      `- **Floor.** A bare \`ws\` server that JSON-decodes each frame and answers a \`phx_reply\` of the same shape and size as Liveward's \`increment\` reply, driven by the same load generator with the same frames. It answers the join sequence as minimally: a GET gets a page and a cookie of the sizes of Liveward's \`/counter\` (filler where Liveward has tokens: no signing, encryption or checks), the socket upgrades at once, and \`phx_join\` gets an \`ok\` with a rendered tree of the counter's size; so the join rows' ratio is what Liveward's security checks, dead render and mount cost. Server CPU per join = the server's CPU time over the ramp ÷ joins.`,
       `- **Memory.** A fresh server is warmed up (300 joins, ${ACTIVE_EVENTS} events on each, closed), then collected with \`global.gc()\` until the heap stops shrinking and sampled (\`heapUsed\`, \`rss\`) as the baseline. Clients are ramped to each population; each is an idle \`/counter\` view on its own socket, heartbeating every ${o.heartbeatS} s. After a 2 s settle the server is collected again: (heap − baseline) ÷ views. The first run then holds the largest population for ${o.holdS} s and compares the server's \`counts()\` and the open sockets with the population; then every view handles ${ACTIVE_EVENTS} \`increment\` clicks (back to back per client), and after the same settle and collection the heap per view is compared with the idle one; at the end all close, the counts must drain to zero, and the collected heap is compared with the baseline.`,
       `- **Fan-out.** One user (bob) logs in over the HTTP form; each socket GETs /posts/1 with that cookie and joins it. Broadcast: the server calls \`Blog.updatePost\` as alice (a SQLite write, then \`pubsub.broadcast\`), timed from that call to the last \`diff\` push received. Disconnect: the server calls \`registry.disconnect('users_socket:<bob>')\`, timed to the last client \`close\` event (closing handshake complete). The server stamps the call and the load generator each arrival with \`performance.timeOrigin + performance.now()\`; the orchestrator measures each process's clock offset over IPC (NTP-style, best of 25 exchanges) and corrects, to within ±${offsets.length ? Math.max(...offsets).toFixed(2) : 'n/a'} ms.`,
       INSPECTOR_METHOD,

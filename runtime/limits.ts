@@ -18,6 +18,17 @@ export interface Limits {
   flashMaxAgeS: number;
   /** Maximum age of a login session. */
   loginMaxAgeS: number;
+  /**
+   * Session cookies whose decryption this node remembers (exact cookie string → session and
+   * expiry; least recently used out first): a hit skips the AES-GCM decryption only, never the
+   * expiry or the app's checks of the session's contents. About 0.45 KiB each for a small session.
+   */
+  maxCachedCookieSessions: number;
+  /**
+   * View tokens this node signed and no join presented yet (exact token → purpose and times;
+   * oldest out first): the join that presents one skips its HMAC, once. About 0.3 KiB each.
+   */
+  maxMintedViewTokens: number;
   /** Crashes of one (user, view) allowed inside `crashWindowMs` before joins are refused. */
   crashBudget: number;
   crashWindowMs: number;
@@ -94,6 +105,8 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   sessionMaxAgeS: 1_209_600, // 14 days
   flashMaxAgeS: 60, // the client's flash cookie lives 60 s too
   loginMaxAgeS: 60 * 60 * 24 * 30, // 30 days
+  maxCachedCookieSessions: 1_000,
+  maxMintedViewTokens: 2_000, // the two tokens of 1,000 pages rendered and not joined yet
   crashBudget: 5,
   crashWindowMs: 30_000,
   shutdownTimeoutMs: 5_000,

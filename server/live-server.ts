@@ -142,12 +142,13 @@ export class LiveServer {
     this.#refusalLog = new LogBudget(this.limits.maxLogLinesPerSecond, this.#clock, { source: 'upgrade' });
     const secret = options.secretKeyBase ?? loadSecretKeyBase(options.dataDir ?? '.data');
     const keyring = new Keyring(secret);
-    this.tokens = new ViewTokens(keyring, this.#clock, this.limits.sessionMaxAgeS);
+    this.tokens = new ViewTokens(keyring, this.#clock, this.limits.sessionMaxAgeS, this.limits.maxMintedViewTokens);
     this.flashTokens = new FlashTokens(keyring, this.#clock, this.limits.flashMaxAgeS);
     this.sessions = new CookieSessionStore(keyring, this.#clock, {
       name: options.cookieName ?? '_liveward_session',
       maxAgeS: this.limits.loginMaxAgeS,
       secure: options.secureCookies ?? false,
+      cachedSessions: this.limits.maxCachedCookieSessions,
     });
     this.adminTokens = new AdminTokens(keyring, this.#clock);
     this.pubsub = options.pubsub ?? new LocalPubSub();

@@ -2,7 +2,7 @@
 // (say a static token) can never verify as another (a session token): salt separation, as
 // Phoenix's signing salts.
 
-import { hkdfSync } from 'node:crypto';
+import { createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
 
 export type KeyPurpose = 'view-session' | 'view-static' | 'cookie-session' | 'flash' | 'admin-cli' | 'upload-entry';
 
@@ -10,6 +10,7 @@ export class Keyring {
   readonly #secretKeyBase: string;
   readonly #cache = new Map<KeyPurpose, Uint8Array>();
   readonly #importedKeys = new Map<string, Promise<CryptoKey>>();
+  readonly #secretKeys = new Map<KeyPurpose, KeyObject>();
 
   constructor(secretKeyBase: string) {
     this.#secretKeyBase = secretKeyBase;
@@ -22,6 +23,13 @@ export class Keyring {
       key = new Uint8Array(hkdfSync('sha256', this.#secretKeyBase, 'liveward', purpose, 32));
       this.#cache.set(purpose, key);
     }
+    return key;
+  }
+
+  /** The key for `purpose` as a node:crypto secret key (what `compact-token.ts` signs and encrypts with), made once. */
+  secretKey(purpose: KeyPurpose): KeyObject {
+    let key = this.#secretKeys.get(purpose);
+    if (!key) this.#secretKeys.set(purpose, (key = createSecretKey(this.key(purpose))));
     return key;
   }
 

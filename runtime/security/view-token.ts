@@ -6,10 +6,11 @@
 import { errors as joseErrors } from 'jose';
 import { LiveError } from '../errors.ts';
 import type { Clock } from '../clock.ts';
-import { HmacJws } from './hmac-jws.ts';
+import { HmacJws, type MintedToken } from './hmac-jws.ts';
 import type { Keyring } from './keyring.ts';
 import type { Flash } from '../live-view.ts';
 import { toFlash } from './flash-token.ts';
+import { VerifiedCache } from './verified-cache.ts';
 
 /** Bump when the claims change shape: older tokens are then refused as outdated (`stale`). */
 export const VIEW_TOKEN_VERSION = 1;
@@ -39,8 +40,12 @@ export interface StaticClaims {
 export class ViewTokens {
   readonly #jws: HmacJws;
 
-  constructor(keyring: Keyring, clock: Clock, maxAgeS: number) {
-    this.#jws = new HmacJws(keyring, clock, maxAgeS);
+  /**
+   * With `mintedTokens` (`maxMintedViewTokens`), the tokens signed here and not yet presented are
+   * remembered, so the join that follows a page on this node skips their HMAC (see `HmacJws`).
+   */
+  constructor(keyring: Keyring, clock: Clock, maxAgeS: number, mintedTokens = 0) {
+    this.#jws = new HmacJws(keyring, clock, maxAgeS, mintedTokens > 0 ? new VerifiedCache<MintedToken>(mintedTokens) : null);
   }
 
   signSession(claims: SessionClaims): Promise<string> {

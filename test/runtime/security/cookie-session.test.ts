@@ -1,5 +1,5 @@
 import { EncryptJWT } from 'jose';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Clock } from '../../../runtime/clock.ts';
 import { CookieSessionStore, parseCookies, serializeCookie, type CookieSessionOptions } from '../../../runtime/security/cookie-session.ts';
 import { Keyring } from '../../../runtime/security/keyring.ts';
@@ -133,6 +133,68 @@ describe('CookieSessionStore', () => {
         await expect(store.read(value)).resolves.toBeNull();
       }
     });
+  });
+});
+
+describe('CookieSessionStore remembering the cookies it wrote or decrypted', () => {
+  function cached(size = 4) {
+    const s = setup({ cachedSessions: size });
+    return { ...s, aesKey: vi.spyOn(s.keyring, 'aesKey') };
+  }
+
+  it('reads a cookie it wrote, and reads it again, without decrypting', async () => {
+    const { store, aesKey } = cached();
+    const { value } = parseSetCookie(await store.write({ user_id: 1 }));
+    const writing = aesKey.mock.calls.length;
+    await expect(store.read(value)).resolves.toEqual({ user_id: 1 });
+    await expect(store.read(value)).resolves.toEqual({ user_id: 1 });
+    expect(aesKey.mock.calls.length).toBe(writing);
+  });
+
+  it('decrypts a cookie it did not write once, then remembers it', async () => {
+    const other = setup();
+    const { store, aesKey } = cached();
+    const { value } = parseSetCookie(await other.store.write({ user_id: 2 }));
+    await expect(store.read(value)).resolves.toEqual({ user_id: 2 });
+    await expect(store.read(value)).resolves.toEqual({ user_id: 2 });
+    expect(aesKey).toHaveBeenCalledTimes(1);
+  });
+
+  it('gives each read its own session object', async () => {
+    const { store } = cached();
+    const { value } = parseSetCookie(await store.write({ nested: { role: 'reader' } }));
+    const first = (await store.read(value)) as { nested: { role: string } };
+    first.nested.role = 'admin';
+    await expect(store.read(value)).resolves.toEqual({ nested: { role: 'reader' } });
+  });
+
+  it('still refuses a remembered cookie once it is past its max age', async () => {
+    const { store, clock } = cached();
+    const { value } = parseSetCookie(await store.write({ user_id: 1 }));
+    await expect(store.read(value)).resolves.toEqual({ user_id: 1 });
+    clock.set(T0 + 3600_000);
+    await expect(store.read(value)).resolves.toBeNull();
+  });
+
+  it('still refuses a tampered copy of a remembered cookie', async () => {
+    const { store } = cached();
+    const { value } = parseSetCookie(await store.write({ user_id: 1 }));
+    await expect(store.read(value)).resolves.toEqual({ user_id: 1 });
+    const parts = value.split('.');
+    parts[3] = (parts[3]![0] === 'A' ? 'B' : 'A') + parts[3]!.slice(1);
+    await expect(store.read(parts.join('.'))).resolves.toBeNull();
+  });
+
+  it('forgets the least recently used cookie past its bound, which is then decrypted again', async () => {
+    const { store, aesKey } = cached(2);
+    const [a, b, c] = await Promise.all([1, 2, 3].map(async (n) => parseSetCookie(await store.write({ n })).value));
+    const writing = aesKey.mock.calls.length;
+    await expect(store.read(a)).resolves.toEqual({ n: 1 });
+    expect(aesKey.mock.calls.length).toBe(writing + 1);
+    await expect(store.read(c)).resolves.toEqual({ n: 3 });
+    await expect(store.read(a)).resolves.toEqual({ n: 1 });
+    expect(aesKey.mock.calls.length).toBe(writing + 1);
+    void b;
   });
 });
 

@@ -1,8 +1,10 @@
 import { SignJWT, base64url, errors as joseErrors } from 'jose';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Clock } from '../../../runtime/clock.ts';
 import { LiveError, type LiveErrorCode } from '../../../runtime/errors.ts';
+import { HmacJws, type MintedToken } from '../../../runtime/security/hmac-jws.ts';
 import { Keyring } from '../../../runtime/security/keyring.ts';
+import { VerifiedCache } from '../../../runtime/security/verified-cache.ts';
 import { VIEW_TOKEN_VERSION, ViewTokens, type SessionClaims } from '../../../runtime/security/view-token.ts';
 
 const SECRET = 'view-token-test-secret-key-base-0123456789abcdef';
@@ -29,10 +31,13 @@ const claims: SessionClaims = {
   session: { userId: 7, locale: 'en' },
 };
 
+/** Tokens this node remembers having signed (0: none); every suite below runs both ways. */
+let mintedTokens = 0;
+
 function setup(secret = SECRET) {
   const keyring = new Keyring(secret);
   const clock = manualClock(T0);
-  return { keyring, clock, tokens: new ViewTokens(keyring, clock, MAX_AGE_S) };
+  return { keyring, clock, tokens: new ViewTokens(keyring, clock, MAX_AGE_S, mintedTokens) };
 }
 
 /** Expects `promise` to reject with a LiveError of `code` (and never a jose error). */
@@ -65,7 +70,16 @@ function decodePayload(token: string): Record<string, unknown> {
   return JSON.parse(new TextDecoder().decode(base64url.decode(payload!))) as Record<string, unknown>;
 }
 
-describe('ViewTokens', () => {
+// Most cases sign and then verify on the same `ViewTokens`: with a cache, the token is a minted one,
+// so every refusal below is also checked with the cache warm.
+describe.each([
+  ['without', 0],
+  ['with', 16],
+])('ViewTokens (%s a cache of minted tokens)', (_, size) => {
+  beforeEach(() => {
+    mintedTokens = size;
+  });
+
   describe('#signSession', () => {
     it('returns a compact JWS signed with HS256', async () => {
       const { tokens } = setup();
@@ -232,5 +246,86 @@ describe('ViewTokens', () => {
       clock.set(T0 + MAX_AGE_S * 1000 + 1000);
       await expectLiveError(tokens.verifyStatic(token), 'LV_ERR_SESSION_EXPIRED');
     });
+  });
+});
+
+describe('ViewTokens remembering the tokens it signed', () => {
+  function cached() {
+    const keyring = new Keyring(SECRET);
+    const clock = manualClock(T0);
+    const hmacKey = vi.spyOn(keyring, 'hmacKey');
+    return { keyring, clock, hmacKey, tokens: new ViewTokens(keyring, clock, MAX_AGE_S, 4) };
+  }
+
+  it('verifies a token it signed without an HMAC, once: presented again, it is verified in full', async () => {
+    const { tokens, hmacKey } = cached();
+    const token = await tokens.signSession(claims);
+    const signing = hmacKey.mock.calls.length;
+
+    await expect(tokens.verifySession(token)).resolves.toEqual(claims);
+    expect(hmacKey.mock.calls.length).toBe(signing);
+    await expect(tokens.verifySession(token)).resolves.toEqual(claims);
+    expect(hmacKey.mock.calls.length).toBe(signing + 1);
+  });
+
+  it('returns claims of its own for each verification (nothing shared with the signer)', async () => {
+    const { tokens } = cached();
+    const session = { nested: { role: 'reader' } };
+    const token = await tokens.signSession({ ...claims, session });
+    session.nested.role = 'admin';
+    const verified = await tokens.verifySession(token);
+    expect(verified.session).toEqual({ nested: { role: 'reader' } });
+  });
+
+  it('still refuses a token it signed once it is past its maximum age', async () => {
+    const { tokens, clock } = cached();
+    const token = await tokens.signSession(claims);
+    clock.set(T0 + MAX_AGE_S * 1000 + 1000);
+    await expectLiveError(tokens.verifySession(token), 'LV_ERR_SESSION_EXPIRED');
+  });
+
+  it('still refuses a token it signed when the clock says it was issued in the future', async () => {
+    const { tokens, clock } = cached();
+    clock.set(T0 + 3600_000);
+    const token = await tokens.signSession(claims);
+    clock.set(T0);
+    await expectLiveError(tokens.verifySession(token), 'LV_ERR_SESSION_INVALID');
+  });
+
+  it('refuses a token whose payload was changed under a signature it made (the cache key is the whole string)', async () => {
+    const { tokens } = cached();
+    const token = await tokens.signSession(claims);
+    const [header, , signature] = token.split('.');
+    const forged = base64url.encode(JSON.stringify({ ...decodePayload(token), view: 'AdminView' }));
+    await expectLiveError(tokens.verifySession(`${header}.${forged}.${signature}`), 'LV_ERR_SESSION_INVALID');
+    // The genuine token is still the one it remembers.
+    await expect(tokens.verifySession(token)).resolves.toEqual(claims);
+  });
+
+  it('verifies in full a token another node signed with the same secret', async () => {
+    const { tokens, hmacKey } = cached();
+    const other = new ViewTokens(new Keyring(SECRET), manualClock(T0), MAX_AGE_S, 4);
+    const token = await other.signSession(claims);
+    await expect(tokens.verifySession(token)).resolves.toEqual(claims);
+    expect(hmacKey).toHaveBeenCalledTimes(1);
+  });
+
+  it('forgets the oldest token past its bound, which is then verified in full', async () => {
+    const { tokens, hmacKey } = cached();
+    const first = await tokens.signSession({ ...claims, id: 'phx-first' });
+    for (let i = 0; i < 4; i++) await tokens.signStatic({ id: `phx-${i}`, assignNew: [] });
+    const signing = hmacKey.mock.calls.length;
+    await expect(tokens.verifySession(first)).resolves.toMatchObject({ id: 'phx-first' });
+    expect(hmacKey.mock.calls.length).toBe(signing + 1);
+  });
+});
+
+describe('HmacJws remembering the tokens it signed', () => {
+  it('does not let a token signed for one purpose verify for another from the cache', async () => {
+    const keyring = new Keyring(SECRET);
+    const clock = manualClock(T0);
+    const jws = new HmacJws(keyring, clock, MAX_AGE_S, new VerifiedCache<MintedToken>(4));
+    const token = await jws.sign('view-static', { v: VIEW_TOKEN_VERSION, ...wireClaims });
+    await expect(jws.verify('view-session', token)).rejects.toBeInstanceOf(joseErrors.JWSSignatureVerificationFailed);
   });
 });
