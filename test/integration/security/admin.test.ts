@@ -98,18 +98,25 @@ describe('the admin area', () => {
       const channel = (await socketFor(adminCookie)).channel(adminInspector.topic);
       expect((await channel.join(joinPayload(adminInspector))).status).toBe('ok');
       const bobSocket = await socketFor(bobCookie);
+      // The feed re-renders on its own, and each re-render checks the admin again (and would
+      // redirect the demoted one before the actions arrive): 250 ms after a change (bob's socket)
+      // and at its one-second tick. After both pushes the next re-render is most of a second
+      // away; the actions go out at once, so each meets the per-event check, not the push's.
+      await channel.waitForPush('diff');
+      await channel.waitForPush('diff');
       try {
         s.app.accounts.setRole(admin.id, 'reader');
 
-        for (const [event, value] of [
+        const actions = [
           ['disconnect', { id: `users_socket:${bob.id}` }],
           ['terminate_account', { id: String(bob.id) }],
           ['select', { topic: adminInspector.topic }],
           ['filter', { user: String(bob.id) }],
-        ] as const) {
-          const reply = await channel.event(event, value);
-          expect(reply.status, event).toBe('error');
-          expect(reply.response, event).toEqual({ reason: 'unauthorized', event });
+        ] as const;
+        const replies = await Promise.all(actions.map(([event, value]) => channel.event(event, value)));
+        for (const [i, [event]] of actions.entries()) {
+          expect(replies[i]!.status, event).toBe('error');
+          expect(replies[i]!.response, event).toEqual({ reason: 'unauthorized', event });
         }
         expect((await bobSocket.heartbeat()).status).toBe('ok');
       } finally {
