@@ -10,6 +10,22 @@ import { hashPasswordSync } from './auth/password.ts';
 
 export type Db = Database.Database;
 
+/** Statements compiled once per database: the policies read the user back on every event. */
+const statements = new WeakMap<Db, Map<string, Database.Statement>>();
+
+/**
+ * `db.prepare(sql)`, compiled at the first call for this database and reused after: compiling is
+ * most of a small query's cost (a policy's per-event user lookup). The SQL strings are the code's
+ * own constants, so the cache holds as many statements as the code has.
+ */
+export function prepared(db: Db, sql: string): Database.Statement {
+  let byText = statements.get(db);
+  if (!byText) statements.set(db, (byText = new Map()));
+  let statement = byText.get(sql);
+  if (!statement) byText.set(sql, (statement = db.prepare(sql)));
+  return statement;
+}
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS users (
   id INTEGER PRIMARY KEY,

@@ -2,7 +2,7 @@
 // the cookie only refers to it, so deleting the row (logout, ban) revokes every copy of the cookie.
 
 import { createHash, randomBytes } from 'node:crypto';
-import type { Db } from '../database.ts';
+import { prepared, type Db } from '../database.ts';
 import { burnPasswordCheck, verifyPassword } from './password.ts';
 
 export type Role = 'reader' | 'editor' | 'admin';
@@ -53,17 +53,17 @@ export class Accounts {
   }
 
   getUser(id: number): User | null {
-    const row = this.#db.prepare('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
+    const row = prepared(this.#db, 'SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
     return row ? toUser(row) : null;
   }
 
   listUsers(): User[] {
-    return (this.#db.prepare('SELECT * FROM users ORDER BY id').all() as UserRow[]).map(toUser);
+    return (prepared(this.#db, 'SELECT * FROM users ORDER BY id').all() as UserRow[]).map(toUser);
   }
 
   /** The user for an email and password, or null; takes the same time either way. */
   async authenticate(email: string, password: string): Promise<User | null> {
-    const row = this.#db.prepare('SELECT * FROM users WHERE email = ?').get(email) as UserRow | undefined;
+    const row = prepared(this.#db, 'SELECT * FROM users WHERE email = ?').get(email) as UserRow | undefined;
     if (!row) {
       await burnPasswordCheck(password);
       return null;
@@ -74,39 +74,40 @@ export class Accounts {
   /** Starts a login session; returns the token for the cookie session (stored hashed). */
   createSessionToken(user: User): string {
     const token = randomBytes(32).toString('base64url');
-    this.#db
-      .prepare('INSERT INTO user_tokens (token_hash, user_id, created_at) VALUES (?, ?, ?)')
-      .run(hashToken(token), user.id, Math.floor(Date.now() / 1000));
+    prepared(this.#db, 'INSERT INTO user_tokens (token_hash, user_id, created_at) VALUES (?, ?, ?)').run(
+      hashToken(token),
+      user.id,
+      Math.floor(Date.now() / 1000),
+    );
     return token;
   }
 
   /** The user of a valid, unexpired login session, or null. */
   getUserBySessionToken(token: unknown): User | null {
     if (typeof token !== 'string' || token.length === 0) return null;
-    const row = this.#db
-      .prepare(
-        `SELECT users.* FROM user_tokens JOIN users ON users.id = user_tokens.user_id
+    const row = prepared(
+      this.#db,
+      `SELECT users.* FROM user_tokens JOIN users ON users.id = user_tokens.user_id
          WHERE user_tokens.token_hash = ? AND user_tokens.created_at > ?`,
-      )
-      .get(hashToken(token), Math.floor(Date.now() / 1000) - SESSION_VALIDITY_S) as UserRow | undefined;
+    ).get(hashToken(token), Math.floor(Date.now() / 1000) - SESSION_VALIDITY_S) as UserRow | undefined;
     return row ? toUser(row) : null;
   }
 
   deleteSessionToken(token: unknown): void {
     if (typeof token !== 'string') return;
-    this.#db.prepare('DELETE FROM user_tokens WHERE token_hash = ?').run(hashToken(token));
+    prepared(this.#db, 'DELETE FROM user_tokens WHERE token_hash = ?').run(hashToken(token));
   }
 
   /** Ends every login session of a user (ban, password change). */
   deleteAllSessionTokens(userId: number): void {
-    this.#db.prepare('DELETE FROM user_tokens WHERE user_id = ?').run(userId);
+    prepared(this.#db, 'DELETE FROM user_tokens WHERE user_id = ?').run(userId);
   }
 
   setRole(userId: number, role: Role): void {
-    this.#db.prepare('UPDATE users SET role = ? WHERE id = ?').run(role, userId);
+    prepared(this.#db, 'UPDATE users SET role = ? WHERE id = ?').run(role, userId);
   }
 
   deleteUser(userId: number): void {
-    this.#db.prepare('DELETE FROM users WHERE id = ?').run(userId);
+    prepared(this.#db, 'DELETE FROM users WHERE id = ?').run(userId);
   }
 }

@@ -3,7 +3,7 @@
 
 import type { PubSub } from 'liveward';
 import type { Accounts, User } from '../auth/accounts.ts';
-import type { Db } from '../database.ts';
+import { prepared, type Db } from '../database.ts';
 
 export interface Post {
   id: number;
@@ -92,21 +92,22 @@ export class Blog {
 
   listPosts(user: User | null): Post[] {
     if (!this.canRead(user)) return [];
-    return (this.#db.prepare('SELECT * FROM posts ORDER BY id').all() as PostRow[]).map(toPost);
+    return (prepared(this.#db, 'SELECT * FROM posts ORDER BY id').all() as PostRow[]).map(toPost);
   }
 
   getPostForUser(user: User | null, id: number): Post | null {
     if (!this.canRead(user) || !Number.isSafeInteger(id)) return null;
-    const row = this.#db.prepare('SELECT * FROM posts WHERE id = ?').get(id) as PostRow | undefined;
+    const row = prepared(this.#db, 'SELECT * FROM posts WHERE id = ?').get(id) as PostRow | undefined;
     return row ? toPost(row) : null;
   }
 
   listComments(user: User | null, postId: number): Comment[] {
     if (!this.canRead(user)) return [];
     return (
-      this.#db
-        .prepare(`SELECT ${COMMENT_COLUMNS} FROM comments c JOIN users u ON u.id = c.author_id WHERE c.post_id = ? ORDER BY c.id`)
-        .all(postId) as CommentRow[]
+      prepared(
+        this.#db,
+        `SELECT ${COMMENT_COLUMNS} FROM comments c JOIN users u ON u.id = c.author_id WHERE c.post_id = ? ORDER BY c.id`,
+      ).all(postId) as CommentRow[]
     ).map(toComment);
   }
 
@@ -119,9 +120,10 @@ export class Blog {
       return { ok: false, error: 'invalid', message: `A comment is 1 to ${MAX_COMMENT} characters.` };
     }
     const createdAt = new Date().toISOString();
-    const inserted = this.#db
-      .prepare('INSERT INTO comments (post_id, author_id, body, created_at) SELECT id, ?, ?, ? FROM posts WHERE id = ?')
-      .run(author.id, body, createdAt, post.id);
+    const inserted = prepared(
+      this.#db,
+      'INSERT INTO comments (post_id, author_id, body, created_at) SELECT id, ?, ?, ? FROM posts WHERE id = ?',
+    ).run(author.id, body, createdAt, post.id);
     if (inserted.changes === 0) return { ok: false, error: 'not_found', message: 'That post no longer exists.' };
     const comment: Comment = {
       id: Number(inserted.lastInsertRowid),
@@ -139,15 +141,15 @@ export class Blog {
   deleteComment(user: User | null, commentId: number): CommentResult {
     const current = user ? this.#accounts.getUser(user.id) : null;
     if (!Number.isSafeInteger(commentId)) return { ok: false, error: 'not_found', message: 'No such comment.' };
-    const row = this.#db
-      .prepare(`SELECT ${COMMENT_COLUMNS} FROM comments c JOIN users u ON u.id = c.author_id WHERE c.id = ?`)
-      .get(commentId) as CommentRow | undefined;
+    const row = prepared(this.#db, `SELECT ${COMMENT_COLUMNS} FROM comments c JOIN users u ON u.id = c.author_id WHERE c.id = ?`).get(
+      commentId,
+    ) as CommentRow | undefined;
     if (!row) return { ok: false, error: 'not_found', message: 'No such comment.' };
     const comment = toComment(row);
     if (!canDeleteComment(current, comment)) {
       return { ok: false, error: 'forbidden', message: 'Only its author or an editor may delete a comment.' };
     }
-    this.#db.prepare('DELETE FROM comments WHERE id = ?').run(commentId);
+    prepared(this.#db, 'DELETE FROM comments WHERE id = ?').run(commentId);
     const message: PostMessage = { type: 'comment_deleted', postId: comment.postId, commentId };
     this.#pubsub().broadcast(postTopic(comment.postId), message);
     return { ok: true, comment };
@@ -162,9 +164,13 @@ export class Blog {
     }
     if (body.length > MAX_BODY) return { ok: false, error: 'invalid', message: `Body must be at most ${MAX_BODY} characters.` };
     const updatedAt = new Date().toISOString();
-    const { changes } = this.#db
-      .prepare('UPDATE posts SET title = ?, body = ?, updated_at = ?, updated_by = ? WHERE id = ?')
-      .run(title, body, updatedAt, user!.id, post.id);
+    const { changes } = prepared(this.#db, 'UPDATE posts SET title = ?, body = ?, updated_at = ?, updated_by = ? WHERE id = ?').run(
+      title,
+      body,
+      updatedAt,
+      user!.id,
+      post.id,
+    );
     if (changes === 0) return { ok: false, error: 'not_found', message: 'That post no longer exists.' };
     const updated: Post = { id: post.id, title, body, updatedAt };
     const message: PostMessage = { type: 'post_updated', post: updated };
