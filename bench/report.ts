@@ -461,7 +461,7 @@ export function buildNotes(results: Omit<BenchResults, 'notes'>): string[] {
     if (floorRuns.length > 0) {
       const fmed = (f: (r: (typeof floorRuns)[number]) => number): string => fmt(repeated(floorRuns.map(f)).median, 'ms');
       notes.push(
-        `The floor of the disconnect: after each run, as many bare sockets on the bare \`ws\` server, each closed with \`ws.close(1001)\` in one loop, timed the same way: the loop took ${fmed((r) => r.disconnect.callMs)}, the last close frame arrived at ${fmed((r) => r.disconnect.lastCloseFrameMs)}, the last \`close\` event at ${fmed((r) => r.disconnect.lastMs)} (medians). What is left above it is the server's own work per kicked socket.`,
+        `The floor of the disconnect: after each run, as many bare sockets on the bare \`ws\` server, each closed with \`ws.close(1001)\` in one loop, timed the same way: the loop took ${fmed((r) => r.disconnect.callMs)}, the last close frame arrived at ${fmed((r) => r.disconnect.lastCloseFrameMs)}, the last \`close\` event at ${fmed((r) => r.disconnect.lastMs)} (medians). Liveward's figure minus this one is what the server does beyond the bare closing handshakes.`,
       );
     }
     const broadcastNote = (views: number, bs: FanOutRun['broadcasts']): string =>
