@@ -58,7 +58,7 @@ const USAGE = `npm run bench [-- flags]
   --fanout N           sockets of one user for disconnect and broadcast (default 1000)
   --broadcasts N       broadcasts timed per fan-out run (default 5)
   --broadcast-views N  views of one topic for the wide broadcast after the fan-out runs
-                       (default 10000; 0 skips it)
+                       (default 10000, also with --quick: its ramp adds 1–2 min; 0 skips it)
   --concurrency N      clients opening at once while ramping (default 50)
   --heartbeat S        client heartbeat interval (default 30, as phoenix.js)
   --only events,memory,fanout,streams,inspector,cluster   run some phases (results go to partial.json/md);
