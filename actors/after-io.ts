@@ -3,9 +3,17 @@
 // socket that was ready. A disconnect of a thousand sockets of one user closes them all at once;
 // tearing each one's views down as its handshake completed put that work between the other
 // sockets' closing handshakes, so the last client heard its close only after every view before
-// it was gone. Deferred, the handshakes that are ready complete first.
+// it was gone. Deferred, the handshakes that are ready complete first; and at most
+// `TASKS_PER_TURN` tasks run per check phase, the rest in the next turn's, so a thousand
+// teardowns queued at once do not hold back the handshakes that become ready meanwhile.
 
 import { logger } from '../runtime/logger.ts';
+
+/**
+ * Tasks run in one check phase: about a millisecond of view teardowns (each ends a view actor and
+ * releases its connection's resources), after which the loop serves its sockets again.
+ */
+export const TASKS_PER_TURN = 64;
 
 const pending: (() => void)[] = [];
 let scheduled = false;
@@ -19,8 +27,11 @@ export function afterIo(task: () => void): void {
 }
 
 function runPending(): void {
-  scheduled = false;
-  for (const task of pending.splice(0)) {
+  const batch = pending.splice(0, TASKS_PER_TURN);
+  // What is left (and whatever these tasks queue) runs in the next turn's check phase.
+  if (pending.length > 0) setImmediate(runPending);
+  else scheduled = false;
+  for (const task of batch) {
     try {
       task();
     } catch (err) {

@@ -25,6 +25,11 @@ export interface BenchOptions {
   fanout: number;
   /** PubSub broadcasts timed per fan-out repetition. */
   broadcasts: number;
+  /**
+   * Views of one topic for the wide broadcast, after the fan-out runs (0: none): each is its own
+   * socket of the fan-out's user, like the fan-out's views, to compare the time per view.
+   */
+  broadcastViews: number;
   /** Clients opening at once while ramping. */
   concurrency: number;
   /** Client heartbeat interval, as phoenix.js (30 s). */
@@ -52,6 +57,8 @@ const USAGE = `npm run bench [-- flags]
   --hold S             seconds the largest population is held (default 60; quick 5)
   --fanout N           sockets of one user for disconnect and broadcast (default 1000)
   --broadcasts N       broadcasts timed per fan-out run (default 5)
+  --broadcast-views N  views of one topic for the wide broadcast after the fan-out runs
+                       (default 10000, also with --quick: its ramp adds 1–2 min; 0 skips it)
   --concurrency N      clients opening at once while ramping (default 50)
   --heartbeat S        client heartbeat interval (default 30, as phoenix.js)
   --only events,memory,fanout,streams,inspector,policy,cluster   run some phases (results go to partial.json/md);
@@ -94,6 +101,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       hold: { type: 'string' },
       fanout: { type: 'string' },
       broadcasts: { type: 'string' },
+      'broadcast-views': { type: 'string' },
       concurrency: { type: 'string' },
       heartbeat: { type: 'string' },
       only: { type: 'string' },
@@ -128,6 +136,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     holdS: number(values.hold, quick ? 5 : 60),
     fanout: Math.round(number(values.fanout, 1000)),
     broadcasts: Math.max(1, Math.round(number(values.broadcasts, quick ? 3 : 5))),
+    broadcastViews: Math.round(number(values['broadcast-views'], 10_000)),
     concurrency: Math.max(1, Math.round(number(values.concurrency, 50))),
     heartbeatS: number(values.heartbeat, 30),
     profile: values.profile ?? false,

@@ -99,6 +99,21 @@ const commands = {
     });
   },
 
+  /**
+   * Closes every socket with 1001, as `registry.disconnect` closes a user's sockets: the floor of
+   * the fan-out phase's disconnect. Stamps the call as the Liveward server does.
+   */
+  disconnect(_: void) {
+    const calledAt = wallNow();
+    let closed = 0;
+    for (const ws of wss?.clients ?? []) {
+      if (ws.readyState !== ws.OPEN) continue;
+      ws.close(1001, 'disconnected');
+      closed++;
+    }
+    return { calledAt, returnedAt: wallNow(), closed };
+  },
+
   sample: ({ gc }: { gc: boolean }) =>
     sampleProcess(gc, () => ({ connections: wss?.clients.size ?? 0, liveSocketIds: 0, views, subscriptions: 0, timers: 0 })),
 

@@ -7,9 +7,16 @@
 //   complete).
 // The server stamps the call and the load generator stamps each arrival, both on `wallNow()`; the
 // orchestrator corrects both by their measured clock offsets (see wall-clock.ts).
+// Each run is followed by one of the floor (the bare `ws` echo server, in its own process): as
+// many bare sockets, each closed with 1001 as a kick closes it, timed the same way: what the
+// closing handshakes alone cost on this machine with this load generator.
+// Then the wide broadcast: `broadcastViews` (10,000) sockets of the same user on the same post,
+// and the same broadcast timed again, to compare the time per view with the runs' 1,000.
 
 import type { Limits } from '../server/index.ts';
-import { sleep, type BenchContext } from './bench-context.ts';
+import { sleep, type BenchContext, type Target } from './bench-context.ts';
+import type { ControlChannel } from './control-channel.ts';
+import type { EchoCommands } from './echo-server.ts';
 import type { ArrivalResult } from './load-generator.ts';
 import { summarize, type Summary } from './samples.ts';
 import type { ClockOffset } from './wall-clock.ts';
@@ -41,6 +48,35 @@ export interface FanOutRun {
   offsets: { server: ClockOffset; loadgen: ClockOffset };
 }
 
+/** The floor's disconnect: as many bare sockets, each closed with 1001 by a bare `ws` server. */
+export interface FloorDisconnectRun {
+  rep: number;
+  foreign: { cores: number; top: string | null };
+  disconnect: Arrival & { lastCloseFrameMs: number };
+}
+
+/** One broadcast to many more views of the same topic. */
+export interface WideBroadcast {
+  views: number;
+  /** Views the server held when the broadcasts began. */
+  joined: number;
+  rampSeconds: number;
+  failedJoins: number;
+  /** Other processes' CPU during each kept broadcast (the worst of them). */
+  foreign: { cores: number; top: string | null };
+  broadcasts: Arrival[];
+}
+
+export interface FanOutResult {
+  target: Record<string, unknown>;
+  runs: FanOutRun[];
+  /** Absent in results from before the floor's disconnect was measured. */
+  floor?: FloorDisconnectRun[];
+  /** Absent (or null) when not measured. */
+  wide?: WideBroadcast | null;
+  redone: number;
+}
+
 export const FAN_OUT_USER = 'bob@example.com';
 
 /**
@@ -53,11 +89,15 @@ export function fanOutLimits(sockets: number): Partial<Limits> {
 const EDITOR = 'alice@example.com';
 const POST_PATH = '/posts/1';
 
-export async function runFanOutPhase(ctx: BenchContext): Promise<{ target: Record<string, unknown>; runs: FanOutRun[]; redone: number }> {
+export async function runFanOutPhase(ctx: BenchContext): Promise<FanOutResult> {
   const { options, loadgen } = ctx;
-  const target = await ctx.startTarget('liveward', fanOutLimits(options.fanout));
+  const target = await ctx.startTarget('liveward', fanOutLimits(Math.max(options.fanout, options.broadcastViews)));
+  const floor = await ctx.startTarget('floor');
+  const floorChannel = floor.channel as unknown as ControlChannel<EchoCommands>;
   const server = target.server!;
   const runs: FanOutRun[] = [];
+  const floorRuns: FloorDisconnectRun[] = [];
+  let wide: WideBroadcast | null = null;
   let redone = 0;
   try {
     const cookie = await loadgen.call('login', { baseUrl: target.baseUrl, email: FAN_OUT_USER, password: 'bob-password' });
@@ -75,12 +115,7 @@ export async function runFanOutPhase(ctx: BenchContext): Promise<{ target: Recor
 
       const broadcasts: Arrival[] = [];
       for (let b = 0; b < (rep < 0 ? 1 : options.broadcasts); b++) {
-        await loadgen.call('armDiff', undefined);
-        const call = await server.call('updatePost', { postId: 1, editor: EDITOR });
-        const result = await loadgen.call('awaitArrivals', { kind: 'diff', timeoutMs: 30_000 });
-        broadcasts.push(
-          arrival(result, toLocal(call.calledAt, offsets.target), call.returnedAt - call.calledAt, (t) => toLocal(t, offsets.loadgen)),
-        );
+        broadcasts.push(await timeBroadcast(ctx, target, offsets));
         await sleep(200);
       }
 
@@ -89,6 +124,7 @@ export async function runFanOutPhase(ctx: BenchContext): Promise<{ target: Recor
       const result = await loadgen.call('awaitArrivals', { kind: 'close', timeoutMs: 30_000 });
       await loadgen.call('forgetClosed', undefined);
       await ctx.waitForCounts(target, (c) => c.connections === 0 && c.views === 0);
+      const floorRun = await floorDisconnect(ctx, floor, floorChannel, rep);
       if (rep < 0) continue;
       const elsewhere = foreign.stop();
       if (ctx.shouldRedo(elsewhere, redone)) {
@@ -96,6 +132,7 @@ export async function runFanOutPhase(ctx: BenchContext): Promise<{ target: Recor
         rep--;
         continue;
       }
+      floorRuns.push(floorRun);
       runs.push({
         rep,
         foreign: elsewhere,
@@ -111,11 +148,94 @@ export async function runFanOutPhase(ctx: BenchContext): Promise<{ target: Recor
         offsets: { server: offsets.target, loadgen: offsets.loadgen },
       });
     }
+    if (options.broadcastViews > 0) wide = await wideBroadcast(ctx, target, cookie);
   } finally {
     await loadgen.call('closeAll', undefined);
     await target.stop();
+    await floor.stop();
   }
-  return { target: target.info, runs, redone };
+  return { target: target.info, runs, floor: floorRuns, wide, redone };
+}
+
+/** Times one post update from the server's call to the last view's `diff`. */
+async function timeBroadcast(ctx: BenchContext, target: Target, offsets: { target: ClockOffset; loadgen: ClockOffset }): Promise<Arrival> {
+  const { loadgen } = ctx;
+  await loadgen.call('armDiff', undefined);
+  const call = await target.server!.call('updatePost', { postId: 1, editor: EDITOR });
+  const result = await loadgen.call('awaitArrivals', { kind: 'diff', timeoutMs: 30_000 });
+  const toLocal = (t: number, o: ClockOffset): number => t - o.offsetMs;
+  return arrival(result, toLocal(call.calledAt, offsets.target), call.returnedAt - call.calledAt, (t) => toLocal(t, offsets.loadgen));
+}
+
+/** As many bare sockets on the floor, each closed with 1001 by the bare `ws` server. */
+async function floorDisconnect(
+  ctx: BenchContext,
+  floor: Target,
+  channel: ControlChannel<EchoCommands>,
+  rep: number,
+): Promise<FloorDisconnectRun> {
+  const { loadgen, options } = ctx;
+  const foreign = ctx.foreignLoad();
+  foreign.start();
+  await ctx.ramp(floor, options.fanout);
+  await ctx.waitForCounts(floor, (c) => c.views >= options.fanout);
+  const offsets = await ctx.offsets(floor);
+  await loadgen.call('armClose', undefined);
+  const call = await channel.call('disconnect', undefined);
+  const result = await loadgen.call('awaitArrivals', { kind: 'close', timeoutMs: 30_000 });
+  await loadgen.call('forgetClosed', undefined);
+  await ctx.waitForCounts(floor, (c) => c.connections === 0);
+  const calledAt = call.calledAt - offsets.target.offsetMs;
+  return {
+    rep,
+    foreign: foreign.stop(),
+    disconnect: {
+      ...arrival(result, calledAt, call.returnedAt - call.calledAt, (t) => t - offsets.loadgen.offsetMs),
+      lastCloseFrameMs: result.lastFrameAt - offsets.loadgen.offsetMs - calledAt,
+    },
+  };
+}
+
+/**
+ * `broadcastViews` sockets of the user on the same post, an unmeasured broadcast, then
+ * `broadcasts` timed ones (each taken again when other processes used the machine meanwhile).
+ */
+async function wideBroadcast(ctx: BenchContext, target: Target, cookie: string): Promise<WideBroadcast> {
+  const { options, loadgen } = ctx;
+  const views = options.broadcastViews;
+  ctx.log(`fan-out: ramp to ${views} views of one post for the wide broadcast`);
+  const ramp = await ctx.ramp(target, views, { path: POST_PATH, cookie });
+  const counts = await ctx.waitForCounts(target, (c) => c.views >= ramp.opened, 60_000);
+  const offsets = await ctx.offsets(target);
+  await timeBroadcast(ctx, target, offsets); // warm-up
+  await sleep(500);
+  const broadcasts: Arrival[] = [];
+  let worst = { cores: 0, top: null as string | null };
+  let redone = 0;
+  while (broadcasts.length < options.broadcasts) {
+    const foreign = ctx.foreignLoad();
+    foreign.start();
+    const timed = await timeBroadcast(ctx, target, offsets);
+    const elsewhere = foreign.stop();
+    await sleep(500);
+    if (ctx.shouldRedo(elsewhere, redone)) {
+      redone++;
+      continue;
+    }
+    if (elsewhere.cores > worst.cores) worst = elsewhere;
+    broadcasts.push(timed);
+  }
+  ctx.log(`fan-out: closing the ${views} views`);
+  await loadgen.call('closeAll', undefined);
+  await ctx.waitForCounts(target, (c) => c.connections === 0 && c.views === 0, 60_000);
+  return {
+    views,
+    joined: counts.views,
+    rampSeconds: ramp.elapsedMs / 1000,
+    failedJoins: ramp.failed,
+    foreign: worst,
+    broadcasts,
+  };
 }
 
 function arrival(result: ArrivalResult, triggeredAt: number, callMs: number, toLocal: (t: number) => number): Arrival {

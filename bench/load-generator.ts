@@ -6,6 +6,7 @@
 import { Agent } from 'node:http';
 import { BenchClient, fetchPage, logIn, takeRetriedGets, type ClientObserver } from './bench-client.ts';
 import { serveControl } from './control-channel.ts';
+import { startProfile, stopProfile } from './process-sample.ts';
 import { Samples, summarize, type Summary } from './samples.ts';
 import { wallNow } from './wall-clock.ts';
 import { joinPayload } from '../testing/channel-socket.ts';
@@ -230,9 +231,16 @@ const commands = {
     };
   },
 
-  /** Every client now expects its socket to be closed by the server; `awaitArrivals` waits. */
+  /**
+   * Every client now expects its socket to be closed by the server; `awaitArrivals` waits. Until
+   * then errors are built without a stack: after each closing handshake ws calls `end()` on
+   * streams that are already finished and Node builds an error with a stack for each call (three
+   * per socket) that nobody reads. A browser pays that once in its own process; this one process
+   * stands in for a thousand of them, and would otherwise time its own stack walks.
+   */
   armClose(_: void): number {
     for (const c of clients) c.closeExpected = true;
+    Error.stackTraceLimit = 0;
     return arm(clients.filter((c) => c.closedAt === null).length);
   },
 
@@ -247,6 +255,7 @@ const commands = {
     await Promise.race([pendingDone, new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
     clearTimeout(timer);
     arrivals = null;
+    Error.stackTraceLimit = STACK_TRACE_LIMIT;
     const times = clients.map((c) => (kind === 'close' ? c.closedAt : c.diffAt)).filter((t): t is number => t !== null);
     const codes: Record<string, number> = {};
     if (kind === 'close') for (const c of clients) if (c.closeCode !== null) codes[c.closeCode] = (codes[c.closeCode] ?? 0) + 1;
@@ -270,6 +279,10 @@ const commands = {
     return before - open.length;
   },
 
+  /** A CPU profile of this process (bench/disconnect-probe.ts: is the load generator the bound?). */
+  startProfile: (_: void) => startProfile(),
+  stopProfile: ({ path }: { path: string }) => stopProfile(path),
+
   async closeAll(_: void): Promise<{ closed: number; elapsedMs: number }> {
     const started = performance.now();
     const closing = clients.splice(0);
@@ -281,6 +294,8 @@ const commands = {
 };
 
 let pendingDone: Promise<void> = Promise.resolve();
+/** The default, restored once the close arrivals are in (see `armClose`). */
+const STACK_TRACE_LIMIT = Error.stackTraceLimit;
 
 function arm(count: number): number {
   if (count === 0) {

@@ -1,8 +1,9 @@
 // The server's socket class over a real ws server and client: once routed, message, close and
-// error reach the connection's methods; other events still reach ordinary listeners.
+// error reach the connection's methods; other events still reach ordinary listeners; a closing
+// handshake the server started ends with the server closing the TCP connection.
 
 import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { RoutedWebSocket, type SocketEvents } from '../../runtime/routed-web-socket.ts';
@@ -81,4 +82,64 @@ describe('RoutedWebSocket', () => {
     expect(early).toEqual(['before']);
     client.close();
   });
+
+  it('closes the TCP connection once the handshake it started is complete, without waiting for the peer', async () => {
+    server = new WebSocketServer({ port: 0, host: '127.0.0.1', WebSocket: RoutedWebSocket });
+    await once(server, 'listening');
+    const { port } = server.address() as AddressInfo;
+    const accepted = once(server, 'connection') as Promise<[RoutedWebSocket]>;
+    // A raw client that answers the close frame and then keeps its side of the TCP connection
+    // open (a peer slow to send its FIN): ws alone would half-close and wait for that FIN.
+    const raw = connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+    raw.write(
+      'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+        'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+    );
+    const [serverSide] = await accepted;
+    const recorder = new Recorder();
+    serverSide.route(recorder);
+    const received = collect(raw);
+    serverSide.close(1001, 'bye');
+    await expect.poll(() => closeFrameIn(received.bytes())).toEqual({ code: 1001, reason: 'bye' });
+    // The client's close frame (masked, with a zero mask): 1001 back.
+    raw.write(Buffer.from([0x88, 0x82, 0, 0, 0, 0, 0x03, 0xe9]));
+    await expect.poll(() => recorder.closes).toEqual([1001]);
+    await expect.poll(() => received.ended).toBe(true);
+    raw.destroy();
+  });
+
+  it('leaves a close the client started to ws', async () => {
+    const { serverSide, client } = await connected();
+    const recorder = new Recorder();
+    serverSide.route(recorder);
+    client.close(1000, 'tab closed');
+    const [code] = (await once(client, 'close')) as [number];
+    expect(code).toBe(1000);
+    await expect.poll(() => recorder.closes).toEqual([1000]);
+  });
 });
+
+/** Everything a raw socket receives, and whether the other side ended it. */
+function collect(socket: Socket): { bytes(): Buffer; readonly ended: boolean } {
+  const chunks: Buffer[] = [];
+  const state = { ended: false };
+  socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+  socket.on('end', () => (state.ended = true));
+  return {
+    bytes: () => Buffer.concat(chunks),
+    get ended() {
+      return state.ended;
+    },
+  };
+}
+
+/** The close frame after the HTTP 101 answer, if it arrived: an unmasked server frame. */
+function closeFrameIn(bytes: Buffer): { code: number; reason: string } | null {
+  const head = bytes.indexOf('\r\n\r\n');
+  if (head < 0) return null;
+  const frame = bytes.subarray(head + 4);
+  if (frame.length < 4 || frame[0] !== 0x88) return null;
+  const length = frame[1]! & 0x7f;
+  if (frame.length < 2 + length) return null;
+  return { code: frame.readUInt16BE(2), reason: frame.subarray(4, 2 + length).toString() };
+}
