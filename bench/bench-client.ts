@@ -233,7 +233,7 @@ export class BenchClient {
   startEvents(payload: string = INCREMENT_PAYLOAD): void {
     if (this.#looping || this.ws.readyState !== WebSocket.OPEN) return;
     this.#looping = true;
-    this.#eventSuffix = `",${JSON.stringify(this.topic)},"event",${payload}]`;
+    this.#eventSuffix = this.#suffixFor(payload);
     this.#sendEvent();
   }
 
@@ -241,6 +241,7 @@ export class BenchClient {
   sendEvents(count: number): Promise<void> {
     if (count <= 0 || this.#looping || this.ws.readyState !== WebSocket.OPEN) return Promise.resolve();
     this.#budget = count;
+    this.#eventSuffix = this.#suffixFor(INCREMENT_PAYLOAD);
     const done = new Promise<void>((resolve) => {
       this.#stopped = () => {
         this.#stopped = null;
@@ -285,6 +286,11 @@ export class BenchClient {
     this.#eventRef = ref;
     this.#eventSentAt = process.hrtime.bigint();
     this.ws.send(this.#eventPrefix + ref + this.#eventSuffix);
+  }
+
+  /** What follows the ref in an event frame of this client's topic carrying `payload`. */
+  #suffixFor(payload: string): string {
+    return `",${JSON.stringify(this.topic)},"event",${payload}]`;
   }
 
   #nextRef(): string {
