@@ -44,6 +44,8 @@ export interface ActiveLevel extends MemoryLevel {
   overIdleBytes: number;
   /** How long the clicks took, all clients at once. */
   sendMs: number;
+  /** Clicks answered with an error (none expected: the figure is of views that handled every event). */
+  refused?: number;
 }
 
 export interface MemoryRun {
@@ -127,7 +129,9 @@ export async function runMemoryPhase(ctx: BenchContext, rep: number, hold: boole
 
     ctx.log(`memory: run ${rep + 1}, ${ACTIVE_EVENTS} events on each of the ${open} views`);
     const sending = performance.now();
+    const before = await loadgen.call('mark', undefined);
     await loadgen.call('sendEvents', { count: open, perClient: ACTIVE_EVENTS });
+    const refused = (await loadgen.call('mark', undefined)).failed - before.failed;
     const sendMs = performance.now() - sending;
     await sleep(SETTLE_MS);
     const activeSample = level(largest, baseline, await channel.call('sample', { gc: true }));
@@ -137,6 +141,7 @@ export async function runMemoryPhase(ctx: BenchContext, rep: number, hold: boole
       events: ACTIVE_EVENTS,
       overIdleBytes: activeSample.heapPerViewBytes - idle.heapPerViewBytes,
       sendMs,
+      refused,
     };
 
     ctx.log(`memory: run ${rep + 1}, closing ${open} clients`);

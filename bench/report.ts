@@ -365,6 +365,11 @@ export function buildRows(results: Omit<BenchResults, 'rows' | 'notes'>): Row[] 
 
 export function buildNotes(results: Omit<BenchResults, 'notes'>): string[] {
   const notes: string[] = [];
+  const refused = results.memory.reduce((sum, r) => sum + (r.active?.refused ?? 0), 0);
+  if (refused > 0)
+    notes.push(
+      `**${fmtInt(refused)} of the active views' clicks were refused**: the active-view heap is not of views that handled every event.`,
+    );
   const targets = results.rows.filter((r) => r.target);
   for (const row of targets) {
     const t = row.target!;
