@@ -8,7 +8,7 @@
 
 import { ComponentCall, Keyed, Memo, Rendered, leafToString, renderToString } from './template.ts';
 import { StreamRows } from './live-stream.ts';
-import { sharedList, sharedTree } from './shared-nodes.ts';
+import { sameDeps, sharedList, sharedMemo, sharedTree } from './shared-nodes.ts';
 
 /** What the client holds at one dynamic position (a number: the cid of a stateful component). */
 export type RenderNode = string | number | TreeNode | ListNode | StreamNode | MemoNode;
@@ -157,14 +157,8 @@ function diffMemo(prev: RenderNode | undefined, memo: Memo): unknown {
   } finally {
     memoDepth--;
   }
-  lastNode = { kind: 'memo', deps: memo.deps, child: lastNode };
+  lastNode = sharedMemo(memo.deps, lastNode);
   return wire;
-}
-
-function sameDeps(held: readonly unknown[], deps: readonly unknown[]): boolean {
-  if (held.length !== deps.length) return false;
-  for (let i = 0; i < deps.length; i++) if (!Object.is(held[i], deps[i])) return false;
-  return true;
 }
 
 function diffLeaf(prev: RenderNode | undefined, text: string): string | undefined {

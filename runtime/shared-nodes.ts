@@ -14,7 +14,7 @@
 // `MAX_SHARED_LEAF_CHARS`): comparing it stays cheap, and what stays referenced after its views
 // end is at most one small node per template.
 
-import type { ListNode, RenderNode, TreeNode } from './diff.ts';
+import type { ListNode, MemoNode, RenderNode, TreeNode } from './diff.ts';
 
 /** Positions (children, or list rows × their children) a shared node may have. */
 const MAX_SHARED_CHILDREN = 32;
@@ -23,6 +23,7 @@ const MAX_SHARED_LEAF_CHARS = 128;
 
 const lastTree = new WeakMap<readonly string[], TreeNode>();
 const lastList = new WeakMap<readonly string[], ListNode>();
+const lastMemo = new WeakMap<object, MemoNode>();
 
 /**
  * A tree node of `statics` over `children`: the remembered one, if it holds the same children.
@@ -43,6 +44,27 @@ export function sharedList(statics: readonly string[], keys: unknown[], entries:
   const node: ListNode = { kind: 'list', statics, keys, entries };
   if ((joining || last === undefined) && listShareable(keys, entries)) lastList.set(statics, node);
   return node;
+}
+
+/**
+ * A `memo` node over `child`: the one remembered for that child (itself a shared node, most
+ * often), if it has the same deps. A memo has no statics to be remembered by; its child stands in.
+ * The node re-renders only when its deps change, so remembering it is no cost per event.
+ */
+export function sharedMemo(deps: readonly unknown[], child: RenderNode): MemoNode {
+  if (typeof child !== 'object') return { kind: 'memo', deps, child };
+  const last = lastMemo.get(child);
+  if (last !== undefined && sameDeps(last.deps, deps)) return last;
+  const node: MemoNode = { kind: 'memo', deps, child };
+  if (deps.length <= MAX_SHARED_CHILDREN) lastMemo.set(child, node);
+  return node;
+}
+
+/** `memo`'s rule: as many deps, each the same by `Object.is`. */
+export function sameDeps(held: readonly unknown[], deps: readonly unknown[]): boolean {
+  if (held.length !== deps.length) return false;
+  for (let i = 0; i < deps.length; i++) if (!Object.is(held[i], deps[i])) return false;
+  return true;
 }
 
 function sameNodes(a: readonly RenderNode[], b: readonly RenderNode[]): boolean {
