@@ -404,11 +404,11 @@ export class Connection implements ConnectionPort, Watched, SocketEvents, TopicW
     if (job.kind === 'join') return this.#startView(topic, slot, job.frame);
     const entry = slot.view;
     if (job.kind === 'info') {
-      if (!entry || entry.context.joinRef !== job.joinRef || !isLive(entry.actor)) return null;
+      if (!entry || entry.joinRef !== job.joinRef || !isLive(entry.self)) return null;
       return sendHandingOff(entry, { type: 'info', message: job.message });
     }
     const { frame } = job;
-    if (!entry || !isLive(entry.actor) || (frame.joinRef !== null && frame.joinRef !== entry.context.joinRef)) {
+    if (!entry || !isLive(entry.self) || (frame.joinRef !== null && frame.joinRef !== entry.joinRef)) {
       if (frame.event === 'phx_leave') this.send(encodeReply(frame.joinRef, frame.ref, topic, 'ok', {}));
       else this.#replyError(frame, new LiveError('LV_ERR_UNMATCHED_TOPIC', `${topic} has no live view`));
       return null;
@@ -419,14 +419,14 @@ export class Connection implements ConnectionPort, Watched, SocketEvents, TopicW
       case 'live_patch':
         return sendHandingOff(entry, { type: 'client.live_patch', ref: frame.ref, payload: frame.payload });
       case 'phx_leave':
-        entry.actor.send({ type: 'client.leave', ref: frame.ref });
+        entry.self.send({ type: 'client.leave', ref: frame.ref });
         return null;
       case 'allow_upload': // uploads: the preflight and progress reports go to the view
       case 'progress':
         return sendHandingOff(entry, { type: 'client.upload', ref: frame.ref, event: frame.event, payload: frame.payload });
       case 'cids_will_destroy':
       case 'cids_destroyed':
-        entry.actor.send({ type: 'client.cids', ref: frame.ref, event: frame.event, payload: frame.payload });
+        entry.self.send({ type: 'client.cids', ref: frame.ref, event: frame.event, payload: frame.payload });
         return null;
       default:
         this.#replyError(frame, new LiveError('LV_ERR_UNKNOWN_EVENT', `unknown event ${frame.event.slice(0, 64)}`));
@@ -438,11 +438,11 @@ export class Connection implements ConnectionPort, Watched, SocketEvents, TopicW
     const previous = slot.view;
     if (previous) {
       // A second join of a joined topic replaces the first (live navigation rejoins the topic).
-      this.send(encodeFrame(previous.context.joinRef, previous.context.joinRef, topic, 'phx_close', {}));
+      this.send(encodeFrame(previous.joinRef, previous.joinRef, topic, 'phx_close', {}));
       // Detach it first: the close ends it at once (this runs outside any actor's step), and its
       // done event reaching `forgetView` must not drop this slot with the view about to join.
       slot.view = null;
-      previous.actor.send({ type: 'close', why: 'rejoined' });
+      previous.self.send({ type: 'close', why: 'rejoined' });
     }
     const context = new ViewContext(topic, frame.joinRef!, this, this.#services, frame.payload);
     const entry = createView(this.#registry!, context);
@@ -462,13 +462,13 @@ export class Connection implements ConnectionPort, Watched, SocketEvents, TopicW
   /** The view actor failed inside XState itself (not in a callback): supervise it the same way. */
   viewFailed(actorId: string, error: unknown): void {
     const topic = this.#topicOf(actorId);
-    if (topic !== null) this.#services.supervisor.viewCrashed(this.#slots.get(topic)!.view!.context, error, 'internal');
+    if (topic !== null) this.#services.supervisor.viewCrashed(this.#slots.get(topic)!.view!, error, 'internal');
     this.forgetView(actorId);
   }
 
   /** The topic whose slot holds the view actor `actorId` (at most `maxViewsPerSocket` to look at). */
   #topicOf(actorId: string): string | null {
-    for (const [topic, slot] of this.#slots) if (slot.view?.actor.id === actorId) return topic;
+    for (const [topic, slot] of this.#slots) if (slot.view?.self.id === actorId) return topic;
     return null;
   }
 
@@ -487,9 +487,9 @@ export class Connection implements ConnectionPort, Watched, SocketEvents, TopicW
   terminate(): void {
     for (const { view } of this.#slots.values()) {
       if (!view) continue;
-      view.actor.send({ type: 'close', why: 'socket closed' });
+      view.self.send({ type: 'close', why: 'socket closed' });
       // The view actor is done now; run its cleanup even if the close arrived mid-mount.
-      view.context.cleanup.dispose();
+      view.cleanup.dispose();
     }
     this.#slots.clear();
     this.#uploads?.closeAll(); // uploads: unfinished transfers end with the socket
@@ -570,6 +570,6 @@ function sendHandingOff(entry: ViewEntry, event: WithoutHandOff<Extract<ViewEven
   let work: Promise<void> | null = null;
   // Each caller builds the event fresh for this call: it gets its `handOff` in place, not a copy.
   (event as Extract<ViewEvent, { handOff?: HandOff }>).handOff = (started) => (work = started);
-  entry.actor.send(event as Extract<ViewEvent, { handOff?: HandOff }>);
+  entry.self.send(event as Extract<ViewEvent, { handOff?: HandOff }>);
   return work;
 }

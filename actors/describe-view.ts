@@ -5,8 +5,8 @@ import type { ViewDescription } from '../runtime/server-description.ts';
 import type { ViewEntry } from './spawn-view.ts';
 import { userIdOf, type ViewContext } from './view-context.ts';
 
-export function describeView(topic: string, { actor, context }: ViewEntry): ViewDescription {
-  const snapshot = actor.getSnapshot();
+export function describeView(topic: string, context: ViewEntry): ViewDescription {
+  const snapshot = context.self.getSnapshot();
   return {
     topic,
     view: context.viewName,

@@ -12,11 +12,11 @@ import { viewMachine } from './view.machine.ts';
 
 export type ViewActor = Actor<typeof viewMachine>;
 
-/** A view actor and the state it shares with its connection. */
-export interface ViewEntry {
-  actor: ViewActor;
-  context: ViewContext;
-}
+/**
+ * A view as its connection holds it: the state it shares with the view actor, whose `self` is
+ * that actor (one object per view, not a pair of them).
+ */
+export type ViewEntry = ViewContext & { readonly self: ViewActor };
 
 /**
  * The view machine as its actors run it: the action-only transitions of `live` (authorize, then
@@ -40,11 +40,11 @@ export function createView(parent: AnyActorRef, context: ViewContext): ViewEntry
   const actor = createActor(viewLogic, { parent, id: actorId, input: context });
   shareOptionsShape(actor);
   context.self = actor;
-  return { actor, context };
+  return context as ViewEntry;
 }
 
 /** Starts the view; settles once it has left `mount` (live, refused, crashed or closed). */
-export function startView({ actor }: ViewEntry): Promise<void> {
+export function startView({ self: actor }: ViewEntry): Promise<void> {
   return new Promise<void>((resolve) => {
     const subscription = actor.subscribe({
       next: (snapshot) => {

@@ -7,7 +7,7 @@
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
-import { startView, viewLogic } from '../../actors/spawn-view.ts';
+import { startView, viewLogic, type ViewEntry } from '../../actors/spawn-view.ts';
 import { ViewContext, type ConnectionPort } from '../../actors/view-context.ts';
 import { viewMachine, type ViewEvent } from '../../actors/view.machine.ts';
 import { reasonOf } from '../../runtime/errors.ts';
@@ -122,7 +122,7 @@ async function join(payload: Record<string, unknown>, services: TestServices) {
   context.self = actor;
   let cleanedUp = 0;
   context.cleanup.add(() => void cleanedUp++);
-  await startView({ actor, context });
+  await startView(context as ViewEntry);
   return {
     actor,
     connection,
