@@ -51,6 +51,26 @@ describe('RoutedWebSocket', () => {
     expect(recorder.errors).toEqual([]);
   });
 
+  it('keeps nothing of a handled message: masks are read per frame, fragments still join up', async () => {
+    const { serverSide, client } = await connected();
+    const recorder = new Recorder();
+    serverSide.route(recorder);
+    // ws's receiver (not public API) would keep the last frame's mask, a view of its whole chunk.
+    const receiver = (serverSide as unknown as { _receiver: { _mask?: unknown } })._receiver;
+    client.send('first');
+    await expect.poll(() => recorder.messages.length).toBe(1);
+    expect(receiver._mask).toBeUndefined();
+    // A message in three masked fragments, then two more: each frame is unmasked with its own mask.
+    client.send('fr', { fin: false });
+    client.send('ag', { fin: false });
+    client.send('ments', { fin: true });
+    client.send(Buffer.from('bin'), { binary: true });
+    client.send('last');
+    await expect.poll(() => recorder.messages.length).toBe(4);
+    expect(recorder.messages).toEqual(['text:first', 'text:fragments', 'binary:bin', 'text:last']);
+    expect(receiver._mask).toBeUndefined();
+  });
+
   it('reports a protocol error (an oversized frame) to the connection instead of throwing', async () => {
     const { serverSide, client } = await connected();
     const recorder = new Recorder();

@@ -137,6 +137,7 @@ describe('Router.matchLiveUrl and matchPatch', () => {
     expect(match?.params).toEqual({ constructor: 'a', toString: 'b', valueOf: 'c', hasOwnProperty: 'd' });
     const proto = router.matchLiveUrl(new URL('/posts/1?__proto__=x', base))!.params;
     // biome-ignore lint/suspicious/noProto: the test is that a query parameter named __proto__ is an own key
+    // biome-ignore lint/complexity/useLiteralKeys: written as a string key, the own key named __proto__ is plainly meant
     expect(Object.hasOwn(proto, '__proto__') && proto['__proto__']).toBe('x');
     expect(Object.getPrototypeOf(proto)).toBe(Object.prototype);
   });
