@@ -30,6 +30,8 @@ export interface Arrival {
   spread: Summary;
   /** How long the server call itself took (for the broadcast: the DB write and queueing). */
   callMs: number;
+  /** The server's CPU time from before the call until every arrival (broadcasts only), µs. */
+  serverCpuMicros?: number;
 }
 
 export interface FanOutRun {
@@ -161,10 +163,17 @@ export async function runFanOutPhase(ctx: BenchContext): Promise<FanOutResult> {
 async function timeBroadcast(ctx: BenchContext, target: Target, offsets: { target: ClockOffset; loadgen: ClockOffset }): Promise<Arrival> {
   const { loadgen } = ctx;
   await loadgen.call('armDiff', undefined);
+  // The server's CPU around the whole delivery: what the broadcast costs it, whatever the client
+  // side (one load generator receiving every diff in turn) adds to the time to the last diff.
+  const before = await target.channel.call('sample', { gc: false });
   const call = await target.server!.call('updatePost', { postId: 1, editor: EDITOR });
   const result = await loadgen.call('awaitArrivals', { kind: 'diff', timeoutMs: 30_000 });
+  const after = await target.channel.call('sample', { gc: false });
   const toLocal = (t: number, o: ClockOffset): number => t - o.offsetMs;
-  return arrival(result, toLocal(call.calledAt, offsets.target), call.returnedAt - call.calledAt, (t) => toLocal(t, offsets.loadgen));
+  return {
+    ...arrival(result, toLocal(call.calledAt, offsets.target), call.returnedAt - call.calledAt, (t) => toLocal(t, offsets.loadgen)),
+    serverCpuMicros: after.cpuMicros - before.cpuMicros,
+  };
 }
 
 /** As many bare sockets on the floor, each closed with 1001 by the bare `ws` server. */
