@@ -32,8 +32,8 @@ export function runUploadEvent(view: ViewContext, event: UploadFrameEvent): void
     replyError(view, event.ref, new LiveError('LV_ERR_UPLOAD_UNKNOWN', `no upload ${String(event.payload.ref).slice(0, 40)}`));
     return;
   }
-  const request = { event: event.event, value: event.payload, assigns: socket.assigns, session: view.session };
-  if (config.policy && !policyAllows(view, config.policy, request)) {
+  const { policy } = config;
+  if (policy && !policyAllows(view, policy, { event: event.event, value: event.payload, assigns: socket.assigns, session: view.session })) {
     reply(view, event.ref, 'error', { reason: reasonOf('LV_ERR_EVENT_DENIED'), event: event.event });
     return;
   }
@@ -56,9 +56,8 @@ export function runUploadEvent(view: ViewContext, event: UploadFrameEvent): void
 
 /** Replies with `response` and whatever the upload's state changed on the page. */
 function finish(view: ViewContext, socket: LiveViewSocket, ref: string | null, response: Record<string, unknown>): void {
-  const diff = socket.renderDiff();
-  const body = Object.keys(diff).length > 0 ? { ...response, diff } : response;
-  reply(view, ref, 'ok', body);
+  const diff = socket.renderChanges();
+  reply(view, ref, 'ok', diff !== null ? { ...response, diff } : response);
 }
 
 function replyError(view: ViewContext, ref: string | null, error: LiveError): void {

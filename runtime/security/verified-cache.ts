@@ -24,8 +24,10 @@ export class VerifiedCache<V> {
   get(key: string): V | undefined {
     const value = this.#entries.get(key);
     if (value !== undefined) {
+      // Re-inserted under `key`, the caller's string (often a slice of a request's whole Cookie
+      // header): flattened as `set` does, so the entry does not keep that header alive.
       this.#entries.delete(key);
-      this.#entries.set(key, value);
+      this.#entries.set(flatString(key), value);
     }
     return value;
   }

@@ -102,6 +102,13 @@ export async function fetchLivePage(baseUrl: string, path: string, options: { co
   return { ...readPageTokens(path, url, html, cookie), html };
 }
 
+/** GETs `path` with `cookie` as a browser would, without following a redirect; the body is read. */
+export async function getWithCookie(baseUrl: string, path: string, cookie: string): Promise<Response> {
+  const response = await fetch(new URL(path, baseUrl), { redirect: 'manual', headers: { cookie } });
+  await response.text();
+  return response;
+}
+
 // ------------------------------------------------------------------------------- the socket
 
 /**

@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TEST_SECRET } from '../../support/demo-server.ts';
 import { useDemoServer } from '../../support/use-demo-server.ts';
-import { connectSocket, fetchLivePage, joinPayload, type LivePage } from '../../support/live-client.ts';
+import { connectSocket, fetchLivePage, getWithCookie, joinPayload, type LivePage } from '../../support/live-client.ts';
 import { fetchCsrfToken, logIn } from '../../support/login.ts';
 import { AdminTokens, Keyring, systemClock } from '../../../server/index.ts';
 import type { User } from '../../../apps/auth/accounts.ts';
@@ -56,8 +56,7 @@ describe('the admin area', () => {
 
   describe('/inspector', () => {
     it('redirects bob (a reader) to /login over HTTP', async () => {
-      const response = await fetch(new URL('/inspector', s.baseUrl), { redirect: 'manual', headers: { cookie: bobCookie } });
-      await response.text();
+      const response = await getWithCookie(s.baseUrl, '/inspector', bobCookie);
 
       expect(response.status).toBe(302);
       expect(response.headers.get('location')).toBe('/login');
@@ -123,8 +122,7 @@ describe('the admin area', () => {
         s.app.accounts.setRole(admin.id, 'admin');
       }
       // bob's login survived: his cookie still opens his pages.
-      const posts = await fetch(new URL('/posts', s.baseUrl), { redirect: 'manual', headers: { cookie: bobCookie } });
-      await posts.text();
+      const posts = await getWithCookie(s.baseUrl, '/posts', bobCookie);
       expect(posts.status).toBe(200);
     });
 
@@ -242,8 +240,7 @@ describe('the admin area', () => {
       await response.text();
 
       // bob's login session survived: his cookie still opens the authenticated pages.
-      const posts = await fetch(new URL('/posts', s.baseUrl), { redirect: 'manual', headers: { cookie: ownCookie } });
-      await posts.text();
+      const posts = await getWithCookie(s.baseUrl, '/posts', ownCookie);
       expect(posts.status).toBe(200);
     });
   });

@@ -7,7 +7,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { useDemoServer } from '../../support/use-demo-server.ts';
-import { connectSocket, fetchLivePage, joinPayload, type LivePage } from '../../support/live-client.ts';
+import { connectSocket, fetchLivePage, getWithCookie, joinPayload, type LivePage } from '../../support/live-client.ts';
 import { logIn } from '../../support/login.ts';
 
 const COOKIE = '_liveward_session';
@@ -16,11 +16,7 @@ describe('the server’s caches of cookies and tokens', () => {
   const s = useDemoServer();
   const { clients } = s;
 
-  async function get(path: string, cookie: string): Promise<Response> {
-    const response = await fetch(new URL(path, s.baseUrl), { redirect: 'manual', headers: { cookie } });
-    await response.text();
-    return response;
-  }
+  const get = (path: string, cookie: string): Promise<Response> => getWithCookie(s.baseUrl, path, cookie);
 
   async function join(page: LivePage, cookie = page.cookie) {
     const client = clients.track(await connectSocket(s.baseUrl, { cookie, csrfToken: page.csrfToken }));

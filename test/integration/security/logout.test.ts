@@ -5,18 +5,14 @@
 
 import { describe, expect, it } from 'vitest';
 import { useDemoServer } from '../../support/use-demo-server.ts';
-import { connectSocket, fetchLivePage, joinPayload, mergeCookies, type LivePage } from '../../support/live-client.ts';
+import { connectSocket, fetchLivePage, getWithCookie, joinPayload, mergeCookies, type LivePage } from '../../support/live-client.ts';
 import { fetchCsrfToken, logIn } from '../../support/login.ts';
 
 describe('logout', () => {
   const s = useDemoServer();
   const { clients } = s;
 
-  async function get(path: string, cookie: string): Promise<Response> {
-    const response = await fetch(new URL(path, s.baseUrl), { redirect: 'manual', headers: { cookie } });
-    await response.text();
-    return response;
-  }
+  const get = (path: string, cookie: string): Promise<Response> => getWithCookie(s.baseUrl, path, cookie);
 
   function postLogout(cookie: string, csrfToken: string | null): Promise<Response> {
     const form = new URLSearchParams(csrfToken === null ? {} : { _csrf_token: csrfToken });
